@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian/Ubuntu machine: system packages, npm dependencies, TypeScript build.
+# Fast when everything is already present: each step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  ghostscript          # PDF rasterizer (spawned, never linked)
+  libtiff-tools        # tiffinfo/tiffcp, used by tests to validate TIFF Class F output
+  qpdf                 # makes encrypted/damaged PDFs for tests
+  poppler-utils        # pdftoppm/pdfinfo for tests
+  libxml2-utils        # xmllint validates SOAP feedback against the XSD
+  swaks                # third-party SMTP client in tests
+  imagemagick          # baseline in bench/render, fixtures in tests
+  fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
+  chromium             # browser tests of the web pages (driven by playwright-core)
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies: reinstall only when the lock file changed since the last install.
+lockhash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.faxgate-lock 2>/dev/null)" != "$lockhash" ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lockhash" > node_modules/.faxgate-lock
+fi
+
+# Build when any source is newer than the last build.
+if [ ! -f dist/.stamp ] || [ -n "$(find src bench tsconfig*.json -newer dist/.stamp -print -quit)" ]; then
+  echo "setup: building" >&2
+  npx tsc -p tsconfig.build.json
+  touch dist/.stamp
+fi

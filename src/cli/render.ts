@@ -1,0 +1,5 @@
+// `faxgate render`: placeholder until its module lands; refuses clearly rather than pretending.
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write('faxgate render: not available in this build yet\n');
+  return 1;
+}

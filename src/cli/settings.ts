@@ -1,0 +1,34 @@
+// `faxgate settings show|set`: an account's integration settings, validated exactly as the API does.
+import { parse, printJson, UsageError, dataOption } from './args.js';
+import { openCore } from '../main.js';
+import { flatten } from '../settings/validate.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
+  const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+  try {
+    if (sub === 'show' && positionals.length === 1) {
+      const a = core.accounts.mustGet(positionals[0]);
+      if (values.json) printJson(a.settings);
+      else for (const [k, v] of Object.entries(flatten(a.settings as unknown as Record<string, unknown>))) process.stdout.write(`${k}=${String(v)}\n`);
+      return 0;
+    }
+    if (sub === 'set' && positionals.length >= 2) {
+      const [id, ...pairs] = positionals;
+      const change: Record<string, string> = {};
+      for (const p of pairs) {
+        const eq = p.indexOf('=');
+        if (eq < 1) throw new UsageError(`expected KEY=VALUE, got "${p}"`);
+        change[p.slice(0, eq)] = p.slice(eq + 1);
+      }
+      const settings = core.accounts.updateSettings(id, change, 'cli');
+      if (values.json) printJson(settings);
+      else process.stdout.write('saved\n');
+      return 0;
+    }
+    throw new UsageError('usage: faxgate settings show ACCOUNT [--json] | faxgate settings set ACCOUNT KEY=VALUE...');
+  } finally {
+    core.db.close();
+  }
+}

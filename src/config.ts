@@ -1,0 +1,134 @@
+// Configuration from FAXGATE_* variables and an optional JSON config file, validated at start with every problem listed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  dataDir: string;
+  bindHost: string;
+  smtpPort: number;
+  httpPort: number;
+  faxDomains: string[];
+  adminToken?: string;
+  publicUrl: string;
+  maxMessageBytes: number;
+  maxPages: number;
+  maxMegapixels: number;
+  renderTimeoutMs: number;
+  renderMemoryMb: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  dmarc: boolean;
+  defaultCountry: string;
+  sandboxSecondsPerPage: number;
+  retryScale: number;
+  retryAttempts: number;
+  retrySpacingSeconds: number;
+  feedbackAllowPrivate: boolean;
+  workers: number;
+  logLevel: string;
+  smtpMaxClients: number;
+}
+
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
+interface Field { key: keyof Config; env: string; kind: Kind; def?: unknown; min?: number; max?: number }
+
+const FIELDS: Field[] = [
+  { key: 'dataDir', env: 'FAXGATE_DATA_DIR', kind: 'string', def: './var' },
+  { key: 'bindHost', env: 'FAXGATE_BIND', kind: 'string', def: '0.0.0.0' },
+  { key: 'smtpPort', env: 'FAXGATE_SMTP_PORT', kind: 'int', def: 2525, min: 0, max: 65535 },
+  { key: 'httpPort', env: 'FAXGATE_HTTP_PORT', kind: 'int', def: 8080, min: 0, max: 65535 },
+  { key: 'faxDomains', env: 'FAXGATE_FAX_DOMAINS', kind: 'list', def: ['fax.localhost'] },
+  { key: 'adminToken', env: 'FAXGATE_ADMIN_TOKEN', kind: 'string' },
+  { key: 'publicUrl', env: 'FAXGATE_PUBLIC_URL', kind: 'string' },
+  { key: 'maxMessageBytes', env: 'FAXGATE_MAX_MESSAGE_BYTES', kind: 'int', def: 25 * 1024 * 1024, min: 1024 },
+  { key: 'maxPages', env: 'FAXGATE_MAX_PAGES', kind: 'int', def: 200, min: 1 },
+  { key: 'maxMegapixels', env: 'FAXGATE_MAX_MEGAPIXELS', kind: 'number', def: 40, min: 0.01 },
+  { key: 'renderTimeoutMs', env: 'FAXGATE_RENDER_TIMEOUT_MS', kind: 'int', def: 60_000, min: 100 },
+  { key: 'renderMemoryMb', env: 'FAXGATE_RENDER_MEMORY_MB', kind: 'int', def: 512, min: 64 },
+  { key: 'tlsCert', env: 'FAXGATE_TLS_CERT', kind: 'string' },
+  { key: 'tlsKey', env: 'FAXGATE_TLS_KEY', kind: 'string' },
+  { key: 'dmarc', env: 'FAXGATE_DMARC', kind: 'bool', def: false },
+  { key: 'defaultCountry', env: 'FAXGATE_DEFAULT_COUNTRY', kind: 'string', def: '1' },
+  { key: 'sandboxSecondsPerPage', env: 'FAXGATE_SANDBOX_SECONDS_PER_PAGE', kind: 'number', def: 2, min: 0 },
+  { key: 'retryScale', env: 'FAXGATE_RETRY_SCALE', kind: 'number', def: 1, min: 0 },
+  { key: 'retryAttempts', env: 'FAXGATE_RETRY_ATTEMPTS', kind: 'int', def: 3, min: 1, max: 10 },
+  { key: 'retrySpacingSeconds', env: 'FAXGATE_RETRY_SPACING_SECONDS', kind: 'number', def: 300, min: 0 },
+  { key: 'feedbackAllowPrivate', env: 'FAXGATE_FEEDBACK_ALLOW_PRIVATE', kind: 'bool', def: false },
+  { key: 'workers', env: 'FAXGATE_WORKERS', kind: 'int', def: 2, min: 1, max: 64 },
+  { key: 'logLevel', env: 'FAXGATE_LOG_LEVEL', kind: 'string', def: 'info' },
+  { key: 'smtpMaxClients', env: 'FAXGATE_SMTP_MAX_CLIENTS', kind: 'int', def: 50, min: 1 },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseValue(f: Field, raw: unknown, problems: string[]): unknown {
+  const s = typeof raw === 'string' ? raw.trim() : raw;
+  switch (f.kind) {
+    case 'string':
+      return String(s);
+    case 'list':
+      return (Array.isArray(s) ? s.map(String) : String(s).split(',')).map((x) => x.trim().toLowerCase()).filter(Boolean);
+    case 'bool': {
+      if (typeof s === 'boolean') return s;
+      const v = String(s).toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+      problems.push(`${f.env}: expected a boolean (1/0, true/false), got "${String(raw)}"`);
+      return f.def;
+    }
+    case 'int':
+    case 'number': {
+      const n = Number(s);
+      if (s === '' || !Number.isFinite(n) || (f.kind === 'int' && !Number.isInteger(n))) {
+        problems.push(`${f.env}: expected ${f.kind === 'int' ? 'a whole number' : 'a number'}, got "${String(raw)}"`);
+        return f.def;
+      }
+      if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+        problems.push(`${f.env}: ${n} is out of range ${f.min ?? '-inf'}..${f.max ?? 'inf'}`);
+        return f.def;
+      }
+      return n;
+    }
+  }
+}
+
+/**
+ * Build the configuration: defaults, then the JSON file named by FAXGATE_CONFIG (keys as in Config),
+ * then environment variables, then explicit overrides (CLI flags). Throws ConfigError listing every problem.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  let file: Record<string, unknown> = {};
+  if (env.FAXGATE_CONFIG) {
+    try {
+      file = JSON.parse(readFileSync(env.FAXGATE_CONFIG, 'utf8')) as Record<string, unknown>;
+      const known = new Set(FIELDS.map((f) => f.key as string));
+      for (const k of Object.keys(file)) if (!known.has(k)) problems.push(`${env.FAXGATE_CONFIG}: unknown key "${k}"`);
+    } catch (e) {
+      problems.push(`FAXGATE_CONFIG: cannot read ${env.FAXGATE_CONFIG}: ${(e as Error).message}`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    let v: unknown = f.def;
+    if (file[f.key] !== undefined) v = parseValue(f, file[f.key], problems);
+    if (env[f.env] !== undefined && env[f.env] !== '') v = parseValue(f, env[f.env], problems);
+    if (overrides[f.key] !== undefined) v = overrides[f.key];
+    out[f.key] = v;
+  }
+  const cfg = out as unknown as Config;
+  cfg.dataDir = path.resolve(cfg.dataDir);
+  if (!cfg.publicUrl) cfg.publicUrl = `http://localhost:${cfg.httpPort}`;
+  if (!/^https?:\/\/[^/]+/.test(cfg.publicUrl)) problems.push(`FAXGATE_PUBLIC_URL: must be an http(s) URL, got "${cfg.publicUrl}"`);
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) problems.push('FAXGATE_TLS_CERT and FAXGATE_TLS_KEY must be set together');
+  if (cfg.faxDomains.length === 0) problems.push('FAXGATE_FAX_DOMAINS: at least one fax domain is needed');
+  if (!/^[1-9]\d{0,2}$/.test(cfg.defaultCountry)) problems.push(`FAXGATE_DEFAULT_COUNTRY: a country calling code such as 1 or 44, got "${cfg.defaultCountry}"`);
+  if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
+  if (problems.length) throw new ConfigError(problems);
+  return cfg;
+}

@@ -1,0 +1,66 @@
+// The one error catalogue: every refusal has a stable code carrying its SMTP reply, enhanced code and HTTP status.
+// Adapters translate a FaxError with this table; nothing falls through to a protocol's default.
+
+export interface CatalogueEntry {
+  smtp: number;
+  enhanced: string;
+  http: number;
+  title: string;
+}
+
+export const CATALOGUE = {
+  'relay-denied': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Relaying denied: not a fax domain' },
+  'invalid-number': { smtp: 553, enhanced: '5.1.3', http: 400, title: 'Malformed fax number' },
+  'not-designated-number': {
+    smtp: 550, enhanced: '5.7.1', http: 403,
+    title: 'Developer accounts may only fax their designated fax number',
+  },
+  'sender-not-registered': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender is not registered for fax' },
+  'sender-auth-failed': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender failed authentication (DMARC)' },
+  'too-many-recipients': { smtp: 452, enhanced: '4.5.3', http: 400, title: 'Too many recipients' },
+  'message-too-large': { smtp: 552, enhanced: '5.3.4', http: 413, title: 'Message too large' },
+  'unsupported-attachment': {
+    smtp: 554, enhanced: '5.6.1', http: 415, title: 'Unsupported attachment and the account rejects such jobs',
+  },
+  'nothing-to-fax': { smtp: 554, enhanced: '5.6.0', http: 422, title: 'Nothing to fax' },
+  'bare-line-ending': { smtp: 554, enhanced: '5.6.0', http: 400, title: 'Bare CR or LF line endings are not allowed' },
+  'no-recipients': { smtp: 554, enhanced: '5.5.1', http: 400, title: 'No valid recipients' },
+  'internal': { smtp: 451, enhanced: '4.3.0', http: 500, title: 'Temporary internal failure, try again later' },
+  'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
+  'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },
+  'not-found': { smtp: 550, enhanced: '5.1.1', http: 404, title: 'Not found' },
+  'gone': { smtp: 550, enhanced: '5.1.1', http: 410, title: 'Gone' },
+  'invalid-request': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid request' },
+  'invalid-settings': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid settings' },
+  'type-unavailable': { smtp: 501, enhanced: '5.5.4', http: 409, title: 'The type has no working renderer on this host' },
+  'idempotency-conflict': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Idempotency-Key reused with a different request' },
+  'not-ready': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not ready yet' },
+  'invalid-state': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not possible in the current state' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type ErrorCode = keyof typeof CATALOGUE;
+
+/** A refusal with a stable code; `details` carries structured data such as the per-file report or field errors. */
+export class FaxError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? CATALOGUE[code].title);
+    this.name = 'FaxError';
+    this.code = code;
+    this.details = details;
+  }
+  get entry(): CatalogueEntry {
+    return CATALOGUE[this.code];
+  }
+}
+
+export function isFaxError(e: unknown): e is FaxError {
+  return e instanceof FaxError;
+}
+
+/** SMTP reply text for an error: enhanced code first, as RFC 3463 asks. */
+export function smtpReply(e: FaxError): { responseCode: number; message: string } {
+  const { smtp, enhanced } = e.entry;
+  return { responseCode: smtp, message: `${enhanced} ${e.message}` };
+}

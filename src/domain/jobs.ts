@@ -1,0 +1,61 @@
+// Fax job states and the one transition table; every terminal state produces exactly one feedback.
+import type { FileReport, Paper, Resolution } from './types.js';
+
+export const JOB_STATUSES = ['received', 'rendering', 'queued', 'sending', 'retrying', 'sent', 'failed', 'rejected'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['sent', 'failed', 'rejected']);
+
+/** Allowed moves. `rendering → received` and `sending → queued` are lease recoveries after a worker died. */
+export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
+  received: ['rendering', 'rejected', 'failed'],
+  rendering: ['queued', 'rejected', 'failed', 'received'],
+  queued: ['sending', 'failed'],
+  sending: ['sent', 'retrying', 'failed', 'queued'],
+  retrying: ['sending', 'failed'],
+  sent: [],
+  failed: [],
+  rejected: [],
+};
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export type JobSource = 'email' | 'api';
+
+/** What the rest of the system (feedback, API, CLI) sees of a job. */
+export interface JobSnapshot {
+  id: string;
+  accountId: string;
+  submissionId: string;
+  source: JobSource;
+  to: string;
+  /** sender email (email path) or API key prefix (api path) */
+  sender: string;
+  status: JobStatus;
+  resolution: Resolution;
+  paper: Paper;
+  pages: number;
+  pagesSent: number;
+  attempts: number;
+  /** StatusCode for feedback: 0 = success */
+  statusCode: number;
+  reason: string;
+  files: FileReport[];
+  submittedAt: string;
+  completedAt?: string;
+}
+
+/** Line outcome / failure codes reported as StatusCode in feedback (0 = success). */
+export const STATUS_CODES = {
+  ok: 0,
+  busy: 1,
+  'no-answer': 2,
+  'not-a-fax': 3,
+  'line-dropped': 4,
+  'unsupported-attachment': 10,
+  'nothing-to-fax': 11,
+  'render-failed': 12,
+  internal: 99,
+} as const;

@@ -1,0 +1,70 @@
+// Shared domain vocabulary: detected facts, per-file verdicts, screen decisions and settings shapes.
+
+/** Why a file is not faxed (SPEC §3.2), plus `inline` for images that belong to an HTML body. */
+export const REASON_CODES = [
+  'unsupported-type', 'unknown-type', 'empty', 'too-large', 'encrypted', 'damaged', 'too-many-pages', 'too-many-pixels',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+export type Verdict = 'accepted' | ReasonCode | 'inline';
+
+/** What detection and preflight observed about one file's bytes. Facts only: no policy. */
+export interface DetectedFacts {
+  name: string;
+  size: number;
+  declaredType?: string;
+  /** registry id, or null when the content matches no known type */
+  detected: string | null;
+  mime?: string;
+  /** declared Content-Type disagrees with the detected type */
+  mismatch: boolean;
+  /** page count (PDF pages, TIFF directories, 1 for single images) when known without rendering */
+  pages?: number;
+  width?: number;
+  height?: number;
+  encrypted?: boolean;
+  damaged?: boolean;
+  /** a human note on why it is damaged / what was seen */
+  note?: string;
+  /** an image that belongs to an HTML body (multipart/related, cid:) */
+  inline?: boolean;
+}
+
+/** One line of the per-file report shown in SMTP replies, API responses, job records and feedback. */
+export interface FileReport {
+  name: string;
+  size: number;
+  declaredType?: string;
+  detected: string | null;
+  mime?: string;
+  verdict: Verdict;
+  /** human-readable reason when not accepted */
+  reason?: string;
+  pages?: number;
+}
+
+export interface ScreenDecision {
+  outcome: 'accept' | 'reject';
+  reason?: 'unsupported-attachment' | 'nothing-to-fax';
+  files: FileReport[];
+}
+
+export type UnsupportedFilesPolicy = 'ignore' | 'reject';
+export type Resolution = 'standard' | 'fine' | 'superfine';
+export type Paper = 'letter' | 'a4';
+
+export interface IntegrationSettings {
+  feedbackUrl: string;
+  incoming: { feedbackMethod: 'never' | 'http-post' | 'xml'; deleteAfterRetrieval: boolean };
+  outgoing: {
+    feedbackWhen: 'always' | 'never' | 'success' | 'failure';
+    feedbackMethod: 'http-post' | 'xml';
+    unsupportedFiles: UnsupportedFilesPolicy;
+  };
+  designatedFaxNumber?: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,192 @@
+// Account store: accounts, senders, hashed API keys, inbound numbers, integration settings and their audit trail.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { DB } from '../store/db.js';
+import type { Clock, IntegrationSettings } from '../domain/types.js';
+import { FaxError } from '../domain/errors.js';
+import { isE164, normalizeNumber } from '../domain/numbers.js';
+import { applySettingsChange, DEFAULT_SETTINGS } from './validate.js';
+
+export type AccountKind = 'standard' | 'developer';
+
+export interface Account {
+  id: string;
+  name: string;
+  kind: AccountKind;
+  country: string;
+  senders: string[];
+  inboundNumbers: string[];
+  settings: IntegrationSettings;
+  feedbackSecret: string;
+  createdAt: string;
+}
+
+export interface CreateAccountInput {
+  name: string;
+  senders: string[];
+  kind?: AccountKind;
+  designated?: string;
+  inbound?: string[];
+  country?: string;
+}
+
+export interface AuditEntry { accountId: string | null; actor: string; at: string; field: string; old: unknown; new: unknown }
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^\s@<>]+@localhost$/i;
+
+/** API keys are random; only their SHA-256 is stored (they have 256 bits of entropy, so no slow hash is needed). */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+interface Row { id: string; name: string; kind: AccountKind; country: string; feedback_secret: string; settings: string; created_at: string }
+
+export function createAccountStore({ db, clock }: { db: DB; clock: Clock }) {
+  const rowToAccount = (r: Row): Account => ({
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    country: r.country,
+    feedbackSecret: r.feedback_secret,
+    settings: JSON.parse(r.settings) as IntegrationSettings,
+    createdAt: r.created_at,
+    senders: (db.prepare('SELECT email FROM account_senders WHERE account_id = ? ORDER BY email').all(r.id) as { email: string }[]).map((x) => x.email),
+    inboundNumbers: (db.prepare('SELECT number FROM inbound_numbers WHERE account_id = ? ORDER BY number').all(r.id) as { number: string }[]).map((x) => x.number),
+  });
+
+  function get(id: string): Account | undefined {
+    const r = db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return r && rowToAccount(r);
+  }
+
+  function mustGet(id: string): Account {
+    const a = get(id);
+    if (!a) throw new FaxError('not-found', `no account ${id}`);
+    return a;
+  }
+
+  function issueApiKey(accountId: string): string {
+    const key = `fgk_${randomBytes(32).toString('base64url')}`;
+    db.prepare('INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      randomUUID(), accountId, hashApiKey(key), key.slice(0, 10), clock.now().toISOString(),
+    );
+    return key;
+  }
+
+  function audit(accountId: string | null, actor: string, field: string, oldV: unknown, newV: unknown): void {
+    db.prepare('INSERT INTO settings_audit (account_id, actor, at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)').run(
+      accountId, actor, clock.now().toISOString(), field, JSON.stringify(oldV ?? null), JSON.stringify(newV ?? null),
+    );
+  }
+
+  return {
+    /** Create an account; returns it with the API key, which is shown once and stored only hashed. */
+    create(input: CreateAccountInput, actor = 'cli'): Account & { apiKey: string } {
+      const errors: { field: string; message: string }[] = [];
+      const kind = input.kind ?? 'standard';
+      const country = input.country ?? '1';
+      if (!input.name?.trim()) errors.push({ field: 'name', message: 'name is required' });
+      if (!['standard', 'developer'].includes(kind)) errors.push({ field: 'kind', message: 'kind must be standard or developer' });
+      if (!/^[1-9]\d{0,2}$/.test(country)) errors.push({ field: 'country', message: 'country must be a calling code such as 1 or 44' });
+      const senders = input.senders.map((s) => s.trim().toLowerCase());
+      if (senders.length === 0) errors.push({ field: 'sender', message: 'at least one sender address is required' });
+      for (const s of senders) {
+        if (!EMAIL.test(s)) errors.push({ field: 'sender', message: `${s} is not an email address` });
+        else if (db.prepare('SELECT 1 FROM account_senders WHERE email = ?').get(s)) {
+          errors.push({ field: 'sender', message: `${s} is already registered to another account` });
+        }
+      }
+      const inbound: string[] = [];
+      for (const n of input.inbound ?? []) {
+        const e = normalizeNumber(n, country);
+        if (!e) errors.push({ field: 'inbound', message: `${n} is not a valid fax number` });
+        else if (db.prepare('SELECT 1 FROM inbound_numbers WHERE number = ?').get(e)) {
+          errors.push({ field: 'inbound', message: `${e} already belongs to an account` });
+        } else inbound.push(e);
+      }
+      const settings: IntegrationSettings = structuredClone(DEFAULT_SETTINGS);
+      if (kind === 'developer') {
+        if (!input.designated || !isE164(input.designated)) {
+          errors.push({ field: 'designatedFaxNumber', message: 'developer accounts need --designated with an E.164 number' });
+        } else settings.designatedFaxNumber = input.designated;
+      } else if (input.designated) {
+        errors.push({ field: 'designatedFaxNumber', message: 'designatedFaxNumber is only for developer accounts' });
+      }
+      if (errors.length) throw new FaxError('invalid-settings', errors.map((e) => e.message).join('; '), { errors });
+      const id = `acc_${randomBytes(8).toString('hex')}`;
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      let apiKey = '';
+      db.transaction(() => {
+        db.prepare('INSERT INTO accounts (id, name, kind, country, feedback_secret, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+          id, input.name.trim(), kind, country, secret, JSON.stringify(settings), clock.now().toISOString(),
+        );
+        for (const s of senders) db.prepare('INSERT INTO account_senders (email, account_id) VALUES (?, ?)').run(s, id);
+        for (const n of inbound) db.prepare('INSERT INTO inbound_numbers (number, account_id) VALUES (?, ?)').run(n, id);
+        apiKey = issueApiKey(id);
+        audit(id, actor, 'account', null, { name: input.name.trim(), kind });
+      })();
+      return { ...mustGet(id), apiKey };
+    },
+    get,
+    mustGet,
+    list(): Account[] {
+      return (db.prepare('SELECT * FROM accounts ORDER BY created_at, id').all() as Row[]).map(rowToAccount);
+    },
+    count(): number {
+      return (db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
+    },
+    findBySender(email: string): Account | undefined {
+      const r = db.prepare('SELECT account_id FROM account_senders WHERE email = ?').get(email.trim().toLowerCase()) as { account_id: string } | undefined;
+      return r && get(r.account_id);
+    },
+    findByApiKey(key: string): Account | undefined {
+      if (!key || key.length > 200) return undefined;
+      // Lookup by hash of a high-entropy key: an index probe on a digest leaks nothing useful about the key.
+      const r = db.prepare('SELECT account_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hashApiKey(key)) as { account_id: string } | undefined;
+      return r && get(r.account_id);
+    },
+    findByInboundNumber(number: string): Account | undefined {
+      const r = db.prepare('SELECT account_id FROM inbound_numbers WHERE number = ?').get(number) as { account_id: string } | undefined;
+      return r && get(r.account_id);
+    },
+    issueApiKey,
+    /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
+    updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings {
+      const account = mustGet(accountId);
+      const result = applySettingsChange(account.settings, change, account.kind);
+      if (!result.ok) {
+        throw new FaxError('invalid-settings', result.errors.map((e) => e.message).join('; '), { errors: result.errors });
+      }
+      db.transaction(() => {
+        db.prepare('UPDATE accounts SET settings = ? WHERE id = ?').run(JSON.stringify(result.settings), accountId);
+        for (const c of result.changed) audit(accountId, actor, c.field, c.old, c.new);
+      })();
+      return result.settings;
+    },
+    rotateFeedbackSecret(accountId: string, actor: string): string {
+      mustGet(accountId);
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      db.transaction(() => {
+        db.prepare('UPDATE accounts SET feedback_secret = ? WHERE id = ?').run(secret, accountId);
+        audit(accountId, actor, 'feedbackSecret', '(rotated)', '(rotated)');
+      })();
+      return secret;
+    },
+    audit,
+    auditLog(accountId?: string, limit = 50): AuditEntry[] {
+      const rows = (accountId
+        ? db.prepare('SELECT * FROM settings_audit WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(accountId, limit)
+        : db.prepare('SELECT * FROM settings_audit ORDER BY id DESC LIMIT ?').all(limit)) as {
+        account_id: string | null; actor: string; at: string; field: string; old_value: string; new_value: string;
+      }[];
+      return rows.map((r) => ({ accountId: r.account_id, actor: r.actor, at: r.at, field: r.field, old: JSON.parse(r.old_value), new: JSON.parse(r.new_value) }));
+    },
+  };
+}
+
+export type AccountStore = ReturnType<typeof createAccountStore>;

@@ -1,0 +1,119 @@
+// Validation of integration settings (SPEC §1): one function used by the CLI, the API and the web pages.
+import type { IntegrationSettings } from '../domain/types.js';
+import { isE164 } from '../domain/numbers.js';
+
+export const DEFAULT_SETTINGS: IntegrationSettings = {
+  feedbackUrl: '',
+  incoming: { feedbackMethod: 'never', deleteAfterRetrieval: false },
+  outgoing: { feedbackWhen: 'never', feedbackMethod: 'http-post', unsupportedFiles: 'ignore' },
+};
+
+export interface FieldError { field: string; message: string }
+
+const ENUMS: Record<string, readonly string[]> = {
+  'incoming.feedbackMethod': ['never', 'http-post', 'xml'],
+  'outgoing.feedbackWhen': ['always', 'never', 'success', 'failure'],
+  'outgoing.feedbackMethod': ['http-post', 'xml'],
+  'outgoing.unsupportedFiles': ['ignore', 'reject'],
+};
+const BOOLEANS = new Set(['incoming.deleteAfterRetrieval']);
+const STRINGS = new Set(['feedbackUrl', 'designatedFaxNumber']);
+export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS];
+
+/** Flatten nested settings to dotted keys ("outgoing.feedbackWhen"). */
+export function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    else out[key] = v;
+  }
+  return out;
+}
+
+function unflatten(flat: Record<string, unknown>): IntegrationSettings {
+  const out: Record<string, Record<string, unknown> | unknown> = {};
+  for (const [k, v] of Object.entries(flat)) {
+    const parts = k.split('.');
+    if (parts.length === 1) out[k] = v;
+    else {
+      const group = (out[parts[0]] ??= {}) as Record<string, unknown>;
+      group[parts[1]] = v;
+    }
+  }
+  return out as unknown as IntegrationSettings;
+}
+
+function checkUrl(url: string): string | null {
+  if (url === '') return null;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'must be an absolute http:// or https:// URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an absolute http:// or https:// URL';
+  if (u.username || u.password) return 'must not contain credentials';
+  if (url.length > 2048) return 'is longer than 2048 characters';
+  return null;
+}
+
+/**
+ * Apply a partial change (nested object, dotted keys, or both) to current settings.
+ * Returns the new settings or the list of field errors; string values from the CLI or a form are coerced.
+ */
+export function applySettingsChange(
+  current: IntegrationSettings,
+  change: Record<string, unknown>,
+  kind: 'standard' | 'developer',
+): { ok: true; settings: IntegrationSettings; changed: { field: string; old: unknown; new: unknown }[] } | { ok: false; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const flatCurrent = flatten(current as unknown as Record<string, unknown>);
+  const flatChange = flatten(change);
+  const next = { ...flatCurrent };
+  for (const [key, raw] of Object.entries(flatChange)) {
+    if (ENUMS[key]) {
+      if (typeof raw !== 'string' || !ENUMS[key].includes(raw)) {
+        errors.push({ field: key, message: `${key} must be one of ${ENUMS[key].join(', ')}` });
+      } else next[key] = raw;
+    } else if (BOOLEANS.has(key)) {
+      const v = raw === 'true' ? true : raw === 'false' ? false : raw;
+      if (typeof v !== 'boolean') errors.push({ field: key, message: `${key} must be true or false` });
+      else next[key] = v;
+    } else if (key === 'feedbackUrl') {
+      if (typeof raw !== 'string') errors.push({ field: key, message: 'feedbackUrl must be a string' });
+      else {
+        const problem = checkUrl(raw.trim());
+        if (problem) errors.push({ field: key, message: `feedbackUrl ${problem}` });
+        else next[key] = raw.trim();
+      }
+    } else if (key === 'designatedFaxNumber') {
+      if (kind !== 'developer') {
+        if (raw !== undefined && raw !== null && raw !== '') {
+          errors.push({ field: key, message: 'designatedFaxNumber is only for developer accounts' });
+        }
+      } else if (typeof raw !== 'string' || !isE164(raw.trim())) {
+        errors.push({ field: key, message: 'designatedFaxNumber must be an E.164 number such as +15551234567' });
+      } else next[key] = raw.trim();
+    } else {
+      errors.push({ field: key, message: `${key} is not a known setting (known: ${SETTING_KEYS.join(', ')})` });
+    }
+  }
+  if (errors.length === 0) {
+    const needsUrl = next['incoming.feedbackMethod'] !== 'never' || next['outgoing.feedbackWhen'] !== 'never';
+    if (needsUrl && !next.feedbackUrl) {
+      const field = next['incoming.feedbackMethod'] !== 'never' && 'incoming.feedbackMethod' in flatChange
+        ? 'incoming.feedbackMethod'
+        : 'outgoing.feedbackWhen' in flatChange ? 'outgoing.feedbackWhen' : 'feedbackUrl';
+      errors.push({ field, message: 'a feedback method other than never needs a feedbackUrl' });
+    }
+    if (kind === 'developer' && !next.designatedFaxNumber) {
+      errors.push({ field: 'designatedFaxNumber', message: 'developer accounts need a designatedFaxNumber' });
+    }
+  }
+  if (errors.length) return { ok: false, errors };
+  const changed = Object.keys(next)
+    .filter((k) => JSON.stringify(next[k]) !== JSON.stringify(flatCurrent[k]))
+    .map((k) => ({ field: k, old: flatCurrent[k], new: next[k] }));
+  return { ok: true, settings: unflatten(next), changed };
+}

@@ -1,0 +1,8 @@
+// The ordered list of schema migrations. Numbering: 1-9 core, 10-19 attachments, 20-29 jobs/intake,
+// 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files.
+import { m001Accounts } from './001-accounts.js';
+import { m002Jobs } from './002-jobs.js';
+
+export interface Migration { version: number; name: string; sql: string }
+
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs];
