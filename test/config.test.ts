@@ -1,0 +1,43 @@
+// Configuration: defaults, environment overrides, and one readable list of every problem.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { tempDir } from './helpers/tmp.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ smtpPort: 2525, httpPort: 8080, faxDomains: ['fax.localhost'], maxPages: 200, maxMegapixels: 40, maxMessageBytes: 25 * 1024 * 1024, feedbackAllowPrivate: false });
+    expect(c.dataDir).toBe(path.resolve('./var'));
+  });
+
+  it('reads FAXGATE_* variables', () => {
+    const c = loadConfig({ FAXGATE_SMTP_PORT: '2626', FAXGATE_FAX_DOMAINS: 'Fax.Example.com, fax2.example.com', FAXGATE_FEEDBACK_ALLOW_PRIVATE: '1' });
+    expect(c.smtpPort).toBe(2626);
+    expect(c.faxDomains).toEqual(['fax.example.com', 'fax2.example.com']);
+    expect(c.feedbackAllowPrivate).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ FAXGATE_SMTP_PORT: 'abc', FAXGATE_HTTP_PORT: '70000', FAXGATE_DMARC: 'perhaps', FAXGATE_TLS_CERT: '/x.pem', FAXGATE_ADMIN_TOKEN: 'short' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const vars = err!.problems.map((p) => p.split(/[: ]/)[0]);
+    expect(vars).toEqual(['FAXGATE_SMTP_PORT', 'FAXGATE_HTTP_PORT', 'FAXGATE_DMARC', 'FAXGATE_TLS_CERT', 'FAXGATE_ADMIN_TOKEN']);
+  });
+
+  it('reads a JSON config file and refuses unknown keys in it', () => {
+    const dir = tempDir();
+    const good = path.join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ httpPort: 9090, faxDomains: ['f.example'] }));
+    expect(loadConfig({ FAXGATE_CONFIG: good })).toMatchObject({ httpPort: 9090, faxDomains: ['f.example'] });
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ htpPort: 9090 }));
+    expect(() => loadConfig({ FAXGATE_CONFIG: bad })).toThrow(ConfigError);
+  });
+});
