@@ -1,0 +1,318 @@
+// Received faxes: durable storage as TIFF Class F, notification, paged listing, image retrieval, and deletion for
+// good (after a complete download when the account asks, or on DELETE) leaving only a content-free tombstone.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FaxError, isFaxError } from '../domain/errors.js';
+import { isE164 } from '../domain/numbers.js';
+import { classFPages, readTiffTags } from './classf.js';
+import { fsyncDir, publishCopy, shredDir, shredFile } from './files.js';
+import { createInboundStore } from './store.js';
+import type { ImageFormat, InboundDeps, InboundFax, InboundImage, InboundPage } from './types.js';
+
+export interface ReceiveInput { to: string; from: string; path: string; name: string }
+
+/** Orphans (a crash between publishing the file and the commit) are only swept once they are this old. */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+export function createInbound(deps: InboundDeps) {
+  const { db, accounts, renderer, detector, feedback, clock, config, logger } = deps;
+  const root = path.join(config.dataDir, 'inbound');
+  const incoming = path.join(root, '.incoming');
+  const base = config.publicUrl.replace(/\/+$/, '');
+  const imageUrlOf = (id: string) => `${base}/v1/inbound/${id}/image`;
+  const store = createInboundStore(db, imageUrlOf);
+  /** Image responses in flight per fax: a purge waits for them so a concurrent download is never cut short. */
+  const active = new Map<string, number>();
+  const purgeWaiting = new Set<string>();
+  const pdfInFlight = new Map<string, Promise<void>>();
+  /** Purges started but not finished, so shutdown and tests can wait for the disk to be clean. */
+  const purging = new Set<Promise<void>>();
+
+  const faxDir = (id: string) => path.join(root, id);
+
+  async function ensureRoot(): Promise<void> {
+    await fsp.mkdir(incoming, { recursive: true, mode: 0o700 });
+  }
+
+  function checkNumber(field: 'to' | 'from', v: string): string {
+    const s = (v ?? '').trim();
+    if (!isE164(s)) throw new FaxError('invalid-number', `${field} must be an E.164 number such as +15551234567`, { field });
+    return s;
+  }
+
+  /** Store a received fax durably, then record and announce it in one transaction. Null when nobody owns `to`. */
+  async function receive(input: ReceiveInput): Promise<InboundFax | null> {
+    const to = checkNumber('to', input.to);
+    const from = checkNumber('from', input.from);
+    const account = accounts.findByInboundNumber(to);
+    if (!account) {
+      // The number only: the content is discarded unread and never shown to any account.
+      logger.warn({ event: 'inbound.discarded', to }, 'received fax for a number no account owns: discarded');
+      return null;
+    }
+    const st = await fsp.stat(input.path);
+    if (st.size > config.maxMessageBytes) throw new FaxError('message-too-large');
+    const facts = await detector.detect({ name: input.name, path: input.path });
+    const kind = facts.detected;
+    if (kind !== 'tiff' && kind !== 'pdf') {
+      throw new FaxError('invalid-request', 'a received fax must be a TIFF or a PDF', { detected: kind });
+    }
+    if (facts.encrypted || facts.damaged) throw new FaxError('invalid-request', `the ${kind.toUpperCase()} is ${facts.encrypted ? 'encrypted' : 'damaged'}`);
+    if (facts.pages !== undefined && facts.pages > config.maxPages) {
+      throw new FaxError('invalid-request', `more than ${config.maxPages} pages`);
+    }
+
+    await ensureRoot();
+    const id = `inb_${randomBytes(10).toString('hex')}`;
+    const dir = faxDir(id);
+    await fsp.mkdir(dir, { mode: 0o700 });
+    await fsyncDir(root);
+    let pages: number;
+    let size: number;
+    try {
+      let stored = input.path;
+      let storedPages = kind === 'tiff' ? await classFPages(input.path, config.renderTimeoutMs) : null;
+      if (storedPages === null) {
+        stored = path.join(dir, 'render.tif');
+        try {
+          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind }, { resolution: 'fine', paper: 'letter' }, stored);
+        } catch (e) {
+          if (isFaxError(e)) throw e;
+          throw new FaxError('invalid-request', 'the file could not be rendered as a fax', { cause: (e as Error).message });
+        }
+        storedPages = (await readTiffTags(stored)).length;
+      }
+      pages = storedPages;
+      if (pages > config.maxPages) throw new FaxError('invalid-request', `more than ${config.maxPages} pages`);
+      size = await publishCopy(stored, path.join(dir, 'fax.tif'));
+      if (stored !== input.path) await shredFile(stored);
+      const receivedAt = clock.now().toISOString();
+      // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
+      db.transaction(() => {
+        store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt });
+        feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id) });
+      })();
+    } catch (e) {
+      await shredDir(dir).catch(() => undefined);
+      throw e;
+    }
+    logger.info({ event: 'inbound.received', faxId: id, accountId: account.id, pages, size }, 'fax received and stored');
+    return store.mustGet(account.id, id);
+  }
+
+  /** Receive from a stream (an HTTP upload): spooled under the data folder, then shredded whatever happens. */
+  async function receiveUpload(input: { to: string; from: string; name: string; stream: Readable }): Promise<InboundFax | null> {
+    await ensureRoot();
+    const spool = path.join(incoming, `${randomBytes(10).toString('hex')}.upload`);
+    let bytes = 0;
+    const limit = config.maxMessageBytes;
+    try {
+      await pipeline(
+        input.stream,
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            bytes += chunk.length;
+            if (bytes > limit) cb(new FaxError('message-too-large'));
+            else cb(null, chunk);
+          },
+        }),
+        createWriteStream(spool, { mode: 0o600 }),
+      );
+      return await receive({ to: input.to, from: input.from, name: input.name, path: spool });
+    } finally {
+      await shredFile(spool);
+    }
+  }
+
+  function list(accountId: string, opts: { limit?: number; cursor?: string | null } = {}): InboundPage {
+    return store.list(accountId, opts);
+  }
+
+  function get(accountId: string, id: string): InboundFax {
+    return store.mustGet(accountId, id);
+  }
+
+  function acquire(id: string): void {
+    active.set(id, (active.get(id) ?? 0) + 1);
+  }
+
+  function release(id: string): void {
+    const n = (active.get(id) ?? 1) - 1;
+    if (n > 0) {
+      active.set(id, n);
+      return;
+    }
+    active.delete(id);
+    if (purgeWaiting.delete(id)) void purge(id);
+  }
+
+  /** Remove every file of a tombstoned fax and checkpoint the WAL; deferred while a download of it is in flight. */
+  function purge(id: string): Promise<void> {
+    if (active.has(id)) {
+      purgeWaiting.add(id);
+      return Promise.resolve();
+    }
+    const p = purgeNow(id).finally(() => purging.delete(p));
+    purging.add(p);
+    return p;
+  }
+
+  async function purgeNow(id: string): Promise<void> {
+    try {
+      const removed = await shredDir(faxDir(id));
+      store.markPurged(id, clock.now().toISOString());
+      // Old page images of the row (with its numbers) can sit in the -wal file until a checkpoint; TRUNCATE empties it.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      logger.info({ event: 'inbound.purged', faxId: id, files: removed.length }, 'fax content removed');
+    } catch (e) {
+      logger.error({ event: 'inbound.purge-failed', faxId: id, err: (e as Error).message }, 'could not remove fax content; retried at next start');
+    }
+  }
+
+  async function derivePdf(id: string): Promise<string> {
+    const pdf = path.join(faxDir(id), 'fax.pdf');
+    try {
+      await fsp.access(pdf);
+      return pdf;
+    } catch {
+      // not cached yet
+    }
+    let p = pdfInFlight.get(id);
+    if (!p) {
+      const tmp = path.join(faxDir(id), `fax.pdf.${randomBytes(4).toString('hex')}.tmp`);
+      p = (async () => {
+        try {
+          await renderer.toPdf(path.join(faxDir(id), 'fax.tif'), tmp);
+          await fsp.rename(tmp, pdf);
+        } catch (e) {
+          await shredFile(tmp);
+          throw e;
+        }
+      })().finally(() => pdfInFlight.delete(id));
+      pdfInFlight.set(id, p);
+    }
+    await p;
+    return pdf;
+  }
+
+  /**
+   * Open the image for a response. The caller streams `stream`, then calls exactly one of onComplete (the whole
+   * body was handed over) or onAbort (interrupted: nothing is recorded or deleted).
+   */
+  async function openImage(accountId: string, id: string, format: ImageFormat, actor = 'api'): Promise<InboundImage> {
+    if (format !== 'tiff' && format !== 'pdf') throw new FaxError('invalid-request', 'format must be tiff or pdf');
+    const fax = store.mustGet(accountId, id);
+    if (fax.status !== 'stored') throw new FaxError('gone', 'this fax was deleted');
+    acquire(id);
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      release(id);
+      return true;
+    };
+    try {
+      const file = format === 'pdf' ? await derivePdf(id) : path.join(faxDir(id), 'fax.tif');
+      if (store.mustGet(accountId, id).status !== 'stored') throw new FaxError('gone', 'this fax was deleted');
+      const fh = await fsp.open(file, 'r');
+      const size = (await fh.stat()).size;
+      let sent = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          sent += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const source = fh.createReadStream({ autoClose: true });
+      source.on('error', (e) => counter.destroy(e));
+      const stream = source.pipe(counter);
+      stream.on('close', () => source.destroy());
+      return {
+        path: file,
+        size,
+        contentType: format === 'pdf' ? 'application/pdf' : 'image/tiff',
+        filename: `${id}.${format === 'pdf' ? 'pdf' : 'tif'}`,
+        stream,
+        onAbort: () => {
+          if (settle()) logger.info({ event: 'inbound.download-interrupted', faxId: id, sent, size }, 'image download interrupted; fax kept');
+        },
+        onComplete: async () => {
+          if (sent !== size) {
+            if (settle()) logger.warn({ event: 'inbound.download-short', faxId: id, sent, size }, 'image response ended short; fax kept');
+            return;
+          }
+          if (!settle()) return;
+          const account = accounts.get(accountId);
+          const deleteNow = account?.settings.incoming.deleteAfterRetrieval === true;
+          const at = clock.now().toISOString();
+          const changed = store.recordRetrieval(accountId, id, actor, at, deleteNow);
+          logger.info({ event: 'inbound.retrieved', faxId: id, accountId, format, by: actor, deleted: deleteNow && changed }, 'image retrieved');
+          if (deleteNow && changed) await purge(id);
+        },
+      };
+    } catch (e) {
+      settle();
+      throw e;
+    }
+  }
+
+  /** DELETE: tombstone now, remove the content as soon as no download of it is in flight. */
+  async function remove(accountId: string, id: string, actor: string): Promise<InboundFax> {
+    const fax = store.mustGet(accountId, id);
+    if (fax.status !== 'stored') throw new FaxError('gone', 'this fax was already deleted');
+    if (store.tombstone(accountId, id, actor, clock.now().toISOString())) {
+      logger.info({ event: 'inbound.deleted', faxId: id, accountId, by: actor }, 'fax deleted');
+      await purge(id);
+    }
+    return store.mustGet(accountId, id);
+  }
+
+  /**
+   * At start: finish purges a crash interrupted, and shred files no committed fax owns (a crash between publishing
+   * the image and the commit, or a spooled upload) once they are old enough not to belong to a receive in progress.
+   */
+  async function recover(): Promise<{ purged: number; orphans: number }> {
+    await ensureRoot();
+    let purged = 0;
+    let orphans = 0;
+    for (const id of store.unpurged()) {
+      await purge(id);
+      purged++;
+    }
+    const cutoff = Date.now() - ORPHAN_AGE_MS;
+    for (const ent of await fsp.readdir(root, { withFileTypes: true })) {
+      const p = path.join(root, ent.name);
+      if (ent.name === '.incoming') {
+        for (const f of await fsp.readdir(p)) {
+          const fp = path.join(p, f);
+          if ((await fsp.stat(fp)).mtimeMs < cutoff) {
+            await shredFile(fp);
+            orphans++;
+          }
+        }
+        continue;
+      }
+      if (!store.exists(ent.name) && (await fsp.stat(p)).mtimeMs < cutoff) {
+        await shredDir(p);
+        orphans++;
+      } else if (store.isPurged(ent.name)) {
+        await shredDir(p);
+        orphans++;
+      }
+    }
+    if (purged || orphans) logger.info({ event: 'inbound.recovered', purged, orphans }, 'inbound storage cleaned up');
+    return { purged, orphans };
+  }
+
+  /** Resolves once no purge is running or waiting for a download to end. */
+  async function whenIdle(): Promise<void> {
+    while (purging.size > 0) await Promise.all([...purging]);
+  }
+
+  return { receive, receiveUpload, list, get, openImage, remove, recover, whenIdle, imageUrlOf, dir: faxDir };
+}
+
+export type InboundService = ReturnType<typeof createInbound>;

@@ -1,0 +1,85 @@
+// What the inbound module shows to the API, CLI and feedback, and the narrow shapes of the parts it depends on.
+import type { Readable } from 'node:stream';
+import type { DB } from '../store/db.js';
+import type { AccountStore } from '../settings/accounts.js';
+import type { Clock, DetectedFacts } from '../domain/types.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+
+export type InboundStatus = 'stored' | 'deleted';
+
+/** A received fax, or its tombstone (status `deleted`: numbers and size are gone, times and pages stay). */
+export interface InboundFax {
+  id: string;
+  accountId: string;
+  status: InboundStatus;
+  from: string | null;
+  to: string | null;
+  pages: number;
+  size: number | null;
+  receivedAt: string;
+  imageUrl: string | null;
+  retrievalCount: number;
+  firstRetrievedAt: string | null;
+  lastRetrievedAt: string | null;
+  /** API key prefix (or `cli`/`admin`) of the last complete image download */
+  lastRetrievedBy: string | null;
+  deletedAt: string | null;
+  deletedBy: string | null;
+  deletedReason: 'retrieved' | 'deleted' | null;
+}
+
+export interface InboundPage { items: InboundFax[]; nextCursor: string | null }
+
+export type ImageFormat = 'tiff' | 'pdf';
+
+export interface InboundImage {
+  path: string;
+  size: number;
+  contentType: string;
+  filename: string;
+  stream: Readable;
+  /** Call once the whole body was handed to the client: records the retrieval and, if the account asks, deletes. */
+  onComplete(): Promise<void>;
+  /** Call when the response was interrupted: releases the fax without recording anything. */
+  onAbort(): void;
+}
+
+/** The notice given to feedback inside the transaction that records the fax. */
+export interface InboundNotice {
+  id: string;
+  accountId: string;
+  from: string;
+  to: string;
+  pages: number;
+  receivedAt: string;
+  imageUrl: string;
+}
+
+export interface InboundFeedback {
+  onInboundReceived(n: InboundNotice): unknown;
+}
+
+export interface InboundRenderer {
+  renderDoc(
+    doc: { name: string; path: string; detected: 'tiff' | 'pdf' },
+    opts: { resolution: 'fine'; paper: 'letter' },
+    outPath: string,
+  ): Promise<unknown>;
+  toPdf(tiffPath: string, pdfPath: string): Promise<unknown>;
+}
+
+export interface InboundDetector {
+  detect(file: { name: string; path: string }): Promise<DetectedFacts>;
+}
+
+export interface InboundDeps {
+  db: DB;
+  accounts: Pick<AccountStore, 'findByInboundNumber' | 'get'>;
+  renderer: InboundRenderer;
+  detector: InboundDetector;
+  feedback?: InboundFeedback;
+  clock: Clock;
+  config: Pick<Config, 'dataDir' | 'publicUrl' | 'maxPages' | 'maxMessageBytes' | 'renderTimeoutMs'>;
+  logger: Logger;
+}
