@@ -2,7 +2,8 @@
 // 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files.
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
+import { m040Inbound } from './040-inbound.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m040Inbound];
