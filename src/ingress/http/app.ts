@@ -1,0 +1,97 @@
+// The fastify web service: problem+json errors, bearer auth, JSON schemas on every route and the OpenAPI document.
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import { rm } from 'node:fs/promises';
+import type { HttpDeps } from './deps.js';
+import { installProblemHandlers, problemSchema } from './problems.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+import { faxesRoutes } from './routes/faxes.js';
+import { screenRoutes } from './routes/screen.js';
+import { settingsRoutes } from './routes/settings.js';
+import { adminTypesRoutes } from './routes/admin-types.js';
+import { inboundRoutes } from './routes/inbound.js';
+import { feedbackRoutes } from './routes/feedback.js';
+
+export type { HttpDeps } from './deps.js';
+
+/** A route plugin receives the shared deps; register it in ROUTE_PLUGINS below. */
+export type RoutePlugin = FastifyPluginAsync<{ deps: HttpDeps }>;
+
+/**
+ * Every route plugin of the API, in registration order. To add yours: write `src/ingress/http/routes/<name>.ts`
+ * exporting a RoutePlugin (full paths such as `/v1/inbound`, a JSON schema on every route, `onRequest:
+ * requireAccount(deps.accounts)` or `requireAdmin(...)`, errors thrown as FaxError), add an optional field to
+ * HttpDeps if you need a new dependency, and append one line here.
+ */
+export const ROUTE_PLUGINS: { name: string; plugin: RoutePlugin }[] = [
+  { name: 'faxes', plugin: faxesRoutes },
+  { name: 'screen', plugin: screenRoutes },
+  { name: 'settings', plugin: settingsRoutes },
+  { name: 'admin-types', plugin: adminTypesRoutes },
+  { name: 'inbound', plugin: inboundRoutes },
+  { name: 'feedback', plugin: feedbackRoutes },
+];
+
+export interface HttpAppOptions {
+  /** pino logger or fastify logger options; defaults to deps.logger, else silent */
+  logger?: FastifyServerOptions['loggerInstance'];
+}
+
+/** Build the app (not listening). Call `app.listen({ port, host })` or `app.inject()`. */
+export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions = {}): FastifyInstance {
+  const loggerInstance = opts.logger ?? deps.logger;
+  const app = Fastify({
+    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    // Only JSON bodies use this; uploads are streamed and counted by uploads.ts.
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    ajv: {
+      // Unknown fields are refused (not silently dropped) and every problem is listed at once.
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' },
+    },
+    disableRequestLogging: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  installProblemHandlers(app);
+  app.addSchema(problemSchema);
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'faxgate web service',
+        version: '1',
+        description: 'Submit faxes, follow them, screen files and manage integration settings. Errors are application/problem+json with a stable `code`.',
+      },
+      servers: [{ url: deps.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'the account API key' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'FAXGATE_ADMIN_TOKEN' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  app.register(multipart, { throwFileSizeLimit: true });
+
+  // Uploaded temp files never outlive their request, whatever the outcome.
+  app.addHook('onResponse', async (req) => {
+    if (req.upload) await rm(req.upload.dir, { recursive: true, force: true });
+  });
+
+  for (const { plugin } of ROUTE_PLUGINS) app.register(plugin, { deps });
+
+  app.get('/v1/openapi.json', {
+    schema: {
+      summary: 'This OpenAPI 3 document',
+      tags: ['meta'],
+      response: { 200: { type: 'object', additionalProperties: true } },
+    },
+  }, async (_req, reply) => reply.type('application/json').send(app.swagger()));
+
+  return app;
+}

@@ -1,0 +1,101 @@
+// What the web service needs from the rest of the system, as narrow structural ports; main.ts passes the real parts.
+import type { Config } from '../../config.js';
+import type { DB } from '../../store/db.js';
+import type { Logger } from '../../logger.js';
+import type { Clock, FileReport, Paper, Resolution, ScreenDecision } from '../../domain/types.js';
+import type { JobSnapshot } from '../../domain/jobs.js';
+import type { Account, AccountStore } from '../../settings/accounts.js';
+
+/** A file already streamed to disk by the HTTP adapter (intake moves it durably). */
+export interface UploadedFile {
+  name: string;
+  path: string;
+  size: number;
+  declaredType?: string;
+}
+
+export interface ApiSubmission {
+  source: 'api';
+  accountId: string;
+  sender: string;
+  recipients: string[];
+  files: UploadedFile[];
+  coverText?: string;
+  options?: { resolution?: Resolution; paper?: Paper };
+}
+
+export interface ApiIntakeResult {
+  submissionId: string;
+  jobs: { id: string; to: string; status: string }[];
+  files: FileReport[];
+  duplicate?: boolean;
+}
+
+export interface IntakePort {
+  /** Normalise one recipient to E.164 under the account's rules; throws invalid-number / not-designated-number. */
+  checkRecipient(account: Account, raw: string): string;
+  /** The one submit(): throws unsupported-attachment / nothing-to-fax with `{ files }`. */
+  submit(submission: ApiSubmission): Promise<ApiIntakeResult>;
+  /** Dry run of the shared screen under the account's settings. */
+  screenOnly(accountId: string, files: UploadedFile[], hasBodyText: boolean): Promise<ScreenDecision>;
+}
+
+export interface JobEventView {
+  at: string;
+  from?: string | null;
+  to: string;
+  note?: string | null;
+}
+
+export interface JobsPort {
+  /** The job when it belongs to this account, else undefined (the API answers 404 either way). */
+  get(accountId: string, id: string): JobSnapshot | undefined;
+  events(jobId: string): JobEventView[];
+}
+
+/** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */
+export interface ImagesPort {
+  /** Path of the rendered TIFF, or undefined while not rendered yet. */
+  tiffPath(job: JobSnapshot): string | undefined;
+  toPdf(tiffPath: string, pdfPath: string): Promise<unknown>;
+}
+
+export interface TypeRowView {
+  id: string;
+  enabled: boolean;
+  available: boolean;
+  maxBytes?: number | null;
+  reason?: string;
+  [extra: string]: unknown;
+}
+
+export interface RegistryPort {
+  list(): TypeRowView[];
+  update(change: Record<string, { enabled?: boolean; maxBytes?: number | null }>, actor: string): unknown;
+}
+
+export interface FeedbackPort {
+  /** Delivery attempts recorded for a job (shown on GET /v1/faxes/{id}). */
+  deliveriesFor(jobId: string): unknown[];
+  /** POST /v1/faxes/{id}/feedback/redeliver (src/feedback); throws not-found / invalid-state. */
+  redeliver?(accountId: string, jobId: string): { webhookId: string; deliveryId: string };
+}
+
+/**
+ * Everything route plugins may use. Fields beyond config/db/accounts are optional so the app starts with what
+ * exists; a route whose dependency is missing answers 500 internal. Other areas add their own optional fields here.
+ */
+export interface HttpDeps {
+  config: Config;
+  db: DB;
+  accounts: AccountStore;
+  clock?: Clock;
+  logger?: Logger;
+  intake?: IntakePort;
+  jobs?: JobsPort;
+  images?: ImagesPort;
+  registry?: RegistryPort;
+  feedback?: FeedbackPort;
+  /** received faxes (src/inbound) */
+  inbound?: import('../../inbound/service.js').InboundService;
+}

@@ -1,0 +1,305 @@
+// POST /v1/faxes (multipart or JSON base64, idempotent), GET /v1/faxes/{id} and its rendered image (TIFF or PDF).
+import { createReadStream } from 'node:fs';
+import { access, rename, rm, stat } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FaxError } from '../../../domain/errors.js';
+import type { JobSnapshot } from '../../../domain/jobs.js';
+import { systemClock, type Paper, type Resolution } from '../../../domain/types.js';
+import type { Account } from '../../../settings/accounts.js';
+import type { RoutePlugin } from '../app.js';
+import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
+import type { HttpDeps, IntakePort } from '../deps.js';
+import { createIdempotencyStore, requestHash } from '../idempotency.js';
+import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
+import {
+  MAX_FILES, MAX_RECIPIENTS, jsonBodyLimit, receiveJsonFiles, receiveMultipart, type JsonFile,
+} from '../uploads.js';
+
+/** Throw 500 internal when a dependency was not wired (the app still starts without it). */
+export function need<T>(dep: T | undefined, name: string): T {
+  if (!dep) throw new FaxError('internal', `${name} is not available in this server`);
+  return dep;
+}
+
+const resolutionSchema = { type: 'string', enum: ['standard', 'fine', 'superfine'], description: 'default fine' } as const;
+const paperSchema = { type: 'string', enum: ['letter', 'a4'], description: 'default letter' } as const;
+const coverTextSchema = { type: 'string', maxLength: 65536, description: 'text laid out as the first page(s)' } as const;
+
+const multipartBody = {
+  type: 'object',
+  properties: {
+    to: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: MAX_RECIPIENTS, description: 'fax number (repeat for several)' },
+    file: { type: 'array', items: { type: 'string', contentEncoding: 'binary' }, maxItems: MAX_FILES, description: 'a document (repeat for several)' },
+    resolution: resolutionSchema,
+    paper: paperSchema,
+    coverText: coverTextSchema,
+  },
+  required: ['to'],
+  additionalProperties: false,
+} as const;
+
+const jsonFile = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', maxLength: 255 },
+    contentType: { type: 'string', maxLength: 255, description: 'recorded, never decides' },
+    data: { type: 'string', contentEncoding: 'base64' },
+  },
+  required: ['data'],
+  additionalProperties: false,
+} as const;
+
+const jsonBody = {
+  type: 'object',
+  properties: {
+    to: {
+      anyOf: [
+        { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: MAX_RECIPIENTS },
+        { type: 'string', maxLength: 64 },
+      ],
+    },
+    files: { type: 'array', items: jsonFile, maxItems: MAX_FILES },
+    resolution: resolutionSchema,
+    paper: paperSchema,
+    coverText: coverTextSchema,
+  },
+  required: ['to'],
+  additionalProperties: false,
+} as const;
+
+/** The body both ingress forms produce once uploads are on disk. */
+interface SubmitBody {
+  to: string | string[];
+  files?: JsonFile[];
+  resolution?: Resolution;
+  paper?: Paper;
+  coverText?: string;
+}
+
+const faxViewSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    submissionId: { type: 'string' },
+    status: { type: 'string' },
+    to: { type: 'string' },
+    source: { type: 'string', enum: ['email', 'api'] },
+    sender: { type: 'string' },
+    resolution: { type: 'string' },
+    paper: { type: 'string' },
+    pages: { type: 'integer' },
+    pagesSent: { type: 'integer' },
+    attempts: { type: 'integer' },
+    statusCode: { type: 'integer', description: '0 = success' },
+    reason: { type: 'string' },
+    files: { type: 'array', items: { $ref: 'FileReport#' } },
+    submittedAt: { type: 'string', format: 'date-time' },
+    completedAt: { type: 'string', format: 'date-time' },
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { at: { type: 'string' }, from: { type: ['string', 'null'] }, to: { type: 'string' }, note: { type: 'string' } },
+      },
+    },
+    feedback: {
+      type: 'array',
+      description: 'outgoing feedback deliveries and their attempts',
+      items: { type: 'object', additionalProperties: true },
+    },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 100 } },
+  required: ['id'],
+} as const;
+
+/** Normalise every recipient under the account's rules; all problems are reported, the first one's code wins. */
+function checkRecipients(intake: IntakePort, account: Account, raw: string[]): string[] {
+  if (raw.length > MAX_RECIPIENTS) throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per request`);
+  const out: string[] = [];
+  const errors: { field: string; message: string }[] = [];
+  let first: FaxError | undefined;
+  raw.forEach((r, i) => {
+    try {
+      const e164 = intake.checkRecipient(account, r);
+      if (!out.includes(e164)) out.push(e164);
+    } catch (e) {
+      const fe = toFaxError(e);
+      first ??= fe;
+      errors.push({ field: `to.${i}`, message: `${r}: ${fe.message}` });
+    }
+  });
+  if (first) throw new FaxError(first.code, errors.map((e) => e.message).join('; '), { errors });
+  if (out.length === 0) throw new FaxError('no-recipients', 'give at least one fax number in "to"');
+  return out;
+}
+
+/** Where the job's rendered TIFF is: the images port, else the submission row (migration 002). */
+function tiffPathOf(deps: HttpDeps, job: JobSnapshot): string | undefined {
+  if (deps.images) return deps.images.tiffPath(job);
+  const row = deps.db.prepare('SELECT tiff_path FROM submissions WHERE id = ? AND account_id = ?').get(job.submissionId, job.accountId) as
+    { tiff_path: string | null } | undefined;
+  return row?.tiff_path ?? undefined;
+}
+
+export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
+  const { config } = deps;
+  const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock ?? systemClock });
+  const auth = requireAccount(deps.accounts);
+
+  app.post('/v1/faxes', {
+    onRequest: auth,
+    bodyLimit: jsonBodyLimit(config.maxMessageBytes),
+    preValidation: async (req: FastifyRequest) => {
+      if (req.isMultipart()) req.body = await receiveMultipart(req, config.dataDir, config.maxMessageBytes);
+    },
+    schema: {
+      summary: 'Submit a fax',
+      description: 'multipart/form-data (fields to, file — both repeatable — resolution, paper, coverText) or JSON with '
+        + 'base64 files. Every file passes the same screen as email under the account\'s outgoing.unsupportedFiles rule. '
+        + 'One job per recipient. Send Idempotency-Key to make retries safe.',
+      tags: ['faxes'],
+      security: bearerSecurity,
+      headers: {
+        type: 'object',
+        properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, description: 'replays the first response for the same request' } },
+      },
+      body: {
+        content: {
+          'multipart/form-data': { schema: multipartBody },
+          'application/json': { schema: jsonBody },
+        },
+      },
+      response: {
+        202: { description: 'accepted: one job per recipient, with the per-file report', $ref: 'SubmitResult#' },
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 500),
+      },
+    },
+  }, async (req: FastifyRequest, reply: FastifyReply) => {
+    const account = accountOf(req);
+    const intake = need(deps.intake, 'intake');
+    const body = req.body as SubmitBody;
+    const upload = req.upload ?? await receiveJsonFiles(req, body.files ?? [], config.dataDir, config.maxMessageBytes);
+    const recipients = checkRecipients(intake, account, Array.isArray(body.to) ? body.to : [body.to]);
+    const options = { ...(body.resolution ? { resolution: body.resolution } : {}), ...(body.paper ? { paper: body.paper } : {}) };
+    const coverText = body.coverText?.trim() ? body.coverText : undefined;
+
+    const key = req.headers['idempotency-key'];
+    const idemKey = typeof key === 'string' && key ? key : undefined;
+    if (idemKey) {
+      const hash = requestHash({ to: recipients, options, coverText: coverText ?? null, files: upload.digests });
+      const replay = idem.claim(account.id, idemKey, hash);
+      if (replay) {
+        return reply.code(replay.status).header('idempotent-replayed', 'true')
+          .type(replay.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8').send(replay.body);
+      }
+    }
+    try {
+      const result = await intake.submit({
+        source: 'api', accountId: account.id, sender: req.actor ?? 'api', recipients, files: upload.files,
+        ...(coverText ? { coverText } : {}), ...(Object.keys(options).length ? { options } : {}),
+      });
+      const out = {
+        submissionId: result.submissionId,
+        jobs: result.jobs.map((j) => ({ id: j.id, to: j.to, status: j.status })),
+        files: result.files,
+        ...(result.duplicate !== undefined ? { duplicate: result.duplicate } : {}),
+      };
+      if (idemKey) idem.complete(account.id, idemKey, { status: 202, body: out });
+      if (out.jobs[0]) reply.header('location', `/v1/faxes/${out.jobs[0].id}`);
+      return reply.code(202).send(out);
+    } catch (e) {
+      if (idemKey) {
+        const fe = toFaxError(e);
+        // A refusal of this exact request is its answer (replayed); a temporary failure frees the key for a retry.
+        if (fe.entry.http >= 400 && fe.entry.http < 500) idem.complete(account.id, idemKey, { status: fe.entry.http, body: problemOf(fe, '/v1/faxes') });
+        else idem.release(account.id, idemKey);
+      }
+      throw e;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/faxes/:id', {
+    onRequest: auth,
+    schema: {
+      summary: 'Status of a fax job: pages, attempts, per-file report, history and feedback deliveries',
+      tags: ['faxes'],
+      security: bearerSecurity,
+      params: idParams,
+      response: { 200: faxViewSchema, ...problemResponses(401, 404) },
+    },
+  }, async (req) => {
+    const account = accountOf(req);
+    const jobs = need(deps.jobs, 'job store');
+    const job = jobs.get(account.id, req.params.id);
+    if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
+    const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
+    return { ...job, events, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {
+    onRequest: auth,
+    schema: {
+      summary: 'The rendered fax as TIFF Class F or as PDF (same pages, CCITT passthrough)',
+      tags: ['faxes'],
+      security: bearerSecurity,
+      params: idParams,
+      querystring: {
+        type: 'object',
+        properties: { format: { type: 'string', enum: ['tiff', 'pdf'], default: 'tiff' } },
+        additionalProperties: false,
+      },
+      response: {
+        200: {
+          description: 'the fax image',
+          content: {
+            'image/tiff': { schema: { type: 'string', contentEncoding: 'binary' } },
+            'application/pdf': { schema: { type: 'string', contentEncoding: 'binary' } },
+          },
+        },
+        ...problemResponses(401, 404, 409, 410),
+      },
+    },
+  }, async (req, reply) => {
+    const account = accountOf(req);
+    const job = need(deps.jobs, 'job store').get(account.id, req.params.id);
+    if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
+    const tiff = tiffPathOf(deps, job);
+    if (!tiff) {
+      if (job.status === 'rejected' || job.status === 'failed') {
+        throw new FaxError('invalid-state', `fax ${job.id} was ${job.status} before it was rendered; there is no image`);
+      }
+      throw new FaxError('not-ready', `fax ${job.id} is not rendered yet (status ${job.status}); try again shortly`);
+    }
+    try {
+      await access(tiff);
+    } catch {
+      throw new FaxError('gone', `the image of fax ${job.id} is no longer stored`);
+    }
+    let file = tiff;
+    if (req.query.format === 'pdf') {
+      file = `${tiff.replace(/\.tiff?$/i, '')}.pdf`;
+      const exists = await stat(file).then(() => true, () => false);
+      if (!exists) {
+        const images = need(deps.images, 'PDF renderer');
+        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+        try {
+          await images.toPdf(tiff, tmp);
+          await rename(tmp, file);
+        } finally {
+          await rm(tmp, { force: true });
+        }
+      }
+    }
+    const { size } = await stat(file);
+    const pdf = req.query.format === 'pdf';
+    return reply
+      .type(pdf ? 'application/pdf' : 'image/tiff')
+      .header('content-length', size)
+      .header('content-disposition', `attachment; filename="${job.id}.${pdf ? 'pdf' : 'tif'}"`)
+      .send(createReadStream(file));
+  });
+};

@@ -1,0 +1,85 @@
+// Shared JSON schemas (registered once with addSchema; they become OpenAPI components).
+import { JOB_STATUSES } from '../../domain/jobs.js';
+import { REASON_CODES } from '../../domain/types.js';
+
+export const fileReportSchema = {
+  $id: 'FileReport',
+  type: 'object',
+  description: 'What the screen decided about one file',
+  required: ['name', 'verdict'],
+  properties: {
+    name: { type: 'string' },
+    size: { type: 'integer' },
+    declaredType: { type: 'string', description: 'Content-Type as sent (recorded, never decides)' },
+    detected: { type: ['string', 'null'], description: 'type registry id detected from the bytes, null when unknown' },
+    mime: { type: 'string' },
+    verdict: { type: 'string', enum: ['accepted', 'inline', ...REASON_CODES] },
+    reason: { type: 'string' },
+    pages: { type: 'integer' },
+  },
+  additionalProperties: true,
+} as const;
+
+export const jobRefSchema = {
+  $id: 'JobRef',
+  type: 'object',
+  required: ['id', 'to', 'status'],
+  properties: {
+    id: { type: 'string' },
+    to: { type: 'string', description: 'E.164 number' },
+    status: { type: 'string', enum: [...JOB_STATUSES] },
+  },
+} as const;
+
+export const submitResultSchema = {
+  $id: 'SubmitResult',
+  type: 'object',
+  required: ['jobs', 'files'],
+  properties: {
+    submissionId: { type: 'string' },
+    jobs: { type: 'array', items: { $ref: 'JobRef#' } },
+    files: { type: 'array', items: { $ref: 'FileReport#' } },
+    duplicate: { type: 'boolean' },
+  },
+} as const;
+
+export const settingsSchema = {
+  $id: 'IntegrationSettings',
+  type: 'object',
+  properties: {
+    feedbackUrl: { type: 'string', description: 'absolute http(s) URL, or empty' },
+    incoming: {
+      type: 'object',
+      properties: {
+        feedbackMethod: { type: 'string', enum: ['never', 'http-post', 'xml'] },
+        deleteAfterRetrieval: { type: 'boolean' },
+      },
+    },
+    outgoing: {
+      type: 'object',
+      properties: {
+        feedbackWhen: { type: 'string', enum: ['always', 'never', 'success', 'failure'] },
+        feedbackMethod: { type: 'string', enum: ['http-post', 'xml'] },
+        unsupportedFiles: { type: 'string', enum: ['ignore', 'reject'] },
+      },
+    },
+    designatedFaxNumber: { type: 'string', description: 'developer accounts only' },
+  },
+} as const;
+
+export const typeRowSchema = {
+  $id: 'TypeRow',
+  type: 'object',
+  required: ['id', 'enabled', 'available'],
+  properties: {
+    id: { type: 'string' },
+    enabled: { type: 'boolean' },
+    available: { type: 'boolean' },
+    supported: { type: 'boolean' },
+    maxBytes: { type: ['integer', 'null'] },
+    reason: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
+export const SHARED_SCHEMAS = [fileReportSchema, jobRefSchema, submitResultSchema, settingsSchema, typeRowSchema];
