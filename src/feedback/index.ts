@@ -1,0 +1,316 @@
+// Feedback (SPEC §6.1): the when-rule, the transactional outbox and the dispatcher that delivers it, signed and retried.
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.js';
+import type { DB } from '../store/db.js';
+import type { AccountStore } from '../settings/accounts.js';
+import type { Clock, IntegrationSettings } from '../domain/types.js';
+import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
+import { FaxError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import {
+  inboundFields, outboundFields, renderBody, type Direction, type FeedbackFields, type FeedbackMethod, type InboundFaxInfo,
+} from './format.js';
+import { newWebhookId, signatureHeaders } from './sign.js';
+import { createGuardedAgent } from './ssrf.js';
+import { attemptDelivery, type AttemptOutcome } from './deliver.js';
+
+export { feedbackWsdl } from './wsdl.js';
+
+/** Retry delays after the 1st, 2nd, … failed attempt (SPEC §6.1), before FAXGATE_RETRY_SCALE and jitter. */
+export const RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400] as const;
+/** One first try plus one per schedule entry. */
+export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length + 1;
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface DeliveryRecord {
+  at: string;
+  url: string;
+  webhookId: string;
+  method: FeedbackMethod;
+  outcome: AttemptOutcome;
+  statusCode?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export interface OutboxEntry {
+  id: string;
+  webhookId: string;
+  direction: Direction;
+  origin: 'event' | 'redeliver';
+  method: FeedbackMethod;
+  url: string;
+  status: 'pending' | 'delivered' | 'failed' | 'blocked' | 'gone';
+  attempts: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+  createdAt: string;
+  completedAt?: string;
+}
+
+export interface FeedbackDeps {
+  db: DB;
+  accounts: AccountStore;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  /** replaces the SSRF-guarded undici agent (never needed in production) */
+  dispatcher?: Dispatcher;
+  /** per-attempt timeout; 15 s by default */
+  timeoutMs?: number;
+  /** how often the dispatcher looks for due rows */
+  pollMs?: number;
+  /** deliveries in flight at once */
+  concurrency?: number;
+  /** 0..1; jitter source, injectable for tests */
+  random?: () => number;
+}
+
+interface OutboxRow {
+  id: string; webhook_id: string; account_id: string; subject_id: string; direction: Direction; origin: 'event' | 'redeliver';
+  method: FeedbackMethod; url: string; fields: string; body: string; content_type: string; soap_action: string | null;
+  status: OutboxEntry['status']; attempts: number; next_attempt_at: string | null; last_error: string | null;
+  created_at: string; completed_at: string | null;
+}
+
+/** Does this outgoing outcome produce feedback under `outgoing.feedbackWhen`? (`rejected` is a failure.) */
+export function wantsOutgoingFeedback(when: IntegrationSettings['outgoing']['feedbackWhen'], status: JobSnapshot['status']): boolean {
+  if (!TERMINAL.has(status)) return false;
+  const success = status === 'sent';
+  return when === 'always' || (when === 'success' && success) || (when === 'failure' && !success);
+}
+
+/** Delay before the next attempt after `failures` failed attempts: the schedule, scaled, with ±10 % jitter. */
+export function retryDelayMs(failures: number, scale: number, random: () => number = Math.random): number | null {
+  if (failures < 1 || failures > RETRY_SCHEDULE_SECONDS.length) return null;
+  const base = RETRY_SCHEDULE_SECONDS[failures - 1] * 1000 * scale;
+  return Math.round(base * (0.9 + 0.2 * random()));
+}
+
+const safeUrl = (u: string): string => {
+  try {
+    const x = new URL(u);
+    return `${x.origin}${x.pathname}`; // no query string: it may carry the customer's token
+  } catch {
+    return '(invalid url)';
+  }
+};
+
+export function createFeedback(deps: FeedbackDeps) {
+  const { db, accounts, clock, config, logger } = deps;
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pollMs = deps.pollMs ?? 500;
+  const concurrency = deps.concurrency ?? 8;
+  const random = deps.random ?? Math.random;
+  // The lease is how long a claimed row stays invisible; an attempt never outlives its timeout, so a crash
+  // mid-attempt makes the row due again shortly after (at least once).
+  const leaseMs = timeoutMs + 2000;
+  const ownAgent = deps.dispatcher ? undefined : createGuardedAgent({ allowPrivate: config.feedbackAllowPrivate, connectTimeoutMs: timeoutMs });
+  const agent: Dispatcher = deps.dispatcher ?? (ownAgent as Dispatcher);
+
+  const insert = db.prepare(`INSERT OR IGNORE INTO feedback_outbox
+    (id, webhook_id, account_id, subject_id, direction, origin, method, url, fields, body, content_type, soap_action, status, attempts, next_attempt_at, created_at)
+    VALUES (@id, @webhookId, @accountId, @subjectId, @direction, @origin, @method, @url, @fields, @body, @contentType, @soapAction, 'pending', 0, @next, @now)`);
+
+  function enqueue(a: { accountId: string; subjectId: string; direction: Direction; origin: 'event' | 'redeliver'; method: FeedbackMethod; url: string; fields: FeedbackFields; webhookId?: string }): { id: string; webhookId: string } {
+    const id = `fbk_${randomBytes(10).toString('hex')}`;
+    const webhookId = a.webhookId ?? newWebhookId();
+    const r = renderBody(a.method, a.direction, a.fields);
+    const now = clock.now().toISOString();
+    // Body rendered once: every retry sends the same bytes under the same webhook-id.
+    insert.run({
+      id, webhookId, accountId: a.accountId, subjectId: a.subjectId, direction: a.direction, origin: a.origin, method: a.method,
+      url: a.url, fields: JSON.stringify(a.fields), body: r.body, contentType: r.contentType, soapAction: r.soapAction ?? null, next: now, now,
+    });
+    return { id, webhookId };
+  }
+
+  function onJobTerminal(job: JobSnapshot): void {
+    if (!TERMINAL.has(job.status)) return;
+    const account = accounts.get(job.accountId);
+    if (!account) return;
+    const s = account.settings;
+    if (!wantsOutgoingFeedback(s.outgoing.feedbackWhen, job.status)) return;
+    if (!s.feedbackUrl) {
+      logger.warn({ jobId: job.id, accountId: job.accountId }, 'feedback wanted but no feedbackUrl is set');
+      return;
+    }
+    const fields = outboundFields(job, clock.now().toISOString());
+    const { webhookId } = enqueue({ accountId: job.accountId, subjectId: job.id, direction: 'outbound', origin: 'event', method: s.outgoing.feedbackMethod, url: s.feedbackUrl, fields });
+    logger.info({ jobId: job.id, webhookId, status: job.status }, 'feedback queued');
+  }
+
+  function onInboundReceived(fax: InboundFaxInfo): void {
+    const account = accounts.get(fax.accountId);
+    if (!account) return;
+    const s = account.settings;
+    const method = s.incoming.feedbackMethod;
+    if (method === 'never') return;
+    if (!s.feedbackUrl) {
+      logger.warn({ inboundId: fax.id, accountId: fax.accountId }, 'inbound feedback wanted but no feedbackUrl is set');
+      return;
+    }
+    const { webhookId } = enqueue({ accountId: fax.accountId, subjectId: fax.id, direction: 'inbound', origin: 'event', method, url: s.feedbackUrl, fields: inboundFields(fax) });
+    logger.info({ inboundId: fax.id, webhookId }, 'inbound feedback queued');
+  }
+
+  function deliveriesFor(subjectId: string): DeliveryRecord[] {
+    const rows = db.prepare('SELECT * FROM feedback_attempts WHERE subject_id = ? ORDER BY id').all(subjectId) as {
+      at: string; url: string; webhook_id: string; method: FeedbackMethod; outcome: AttemptOutcome; status_code: number | null; error: string | null; duration_ms: number;
+    }[];
+    return rows.map((r) => ({
+      at: r.at, url: r.url, webhookId: r.webhook_id, method: r.method, outcome: r.outcome,
+      ...(r.status_code !== null ? { statusCode: r.status_code } : {}),
+      ...(r.error !== null ? { error: r.error } : {}),
+      durationMs: r.duration_ms,
+    }));
+  }
+
+  function outboxFor(subjectId: string): OutboxEntry[] {
+    const rows = db.prepare('SELECT * FROM feedback_outbox WHERE subject_id = ? ORDER BY created_at, rowid').all(subjectId) as OutboxRow[];
+    return rows.map((r) => ({
+      id: r.id, webhookId: r.webhook_id, direction: r.direction, origin: r.origin, method: r.method, url: r.url, status: r.status,
+      attempts: r.attempts, createdAt: r.created_at,
+      ...(r.status === 'pending' && r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}),
+      ...(r.last_error ? { lastError: r.last_error } : {}),
+      ...(r.completed_at ? { completedAt: r.completed_at } : {}),
+    }));
+  }
+
+  /**
+   * Send the last feedback of an outgoing fax again, to the account's current feedbackUrl and format, under the
+   * same webhook-id (it is the same event, so receivers that de-duplicate stay correct). A feedback still being
+   * retried is simply made due now.
+   */
+  function redeliver(accountId: string, jobId: string): { webhookId: string; deliveryId: string } {
+    const last = db.prepare("SELECT * FROM feedback_outbox WHERE subject_id = ? AND account_id = ? AND direction = 'outbound' ORDER BY created_at DESC, rowid DESC LIMIT 1")
+      .get(jobId, accountId) as OutboxRow | undefined;
+    if (!last) {
+      const job = db.prepare('SELECT account_id FROM jobs WHERE id = ?').get(jobId) as { account_id: string } | undefined;
+      if (!job || job.account_id !== accountId) throw new FaxError('not-found', `no fax ${jobId}`);
+      throw new FaxError('invalid-state', 'this fax has produced no feedback (see outgoing.feedbackWhen)');
+    }
+    const now = clock.now().toISOString();
+    if (last.status === 'pending') {
+      db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(now, last.id);
+      return { webhookId: last.webhook_id, deliveryId: last.id };
+    }
+    const s = accounts.mustGet(accountId).settings;
+    if (!s.feedbackUrl) throw new FaxError('invalid-state', 'no feedbackUrl is set for this account');
+    const r = enqueue({
+      accountId, subjectId: jobId, direction: 'outbound', origin: 'redeliver', method: s.outgoing.feedbackMethod, url: s.feedbackUrl,
+      fields: JSON.parse(last.fields) as FeedbackFields, webhookId: last.webhook_id,
+    });
+    logger.info({ jobId, webhookId: r.webhookId }, 'feedback redelivery queued');
+    return { webhookId: r.webhookId, deliveryId: r.id };
+  }
+
+  // ---- dispatcher ----
+  const inflight = new Map<string, Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let stopping = new AbortController();
+
+  const record = db.transaction((row: OutboxRow, at: string, res: Awaited<ReturnType<typeof attemptDelivery>>) => {
+    db.prepare(`INSERT INTO feedback_attempts (outbox_id, subject_id, webhook_id, at, url, method, outcome, status_code, error, duration_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(row.id, row.subject_id, row.webhook_id, at, row.url, row.method, res.outcome, res.statusCode ?? null, res.error ?? null, res.durationMs);
+    const attempts = row.attempts + 1;
+    const done = clock.now().toISOString();
+    let status: OutboxRow['status'] = res.outcome === 'failed' ? 'pending' : res.outcome;
+    let next: string | null = null;
+    if (res.outcome === 'failed') {
+      const d = retryDelayMs(attempts, config.retryScale, random);
+      if (d === null) status = 'failed';
+      else next = new Date(clock.now().getTime() + d).toISOString();
+    }
+    db.prepare('UPDATE feedback_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, completed_at = ? WHERE id = ?')
+      .run(status, attempts, next, res.error ?? null, status === 'pending' ? null : done, row.id);
+    return { status, attempts, next };
+  });
+
+  async function deliverOne(id: string, signal: AbortSignal): Promise<void> {
+    const row = db.prepare('SELECT * FROM feedback_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+    if (!row || row.status !== 'pending') return;
+    const account = accounts.get(row.account_id);
+    const at = clock.now();
+    let res: Awaited<ReturnType<typeof attemptDelivery>>;
+    if (!account) {
+      res = { outcome: 'failed', error: 'account no longer exists', durationMs: 0 };
+    } else {
+      const headers = signatureHeaders(account.feedbackSecret, row.webhook_id, at, row.body);
+      try {
+        res = await attemptDelivery(agent, { url: row.url, body: row.body, contentType: row.content_type, soapAction: row.soap_action ?? undefined, headers }, timeoutMs, signal);
+      } catch (e) {
+        // Shutting down: the attempt is not recorded and the row's lease expires, so the next start retries it.
+        if (signal.aborted) return;
+        res = { outcome: 'failed', error: String((e as Error).message ?? e).slice(0, 300), durationMs: 0 };
+      }
+    }
+    const r = record(row, at.toISOString(), res);
+    const log = { subjectId: row.subject_id, direction: row.direction, webhookId: row.webhook_id, url: safeUrl(row.url), attempt: r.attempts, outcome: res.outcome, statusCode: res.statusCode, error: res.error, nextAttemptAt: r.next ?? undefined };
+    if (res.outcome === 'delivered') logger.info(log, 'feedback delivered');
+    else logger.warn(log, res.outcome === 'blocked' ? 'feedback blocked by the SSRF guard' : 'feedback attempt failed');
+  }
+
+  function tick(): void {
+    const free = concurrency - inflight.size;
+    if (free <= 0) return;
+    const now = clock.now();
+    const due = db.prepare("SELECT id, next_attempt_at FROM feedback_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
+      .all(now.toISOString(), free + inflight.size) as { id: string; next_attempt_at: string }[];
+    for (const r of due) {
+      if (inflight.size >= concurrency) break;
+      if (inflight.has(r.id)) continue;
+      const lease = new Date(now.getTime() + leaseMs).toISOString();
+      // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
+      const claimed = db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?")
+        .run(lease, r.id, r.next_attempt_at).changes;
+      if (!claimed) continue;
+      const p = deliverOne(r.id, stopping.signal)
+        .catch((e: unknown) => logger.error({ err: e, outboxId: r.id }, 'feedback dispatcher error'))
+        .finally(() => inflight.delete(r.id));
+      inflight.set(r.id, p);
+    }
+  }
+
+  function loop(): void {
+    if (!running) return;
+    try {
+      tick();
+    } catch (e) {
+      logger.error({ err: e }, 'feedback dispatcher tick failed');
+    }
+    timer = setTimeout(loop, pollMs);
+    timer.unref?.();
+  }
+
+  return {
+    onJobTerminal,
+    onInboundReceived,
+    deliveriesFor,
+    outboxFor,
+    redeliver,
+    /** Start polling the outbox; rows left by an earlier process (or a crash) are picked up. */
+    start(): void {
+      if (running) return;
+      running = true;
+      stopping = new AbortController();
+      loop();
+    },
+    /** Stop polling and abort attempts in flight (their rows are retried after the lease by the next start). */
+    async stop(): Promise<void> {
+      running = false;
+      if (timer) clearTimeout(timer);
+      stopping.abort();
+      await Promise.allSettled([...inflight.values()]);
+    },
+    /** Release the network agent; call once when the process ends. */
+    async close(): Promise<void> {
+      await this.stop();
+      await ownAgent?.close();
+    },
+  };
+}
+
+export type Feedback = ReturnType<typeof createFeedback>;

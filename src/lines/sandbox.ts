@@ -1,0 +1,98 @@
+// The built-in sandbox fax line: simulates a call from the page count and keeps every sent TIFF in an outbox folder.
+import { constants as fsc, mkdirSync } from 'node:fs';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FaxLine, LineOutcome, LineResult, OutgoingFax } from './types.js';
+
+export interface SandboxLineDeps {
+  outboxDir: string;
+  secondsPerPage: number;
+  /** injected so tests run without waiting; defaults to a real, abortable timer */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** `+99999990NN` selects an outcome (SPEC §6); every other number succeeds. */
+const OUTCOMES: Record<string, LineResult> = {
+  '00': 'sent',
+  '01': 'busy',
+  '02': 'no-answer',
+  '03': 'not-a-fax',
+  '04': 'line-dropped',
+};
+
+export function sandboxOutcomeFor(to: string): LineResult {
+  const m = /^\+99999990(\d\d)$/.exec(to);
+  return (m && OUTCOMES[m[1]]) || 'sent';
+}
+
+const MESSAGES: Record<LineResult, string> = {
+  sent: 'sent',
+  busy: 'the line was busy',
+  'no-answer': 'no answer',
+  'not-a-fax': 'the called number is not a fax machine',
+  'line-dropped': 'the line dropped after the first page',
+};
+
+const realSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  if (ms > 0) await delay(ms, undefined, { signal });
+};
+
+/** Job ids become file names: keep them to a safe alphabet so an odd id can never escape the outbox folder. */
+function safeName(jobId: string): string {
+  return jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120) || 'job';
+}
+
+async function fsyncPath(p: string, flags: number): Promise<void> {
+  const fh = await open(p, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
+  const sleep = deps.sleep ?? realSleep;
+  const msPerPage = Math.max(0, deps.secondsPerPage) * 1000;
+  mkdirSync(deps.outboxDir, { recursive: true, mode: 0o700 });
+
+  /** Copy to a temp name, fsync, rename, fsync the folder: the outbox never shows a half-written TIFF. */
+  async function keep(fax: OutgoingFax): Promise<void> {
+    const final = path.join(deps.outboxDir, `${safeName(fax.jobId)}.tif`);
+    const tmp = `${final}.${process.pid}.tmp`;
+    try {
+      await copyFile(fax.tiffPath, tmp);
+      await fsyncPath(tmp, fsc.O_RDONLY);
+      await rename(tmp, final);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+    await fsyncPath(deps.outboxDir, fsc.O_RDONLY);
+  }
+
+  return {
+    name: 'sandbox',
+    async send(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome> {
+      signal?.throwIfAborted();
+      const pages = Math.max(0, Math.floor(fax.pages));
+      const result = sandboxOutcomeFor(fax.to);
+      switch (result) {
+        case 'sent':
+          await sleep(pages * msPerPage, signal);
+          await keep(fax);
+          return { result, pagesSent: pages, message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
+        case 'line-dropped': {
+          // The first page goes through before the call drops.
+          const pagesSent = Math.min(1, pages);
+          await sleep(pagesSent * msPerPage, signal);
+          return { result, pagesSent, message: MESSAGES[result] };
+        }
+        default:
+          // Busy, no answer and not-a-fax are known before any page is transmitted.
+          return { result, pagesSent: 0, message: MESSAGES[result] };
+      }
+    },
+  };
+}
