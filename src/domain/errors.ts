@@ -36,6 +36,7 @@ export const CATALOGUE = {
   'idempotency-conflict': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Idempotency-Key reused with a different request' },
   'not-ready': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not ready yet' },
   'invalid-state': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not possible in the current state' },
+  'malformed-message': { smtp: 554, enhanced: '5.6.0', http: 400, title: 'The message cannot be parsed' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;
