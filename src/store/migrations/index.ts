@@ -4,7 +4,8 @@ import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
 import { m030Feedback } from './030-feedback.js';
 import { m040Inbound } from './040-inbound.js';
+import { m050Web } from './050-web.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m030Feedback, m040Inbound];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m030Feedback, m040Inbound, m050Web];

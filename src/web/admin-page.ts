@@ -1,0 +1,86 @@
+// The admin page: the shared type registry as an editable table, plus the recent settings changes (audit trail).
+import { html } from './html.js';
+import { csrfField, page } from './layout.js';
+
+/** One row of the type registry (SPEC §2), as the registry lists it. */
+export interface TypeRow {
+  id: string;
+  name: string;
+  enabled: boolean;
+  available: boolean;
+  maxBytes?: number | null;
+  reason: string;
+}
+
+export interface AuditRow { accountId: string | null; actor: string; at: string; field: string; old: unknown; new: unknown }
+
+export interface AdminView {
+  types: TypeRow[];
+  audit: AuditRow[];
+  csrf: string;
+  status?: string;
+  errors?: string[];
+  /** what was posted, re-shown when the save was refused */
+  submitted?: Record<string, unknown>;
+}
+
+const MB = 1024 * 1024;
+
+/** Max size as shown in the form: megabytes (MiB) with at most two decimals; empty for no per-type limit. */
+export function formatMb(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '';
+  return String(Number((bytes / MB).toFixed(2)));
+}
+
+export function mbToBytes(text: string): number {
+  return Math.round(Number(text) * MB);
+}
+
+/** A row's checkbox is locked when the type cannot be enabled here (no renderer) and is not enabled now. */
+export function isLocked(t: TypeRow): boolean {
+  return !t.available && !t.enabled;
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined || v === '') return '—';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function adminPage(v: AdminView): string {
+  const sub = v.submitted;
+  const rows = v.types.map((t) => {
+    const cbId = `type-${t.id}-enabled`;
+    const maxId = `type-${t.id}-max`;
+    const checked = sub ? sub[`enabled.${t.id}`] === 'true' || sub[`enabled.${t.id}`] === 'on' : t.enabled;
+    const checkedFinal = isLocked(t) ? false : checked;
+    const maxValue = sub && typeof sub[`maxMb.${t.id}`] === 'string' ? (sub[`maxMb.${t.id}`] as string) : formatMb(t.maxBytes);
+    return html`<tr>
+<td data-label="Enabled"><input type="checkbox" id="${cbId}" name="enabled.${t.id}" value="true"${checkedFinal ? html` checked` : ''}${isLocked(t) ? html` disabled aria-describedby="type-${t.id}-reason"` : ''}>
+<label for="${cbId}"><code>${t.id}</code> ${t.name}</label></td>
+<td data-label="Available">${t.available ? html`<span class="yes">Yes</span>` : html`<span class="no">No</span>`}</td>
+<td data-label="Reason" id="type-${t.id}-reason">${t.reason || '—'}</td>
+<td data-label="Max size (MB)"><label for="${maxId}" class="visually-hidden">Max size for ${t.id} in MB</label>
+<input type="number" id="${maxId}" name="maxMb.${t.id}" value="${maxValue}" min="0.01" step="any" inputmode="decimal" aria-describedby="max-help"></td>
+</tr>`;
+  });
+  const audit = v.audit.length
+    ? html`<table class="stack"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Account</th><th scope="col">Changed by</th><th scope="col">Setting</th><th scope="col">Old → new</th></tr></thead>
+<tbody>${v.audit.map((a) => html`<tr><td data-label="When">${a.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td data-label="Account">${a.accountId ?? '(global)'}</td><td data-label="Changed by">${a.actor}</td><td data-label="Setting"><code>${a.field}</code></td><td data-label="Old → new">${show(a.old)} → ${show(a.new)}</td></tr>`)}</tbody></table>`
+    : html`<p>No settings have been changed yet.</p>`;
+  const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
+${v.errors?.length ? html`<div class="summary" role="alert"><h2>The changes were not saved</h2><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
+<h2 id="types-title">Supported file types</h2>
+<p>A type is faxed when it is enabled and available. Changes apply at once to email and web-service submissions. Types without a working renderer on this host cannot be enabled.</p>
+<form method="post" action="/admin/types" novalidate>
+${csrfField(v.csrf)}
+<table class="stack" aria-labelledby="types-title">
+<thead><tr><th scope="col">Enabled</th><th scope="col">Available</th><th scope="col">Reason</th><th scope="col">Max size (MB)</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+<p class="help" id="max-help">Max size is per file, in megabytes (1 MB = 1,048,576 bytes); leave it empty for no per-type limit (the message size limit still applies).</p>
+<div class="actions"><button type="submit">Save</button></div>
+</form>
+<h2>Recent settings changes</h2>
+${audit}`;
+  return page({ title: 'Administration', body, wide: true, signedIn: { who: 'administrator', signOutAction: '/admin/sign-out', csrf: v.csrf } });
+}

@@ -1,0 +1,358 @@
+// Fastify plugin serving the web pages: /settings for account holders (API key sign-in) and /admin (admin token).
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie, { Signer } from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import type { Config } from '../config.js';
+import type { DB } from '../store/db.js';
+import { systemClock, type Clock } from '../domain/types.js';
+import { isFaxError } from '../domain/errors.js';
+import { hashApiKey, safeEqual, type AccountStore } from '../settings/accounts.js';
+import { flatten } from '../settings/validate.js';
+import { createWebSessions, type SessionKind, type WebSession } from './sessions.js';
+import { page, SECURITY_HEADERS, signInBody } from './layout.js';
+import { html } from './html.js';
+import { formToChange, settingsPage } from './settings-page.js';
+import { adminPage, formatMb, isLocked, mbToBytes, type TypeRow } from './admin-page.js';
+
+/** The type registry as the admin page uses it (the same registry email and the web service screen against). */
+export interface WebRegistry {
+  list(): (Omit<TypeRow, 'name' | 'reason'> & { name?: string; reason?: string })[];
+  update(change: Record<string, { enabled?: boolean; maxBytes?: number | null }>, actor: string): unknown;
+}
+
+export interface WebDeps {
+  accounts: Pick<AccountStore, 'findByApiKey' | 'get' | 'updateSettings' | 'rotateFeedbackSecret' | 'auditLog'>;
+  /** absent in builds without the registry: /admin then says so instead of showing the table */
+  registry?: WebRegistry;
+  config: Pick<Config, 'adminToken' | 'publicUrl'>;
+  db: DB;
+  clock?: Clock;
+  /** cookie-signing secret; by default one is generated once per data folder and kept in the database */
+  cookieSecret?: string;
+  /** failed sign-ins allowed per client address per 15 minutes */
+  signInAttempts?: number;
+}
+
+type Body = Record<string, unknown>;
+
+interface Area {
+  kind: SessionKind;
+  base: '/settings' | '/admin';
+  cookie: string;
+}
+
+const SETTINGS: Area = { kind: 'account', base: '/settings', cookie: 'fg_settings' };
+const ADMIN: Area = { kind: 'admin', base: '/admin', cookie: 'fg_admin' };
+const LOGIN_COOKIE = 'fg_login';
+const FORM_LIMIT = 64 * 1024;
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+class Refusal extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** The web pages as a fastify plugin: `app.register(webPages(deps))`. */
+export function webPages(deps: WebDeps) {
+  return async function webPagesPlugin(app: FastifyInstance): Promise<void> {
+    const clock = deps.clock ?? systemClock;
+    const sessions = createWebSessions({ db: deps.db, clock });
+    const secret = deps.cookieSecret ?? sessions.cookieSecret();
+    const signer = new Signer(secret);
+    const mac = (purpose: string, value: string) => createHmac('sha256', secret).update(`${purpose}:${value}`).digest('base64url');
+    const maxFailures = deps.signInAttempts ?? 10;
+    const failures = new Map<string, { count: number; resetAt: number }>();
+
+    // The parent app may already parse cookies and forms; add them only to this plugin's scope when it does not.
+    if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
+    if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody, { bodyLimit: FORM_LIMIT });
+
+    app.addHook('onSend', async (_req, reply, payload) => {
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+      return payload;
+    });
+
+    app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+      const status = err instanceof Refusal ? err.status : (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500);
+      if (status >= 500) req.log.error({ err }, 'web page failed');
+      const message = err instanceof Refusal ? err.message
+        : status === 413 ? 'The form was too large.'
+          : status < 500 ? 'The request could not be understood.' : 'Something went wrong on our side; please try again.';
+      return reply.code(status).type('text/html; charset=utf-8')
+        .send(page({ title: status === 403 ? 'Not allowed' : 'Problem', body: html`<p role="alert">${message}</p><p><a href="${req.url.startsWith('/admin') ? '/admin' : '/settings'}">Back</a></p>` }));
+    });
+
+    const secure = (req: FastifyRequest) => req.protocol === 'https' || deps.config.publicUrl.startsWith('https:');
+    const setCookie = (req: FastifyRequest, reply: FastifyReply, name: string, value: string, path: string) =>
+      reply.setCookie(name, signer.sign(value), { path, httpOnly: true, sameSite: 'strict', secure: secure(req) });
+    const readCookie = (req: FastifyRequest, name: string): string | undefined => {
+      const rawValue = req.cookies?.[name];
+      if (!rawValue) return undefined;
+      const r = signer.unsign(rawValue);
+      return r.valid && r.value ? r.value : undefined;
+    };
+    const sendPage = (reply: FastifyReply, status: number, markup: string) => reply.code(status).type('text/html; charset=utf-8').send(markup);
+
+    /** Cross-site form posts are refused outright when the browser says where they came from. */
+    function checkOrigin(req: FastifyRequest): void {
+      const site = req.headers['sec-fetch-site'];
+      if (site === 'cross-site' || site === 'same-site') throw new Refusal(403, 'Forms on this page can only be sent from this site.');
+      const origin = req.headers.origin;
+      if (origin === undefined) return;
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined;
+      }
+      if (!host || host !== req.headers.host) throw new Refusal(403, 'Forms on this page can only be sent from this site.');
+    }
+
+    function credentialValid(area: Area, s: WebSession): boolean {
+      if (area.kind === 'admin') {
+        const token = deps.config.adminToken;
+        return Boolean(token) && safeEqual(s.credential, mac('admin', token as string));
+      }
+      return Boolean(s.accountId && deps.accounts.get(s.accountId) && sessions.apiKeyActive(s.accountId, s.credential));
+    }
+
+    /** The signed-in session of this area, or undefined (cookie missing, forged, expired, or its credential revoked). */
+    function current(area: Area, req: FastifyRequest): { id: string; session: WebSession } | undefined {
+      const id = readCookie(req, area.cookie);
+      const session = id ? sessions.get(id, area.kind) : undefined;
+      if (!id || !session) return undefined;
+      if (!credentialValid(area, session)) {
+        sessions.destroy(id);
+        return undefined;
+      }
+      return { id, session };
+    }
+
+    /** A signed-in session whose CSRF token matches the posted one; anything else is refused. */
+    function requireSession(area: Area, req: FastifyRequest): { id: string; session: WebSession } {
+      checkOrigin(req);
+      const cur = current(area, req);
+      if (!cur) throw new Refusal(401, 'You are not signed in (or your session ended). Please sign in again.');
+      const token = str((req.body as Body | undefined)?._csrf);
+      if (!token || !safeEqual(token, cur.session.csrf)) throw new Refusal(403, 'This form is out of date or did not come from this site. Reload the page and try again.');
+      return cur;
+    }
+
+    /** Sign-in forms carry a token bound to a pre-session cookie, so another site cannot sign a browser in. */
+    function loginToken(req: FastifyRequest, reply: FastifyReply): string {
+      let nonce = readCookie(req, LOGIN_COOKIE);
+      if (!nonce) {
+        nonce = randomBytes(24).toString('base64url');
+        setCookie(req, reply, LOGIN_COOKIE, nonce, '/');
+      }
+      return mac('login', nonce);
+    }
+
+    function loginTokenValid(req: FastifyRequest): boolean {
+      const nonce = readCookie(req, LOGIN_COOKIE);
+      const token = str((req.body as Body | undefined)?._csrf);
+      return Boolean(nonce && token) && safeEqual(token, mac('login', nonce as string));
+    }
+
+    function throttle(req: FastifyRequest): void {
+      const t = clock.now().getTime();
+      const f = failures.get(req.ip);
+      if (f && f.resetAt > t && f.count >= maxFailures) throw new Refusal(429, 'Too many failed sign-ins from your address. Wait 15 minutes and try again.');
+    }
+
+    function recordFailure(req: FastifyRequest): void {
+      const t = clock.now().getTime();
+      if (failures.size > 10_000) failures.clear();
+      const f = failures.get(req.ip);
+      if (!f || f.resetAt <= t) failures.set(req.ip, { count: 1, resetAt: t + 15 * 60_000 });
+      else f.count += 1;
+    }
+
+    // ---- /settings: account holders ------------------------------------------------------------------------
+
+    const settingsSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string) =>
+      sendPage(reply, status, page({
+        title: 'Integration settings',
+        body: signInBody({
+          action: '/settings/sign-in', fieldName: 'apiKey', label: 'API key', csrf: loginToken(req, reply), error,
+          help: 'The API key faxgate gave you when your account was created (it starts with fgk_).',
+          intro: html`<p>Sign in with your account's API key to see and change how faxgate reports faxes to your web service.</p>`,
+        }),
+      }));
+
+    function renderSettings(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
+      values?: Record<string, unknown>; errors?: { field: string; message: string }[]; status?: string; secret?: { value: string; rotated: boolean };
+    } = {}) {
+      const account = deps.accounts.get(cur.session.accountId as string);
+      if (!account) throw new Refusal(401, 'Your account no longer exists.');
+      return sendPage(reply, status, settingsPage({
+        accountName: account.name, accountId: account.id, kind: account.kind, csrf: cur.session.csrf,
+        values: extra.values ?? flatten(account.settings as unknown as Record<string, unknown>),
+        errors: extra.errors, status: extra.status, secret: extra.secret,
+      }));
+    }
+
+    app.get('/settings', async (req, reply) => {
+      const cur = current(SETTINGS, req);
+      if (!cur) return settingsSignIn(req, reply, 200);
+      return renderSettings(reply, 200, cur, { status: sessions.takeFlash(cur.id) });
+    });
+
+    app.post('/settings/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      checkOrigin(req);
+      if (!loginTokenValid(req)) return settingsSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.');
+      throttle(req);
+      const key = str((req.body as Body | undefined)?.apiKey).trim();
+      const account = key && key.length <= 512 ? deps.accounts.findByApiKey(key) : undefined;
+      if (!account) {
+        recordFailure(req);
+        return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.');
+      }
+      const { id } = sessions.create('account', account.id, hashApiKey(key));
+      setCookie(req, reply, SETTINGS.cookie, id, SETTINGS.base);
+      return reply.redirect('/settings', 303);
+    });
+
+    app.post('/settings', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      const cur = requireSession(SETTINGS, req);
+      const account = deps.accounts.get(cur.session.accountId as string);
+      if (!account) throw new Refusal(401, 'Your account no longer exists.');
+      const change = formToChange(req.body as Body, account.kind);
+      try {
+        deps.accounts.updateSettings(account.id, change, `web:${account.id}`);
+      } catch (e) {
+        if (isFaxError(e) && e.code === 'invalid-settings') {
+          const errors = (e.details?.errors as { field: string; message: string }[] | undefined) ?? [{ field: '', message: e.message }];
+          const values = { ...flatten(account.settings as unknown as Record<string, unknown>), ...change };
+          return renderSettings(reply, 400, cur, { values, errors });
+        }
+        throw e;
+      }
+      sessions.setFlash(cur.id, 'Saved');
+      return reply.redirect('/settings', 303);
+    });
+
+    app.post('/settings/secret', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      const cur = requireSession(SETTINGS, req);
+      const accountId = cur.session.accountId as string;
+      const action = str((req.body as Body).action);
+      if (action === 'rotate') {
+        const value = deps.accounts.rotateFeedbackSecret(accountId, `web:${accountId}`);
+        return renderSettings(reply, 200, cur, { secret: { value, rotated: true } });
+      }
+      if (action !== 'show') throw new Refusal(400, 'Unknown action.');
+      const account = deps.accounts.get(accountId);
+      return renderSettings(reply, 200, cur, { secret: { value: account?.feedbackSecret ?? '', rotated: false } });
+    });
+
+    app.post('/settings/sign-out', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      const cur = requireSession(SETTINGS, req);
+      sessions.destroy(cur.id);
+      reply.clearCookie(SETTINGS.cookie, { path: SETTINGS.base });
+      return reply.redirect('/settings', 303);
+    });
+
+    // ---- /admin: the operator ------------------------------------------------------------------------------
+
+    const adminSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string) => {
+      if (!deps.config.adminToken) {
+        return sendPage(reply, 403, page({
+          title: 'Administration',
+          body: html`<p role="alert">The admin pages are switched off. Start faxgate with <code>FAXGATE_ADMIN_TOKEN</code> set (16 or more characters) and sign in here with that token.</p>`,
+        }));
+      }
+      return sendPage(reply, status, page({
+        title: 'Administration',
+        body: signInBody({
+          action: '/admin/sign-in', fieldName: 'adminToken', label: 'Admin token', csrf: loginToken(req, reply), error,
+          help: 'The value of FAXGATE_ADMIN_TOKEN this server was started with.',
+          intro: html`<p>Sign in with the admin token to manage the supported file types and see recent settings changes.</p>`,
+        }),
+      }));
+    };
+
+    function rowsOf(): TypeRow[] {
+      if (!deps.registry) return [];
+      return deps.registry.list().map((t) => ({ ...t, name: t.name ?? t.id, reason: t.reason ?? '' }));
+    }
+
+    function renderAdmin(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
+      status?: string; errors?: string[]; submitted?: Body;
+    } = {}) {
+      const errors = deps.registry ? extra.errors : ['The type registry is not part of this build yet.', ...(extra.errors ?? [])];
+      return sendPage(reply, status, adminPage({
+        types: rowsOf(), audit: deps.accounts.auditLog(undefined, 50), csrf: cur.session.csrf,
+        status: extra.status, errors, submitted: extra.submitted,
+      }));
+    }
+
+    app.get('/admin', async (req, reply) => {
+      const cur = current(ADMIN, req);
+      if (!cur) return adminSignIn(req, reply, 200);
+      return renderAdmin(reply, 200, cur, { status: sessions.takeFlash(cur.id) });
+    });
+
+    app.post('/admin/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      checkOrigin(req);
+      const token = deps.config.adminToken;
+      if (!token) return adminSignIn(req, reply, 403);
+      if (!loginTokenValid(req)) return adminSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.');
+      throttle(req);
+      const given = str((req.body as Body | undefined)?.adminToken).trim();
+      if (!given || !safeEqual(given, token)) {
+        recordFailure(req);
+        return adminSignIn(req, reply, 401, 'That admin token is not valid.');
+      }
+      const { id } = sessions.create('admin', null, mac('admin', token));
+      setCookie(req, reply, ADMIN.cookie, id, ADMIN.base);
+      return reply.redirect('/admin', 303);
+    });
+
+    app.post('/admin/types', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      const cur = requireSession(ADMIN, req);
+      if (!deps.registry) throw new Refusal(409, 'The type registry is not part of this build yet.');
+      const body = req.body as Body;
+      const change: Record<string, { enabled?: boolean; maxBytes?: number | null }> = {};
+      const errors: string[] = [];
+      for (const t of rowsOf()) {
+        // Every row on the form sends its max-size field; a row missing from the post (e.g. a type added since the
+        // page was drawn) is left alone rather than read as "unchecked".
+        if (typeof body[`maxMb.${t.id}`] !== 'string') continue;
+        const entry: { enabled?: boolean; maxBytes?: number | null } = {};
+        // A locked checkbox is not submitted by the browser: leave that type as it is.
+        const enabled = isLocked(t) ? t.enabled : str(body[`enabled.${t.id}`]) === 'true';
+        if (enabled !== t.enabled) entry.enabled = enabled;
+        const maxText = str(body[`maxMb.${t.id}`]).trim();
+        if (maxText !== formatMb(t.maxBytes)) {
+          if (maxText === '') entry.maxBytes = null;
+          else if (!/^\d+(\.\d+)?$/.test(maxText) || mbToBytes(maxText) < 1) errors.push(`Max size for ${t.id} must be a positive number of MB, or empty for no limit.`);
+          else entry.maxBytes = mbToBytes(maxText);
+        }
+        if (Object.keys(entry).length) change[t.id] = entry;
+      }
+      if (errors.length) return renderAdmin(reply, 400, cur, { errors, submitted: body });
+      if (Object.keys(change).length) {
+        try {
+          deps.registry.update(change, 'admin:web');
+        } catch (e) {
+          if (isFaxError(e) && (e.code === 'type-unavailable' || e.code === 'invalid-request' || e.code === 'invalid-settings')) {
+            const list = (e.details?.errors as { message?: string }[] | undefined)?.map((x) => String(x.message ?? x)) ?? [e.message];
+            return renderAdmin(reply, e.code === 'type-unavailable' ? 409 : 400, cur, { errors: list, submitted: body });
+          }
+          throw e;
+        }
+      }
+      sessions.setFlash(cur.id, Object.keys(change).length ? 'Saved' : 'Nothing changed');
+      return reply.redirect('/admin', 303);
+    });
+
+    app.post('/admin/sign-out', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+      const cur = requireSession(ADMIN, req);
+      sessions.destroy(cur.id);
+      reply.clearCookie(ADMIN.cookie, { path: ADMIN.base });
+      return reply.redirect('/admin', 303);
+    });
+  };
+}

@@ -1,0 +1,168 @@
+// The "Integration settings" page: the account's settings as two fieldsets, field errors from the shared validation, the signing secret.
+import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { csrfField, page } from './layout.js';
+
+export interface Control {
+  /** the API field name (SPEC §1); also the form field name, so API errors map straight to controls */
+  field: string;
+  id: string;
+  label: string;
+  help: string;
+  kind: 'select' | 'checkbox' | 'text' | 'tel';
+  options?: [value: string, label: string][];
+  group: 'incoming' | 'outgoing';
+  developerOnly?: boolean;
+}
+
+export const INCOMING_LEGEND = 'Integration settings for incoming fax';
+export const OUTGOING_LEGEND = 'Integration settings for outgoing fax';
+
+export const CONTROLS: Control[] = [
+  {
+    field: 'incoming.feedbackMethod', id: 'incoming-feedback-method', group: 'incoming', kind: 'select',
+    label: 'Web feedback method',
+    help: 'How your web service is told that a new fax has arrived: not at all, by an HTTP POST of form fields, or by an XML Web service (SOAP) call to the Web feedback URL.',
+    options: [['never', 'Never'], ['http-post', 'HTTP Post'], ['xml', 'XML Web service']],
+  },
+  {
+    field: 'incoming.deleteAfterRetrieval', id: 'incoming-delete-after-retrieval', group: 'incoming', kind: 'checkbox',
+    label: 'Delete fax image after retrieval by Web Service',
+    help: 'Once your web service has downloaded a received fax, its image and every document made from it are removed for good.',
+  },
+  {
+    field: 'outgoing.feedbackWhen', id: 'outgoing-feedback-when', group: 'outgoing', kind: 'select',
+    label: 'Web feedback When',
+    help: 'Which outcomes of the faxes you send are reported to your Web feedback URL.',
+    options: [['always', 'Always'], ['never', 'Never'], ['success', 'On success'], ['failure', 'On failure']],
+  },
+  {
+    field: 'outgoing.feedbackMethod', id: 'outgoing-feedback-method', group: 'outgoing', kind: 'select',
+    label: 'Web feedback method',
+    help: 'The format of reports about sent faxes: an HTTP POST of form fields, or an XML Web service (SOAP) call.',
+    options: [['http-post', 'HTTP Post'], ['xml', 'XML Web service']],
+  },
+  {
+    field: 'feedbackUrl', id: 'feedback-url', group: 'outgoing', kind: 'text',
+    label: 'Web feedback URL',
+    help: 'Where feedback for incoming and outgoing faxes is delivered: an absolute https:// (or http://) address, or empty for none.',
+  },
+  {
+    field: 'outgoing.unsupportedFiles', id: 'outgoing-unsupported-files', group: 'outgoing', kind: 'select',
+    label: 'Handling of unsupported file types',
+    help: 'Disregard: fax the supported attachments and leave out the rest. Reject: refuse the whole fax. Applies to email and the web service alike.',
+    options: [['ignore', 'Disregard unsupported attachments'], ['reject', 'Reject the whole fax']],
+  },
+  {
+    field: 'designatedFaxNumber', id: 'designated-fax-number', group: 'outgoing', kind: 'tel', developerOnly: true,
+    label: 'Designated fax number for Developers',
+    help: 'The only number this developer account may send faxes to, in international format such as +15551234567.',
+  },
+];
+
+export function controlsFor(kind: 'standard' | 'developer'): Control[] {
+  return CONTROLS.filter((c) => !c.developerOnly || kind === 'developer');
+}
+
+/** Turn a posted form into the settings change the API would receive (every shown control, checkbox absent = false). */
+export function formToChange(body: Record<string, unknown>, kind: 'standard' | 'developer'): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  for (const c of controlsFor(kind)) {
+    const v = body[c.field];
+    if (c.kind === 'checkbox') change[c.field] = v === 'true' || v === 'on';
+    else change[c.field] = typeof v === 'string' ? v : '';
+  }
+  return change;
+}
+
+export interface SettingsView {
+  accountName: string;
+  accountId: string;
+  kind: 'standard' | 'developer';
+  /** flat values by API field name: the saved settings, or what was posted when it did not validate */
+  values: Record<string, unknown>;
+  /** validation messages by API field name (the same messages as the API) */
+  errors?: { field: string; message: string }[];
+  status?: string;
+  csrf: string;
+  /** the signing secret, present only in the response to "Show"/"Rotate" */
+  secret?: { value: string; rotated: boolean };
+}
+
+function control(c: Control, value: unknown, error: string | undefined): SafeHtml {
+  const helpId = `${c.id}-help`;
+  const errId = `${c.id}-error`;
+  const describedBy = error ? `${helpId} ${errId}` : helpId;
+  const invalid = error ? 'true' : 'false';
+  const err = error && html`<span class="error" id="${errId}">${error}</span>`;
+  if (c.kind === 'checkbox') {
+    return html`<div class="field check">
+<input type="checkbox" id="${c.id}" name="${c.field}" value="true" aria-describedby="${describedBy}" aria-invalid="${invalid}"${value === true ? html` checked` : ''}>
+<label for="${c.id}">${c.label}</label>
+<span class="help" id="${helpId}">${c.help}</span>${err}
+</div>`;
+  }
+  let input: SafeHtml;
+  if (c.kind === 'select') {
+    input = html`<select id="${c.id}" name="${c.field}" aria-describedby="${describedBy}" aria-invalid="${invalid}">
+${(c.options ?? []).map(([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`)}
+</select>`;
+  } else {
+    const type = c.kind === 'tel' ? 'tel' : 'url';
+    const extra = c.kind === 'tel' ? html` autocomplete="off" placeholder="+15551234567"` : html` autocomplete="url" placeholder="https://example.com/fax-feedback" maxlength="2048"`;
+    // type=url/tel give phones the right keyboard; novalidate on the form leaves validation (and its messages) to the server.
+    input = html`<input type="${type}" id="${c.id}" name="${c.field}" value="${typeof value === 'string' ? value : ''}" spellcheck="false" autocapitalize="off"${extra} aria-describedby="${describedBy}" aria-invalid="${invalid}">`;
+  }
+  return html`<div class="field">
+<label for="${c.id}">${c.label}</label>
+<span class="help" id="${helpId}">${c.help}</span>
+${input}${err}
+</div>`;
+}
+
+export function settingsPage(v: SettingsView): string {
+  const controls = controlsFor(v.kind);
+  const known = new Set(controls.map((c) => c.field));
+  const byField = new Map<string, string>();
+  for (const e of v.errors ?? []) if (!byField.has(e.field)) byField.set(e.field, e.message);
+  const idOf = (field: string) => controls.find((c) => c.field === field)?.id;
+  const group = (g: 'incoming' | 'outgoing', legend: string) => html`<fieldset>
+<legend>${legend}</legend>
+${controls.filter((c) => c.group === g).map((c) => control(c, v.values[c.field], byField.get(c.field)))}
+</fieldset>`;
+
+  const summary = v.errors?.length ? html`<div class="summary" role="alert" aria-labelledby="summary-title">
+<h2 id="summary-title">The settings were not saved</h2>
+<ul>${v.errors.map((e) => {
+    const id = idOf(e.field);
+    return html`<li>${known.has(e.field) && id ? html`<a href="#${id}">${e.message}</a>` : e.message}</li>`;
+  })}</ul>
+</div>` : '';
+  const status = v.status && html`<p class="status" role="status">${v.status}</p>`;
+
+  const secret: HtmlValue = html`<h2 id="secret-title">Feedback signing secret</h2>
+<p class="help">Every feedback request faxgate sends you is signed with this secret (Standard Webhooks <code>webhook-signature</code> header), so your web service can check it came from us. It is shown only when you ask.</p>
+${v.secret && html`<div class="status" role="status">
+<p>${v.secret.rotated ? 'A new signing secret was created; the old one no longer works. Copy it now:' : 'Your signing secret (it will not be shown again on this page):'}</p>
+<code class="secret" id="secret-value">${v.secret.value}</code>
+</div>`}
+<div class="actions">
+<form method="post" action="/settings/secret">${csrfField(v.csrf)}<input type="hidden" name="action" value="show"><button type="submit" class="secondary">Show signing secret</button></form>
+<form method="post" action="/settings/secret">${csrfField(v.csrf)}<input type="hidden" name="action" value="rotate"><button type="submit" class="secondary" aria-describedby="rotate-help">Rotate signing secret</button></form>
+</div>
+<p class="help" id="rotate-help">Rotating creates a new secret at once; feedback signed with the old one will no longer verify.</p>`;
+
+  const body = html`${status}${summary}
+<p>Account <strong>${v.accountName}</strong> (<code>${v.accountId}</code>${v.kind === 'developer' ? ', developer account' : ''}). Changes apply to the next fax you send or receive.</p>
+<form method="post" action="/settings" novalidate>
+${csrfField(v.csrf)}
+${group('incoming', INCOMING_LEGEND)}
+${group('outgoing', OUTGOING_LEGEND)}
+<div class="actions"><button type="submit">Save</button></div>
+</form>
+${secret}`;
+  return page({
+    title: 'Integration settings',
+    body,
+    signedIn: { who: v.accountName, signOutAction: '/settings/sign-out', csrf: v.csrf },
+  });
+}

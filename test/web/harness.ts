@@ -1,0 +1,38 @@
+// Test harness for the web pages: a real SQLite data folder, the real account store and type registry, one account.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { openDatabase } from '../../src/store/db.js';
+import { createAccountStore } from '../../src/settings/accounts.js';
+import { createTypeRegistry, type Availability } from '../../src/attachments/registry.js';
+import { systemClock } from '../../src/domain/types.js';
+import { webPages, type WebDeps } from '../../src/web/plugin.js';
+import { tempDir } from '../helpers/tmp.js';
+
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
+/** Office converter "not installed", so office rows are unavailable and cannot be enabled. */
+export const AVAILABILITY: Availability = {
+  pdf: { available: true },
+  image: { available: true },
+  text: { available: true },
+  office: { available: false, reason: 'LibreOffice (soffice) is not installed' },
+};
+
+export function world(opts: { adminToken?: string | null } = {}) {
+  const dir = tempDir('faxgate-web-');
+  const db = openDatabase(dir);
+  const accounts = createAccountStore({ db, clock: systemClock });
+  const registry = createTypeRegistry({ db, clock: systemClock, availability: AVAILABILITY });
+  const standard = accounts.create({ name: 'Clinic <North> & "Co"', senders: ['front@clinic.example'] });
+  const developer = accounts.create({ name: 'Dev Shop', senders: ['dev@shop.example'], kind: 'developer', designated: '+15551230000' });
+  const config = { adminToken: opts.adminToken === null ? undefined : (opts.adminToken ?? ADMIN_TOKEN), publicUrl: 'http://localhost:8080' };
+  const deps: WebDeps = { accounts, registry, config, db, clock: systemClock };
+  return { dir, db, accounts, registry, standard, developer, config, deps };
+}
+
+/** The web pages alone on a bare fastify instance (for inject() tests). */
+export async function webApp(deps: WebDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  await app.register(webPages(deps));
+  await app.ready();
+  return app;
+}

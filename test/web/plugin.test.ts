@@ -1,0 +1,416 @@
+// The web pages through fastify inject(): sign-in, cookie flags, CSRF refusals, escaping, headers and unauthenticated access.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FaxError } from '../../src/domain/errors.js';
+import { ADMIN_TOKEN, webApp, world } from './harness.js';
+
+/** A tiny cookie jar over inject(): remembers Set-Cookie values and pulls the CSRF token out of the last page. */
+class Browser {
+  cookies = new Map<string, string>();
+  last?: LightMyRequestResponse;
+  constructor(readonly app: FastifyInstance) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string) {
+    return this.remember(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader } }));
+  }
+
+  async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    return this.remember(await this.app.inject({
+      method: 'POST', url, payload: new URLSearchParams(form).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader, ...headers },
+    }));
+  }
+
+  /** The CSRF token of the last page's first form. */
+  csrf(): string {
+    const m = /name="_csrf" value="([^"]+)"/.exec(this.last?.body ?? '');
+    if (!m) throw new Error('no CSRF field on the page');
+    return m[1];
+  }
+
+  private remember(res: LightMyRequestResponse) {
+    for (const c of res.cookies as { name: string; value: string; expires?: Date }[]) {
+      if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    this.last = res;
+    return res;
+  }
+
+  async signIn(apiKey: string) {
+    await this.get('/settings');
+    const res = await this.post('/settings/sign-in', { _csrf: this.csrf(), apiKey });
+    if (res.statusCode === 303) await this.get('/settings');
+    return res;
+  }
+
+  async adminSignIn(token = ADMIN_TOKEN) {
+    await this.get('/admin');
+    const res = await this.post('/admin/sign-in', { _csrf: this.csrf(), adminToken: token });
+    if (res.statusCode === 303) await this.get('/admin');
+    return res;
+  }
+}
+
+const validForm = (csrf: string, extra: Record<string, string> = {}) => ({
+  _csrf: csrf,
+  'incoming.feedbackMethod': 'xml',
+  'incoming.deleteAfterRetrieval': 'true',
+  'outgoing.feedbackWhen': 'failure',
+  'outgoing.feedbackMethod': 'xml',
+  feedbackUrl: 'https://hooks.example/fax',
+  'outgoing.unsupportedFiles': 'reject',
+  ...extra,
+});
+
+describe('web pages (inject)', () => {
+  const w = world();
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await webApp({ ...w.deps, signInAttempts: 1000 });
+  });
+  afterAll(() => app.close());
+
+  describe('unauthenticated access', () => {
+    it.each(['/settings', '/admin'])('GET %s shows only a sign-in form', async (url) => {
+      const res = await new Browser(app).get(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatch(url === '/settings' ? /<label for="apiKey">API key<\/label>/ : /<label for="adminToken">Admin token<\/label>/);
+      expect(res.body).toContain('>Sign in</button>');
+      expect(res.body).not.toContain('Integration settings for incoming fax');
+      expect(res.body).not.toContain('Supported file types');
+    });
+
+    it.each([
+      ['/settings', validForm('x')],
+      ['/settings/secret', { _csrf: 'x', action: 'show' }],
+      ['/admin/types', { _csrf: 'x', 'enabled.pdf': 'true' }],
+    ])('POST %s without a session is refused and changes nothing', async (url, form) => {
+      const before = { settings: w.accounts.get(w.standard.id)!.settings, types: w.registry.list() };
+      const res = await new Browser(app).post(url, form);
+      expect(res.statusCode).toBe(401);
+      expect(res.body).not.toContain('whsec_');
+      expect(w.accounts.get(w.standard.id)!.settings).toEqual(before.settings);
+      expect(w.registry.list()).toEqual(before.types);
+    });
+
+    it('refuses a wrong API key and a sign-in form without its pre-session token', async () => {
+      const b = new Browser(app);
+      expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
+      expect(b.last!.body).toContain('aria-invalid="true"');
+      const stranger = new Browser(app);
+      const res = await stranger.post('/settings/sign-in', { _csrf: 'forged', apiKey: w.standard.apiKey });
+      expect(res.statusCode).toBe(403);
+      expect(res.cookies.find((c) => c.name === 'fg_settings')).toBeUndefined();
+    });
+
+    it('a tampered session cookie counts as signed out', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const value = b.cookies.get('fg_settings')!;
+      b.cookies.set('fg_settings', `${value.slice(0, 5)}x${value.slice(6)}`);
+      const res = await b.get('/settings');
+      expect(res.body).toContain('>Sign in</button>');
+    });
+  });
+
+  describe('session cookie', () => {
+    it('is HttpOnly, SameSite=Strict, path-scoped, signed, and holds a random id instead of the API key', async () => {
+      const b = new Browser(app);
+      const res = await b.signIn(w.standard.apiKey);
+      expect(res.statusCode).toBe(303);
+      const cookie = res.cookies.find((c) => c.name === 'fg_settings') as { value: string; httpOnly?: boolean; sameSite?: string; path?: string };
+      expect(cookie.httpOnly).toBe(true);
+      expect(cookie.sameSite).toBe('Strict');
+      expect(cookie.path).toBe('/settings');
+      const raw = decodeURIComponent(cookie.value);
+      expect(raw).not.toContain(w.standard.apiKey);
+      expect(raw).not.toContain(w.standard.apiKey.slice(4, 20));
+      const [id, signature] = [raw.slice(0, raw.lastIndexOf('.')), raw.slice(raw.lastIndexOf('.') + 1)];
+      expect(signature.length).toBeGreaterThan(20);
+      // The database holds only the id's hash.
+      const stored = JSON.stringify(w.db.prepare('SELECT * FROM web_sessions').all());
+      expect(stored).not.toContain(id);
+      expect(stored).toContain(createHash('sha256').update(id).digest('hex'));
+      expect(b.last!.body).toContain('<h1>Integration settings</h1>');
+    });
+
+    it('is Secure when the public URL is https', async () => {
+      const secureApp = await webApp({ ...w.deps, config: { ...w.config, publicUrl: 'https://fax.example' } });
+      const b = new Browser(secureApp);
+      const res = await b.signIn(w.standard.apiKey);
+      expect((res.cookies.find((c) => c.name === 'fg_settings') as { secure?: boolean }).secure).toBe(true);
+      await secureApp.close();
+    });
+
+    it('ends when the API key that opened it is revoked', async () => {
+      const b = new Browser(app);
+      const key = w.accounts.issueApiKey(w.standard.id);
+      await b.signIn(key);
+      expect(b.last!.body).toContain('Integration settings for incoming fax');
+      w.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE prefix = ?').run(new Date().toISOString(), key.slice(0, 10));
+      expect((await b.get('/settings')).body).toContain('>Sign in</button>');
+    });
+  });
+
+  describe('CSRF', () => {
+    const refusals: [string, (b: Browser, other: string) => [Record<string, string>, Record<string, string>]][] = [
+      ['no token', () => [validForm(''), {}]],
+      ['a wrong token', () => [validForm('A'.repeat(43)), {}]],
+      ['the token of another session', (_b, other) => [validForm(other), {}]],
+      ['a cross-site request', (b) => [validForm(b.csrf()), { 'sec-fetch-site': 'cross-site' }]],
+      ['a foreign Origin', (b) => [validForm(b.csrf()), { origin: 'https://evil.example' }]],
+    ];
+    it.each(refusals)('refuses a settings post with %s and changes nothing', async (_name, make) => {
+      const other = new Browser(app);
+      await other.signIn(w.developer.apiKey);
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const before = w.accounts.get(w.standard.id)!.settings;
+      const [form, headers] = make(b, other.csrf());
+      const res = await b.post('/settings', form, headers);
+      expect(res.statusCode).toBe(403);
+      expect(w.accounts.get(w.standard.id)!.settings).toEqual(before);
+    });
+
+    it('refuses sign-out, secret and admin posts without the session token', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      expect((await b.post('/settings/secret', { action: 'show' })).statusCode).toBe(403);
+      expect((await b.post('/settings/sign-out', {})).statusCode).toBe(403);
+      expect((await b.get('/settings')).body).toContain('Integration settings for incoming fax');
+      const a = new Browser(app);
+      await a.adminSignIn();
+      const before = w.registry.list();
+      expect((await a.post('/admin/types', { 'enabled.pdf': 'false' })).statusCode).toBe(403);
+      expect(w.registry.list()).toEqual(before);
+    });
+
+    it('refuses a text/plain body (the classic cross-site form trick)', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const res = await app.inject({
+        method: 'POST', url: '/settings', payload: 'feedbackUrl=https://x.example', headers: { 'content-type': 'text/plain', cookie: b.cookieHeader },
+      });
+      // fastify reads text/plain as a string, which carries no form token: refused before anything is read.
+      expect(res.statusCode).toBe(403);
+      expect(w.accounts.get(w.standard.id)!.settings.feedbackUrl).not.toBe('https://x.example');
+    });
+  });
+
+  describe('settings form', () => {
+    it('shows the API validation messages per field, keeps what was typed, and escapes it', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const before = w.accounts.get(w.standard.id)!.settings;
+      const evil = 'javascript:"><script>alert(1)</script>';
+      const res = await b.post('/settings', validForm(b.csrf(), { feedbackUrl: evil }));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('feedbackUrl must be an absolute http:// or https:// URL');
+      expect(res.body).toMatch(/id="feedback-url"[^>]*aria-describedby="feedback-url-help feedback-url-error" aria-invalid="true"/);
+      expect(res.body).not.toContain('<script>alert');
+      expect(res.body).toContain('value="javascript:&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+      expect(w.accounts.get(w.standard.id)!.settings).toEqual(before);
+    });
+
+    it('escapes the account name', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      expect(b.last!.body).toContain('Clinic &lt;North&gt; &amp; &quot;Co&quot;');
+      expect(b.last!.body).not.toContain('<North>');
+    });
+
+    it('saves every setting, says Saved once, and records the web actor', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const res = await b.post('/settings', validForm(b.csrf()));
+      expect(res.statusCode).toBe(303);
+      expect(w.accounts.get(w.standard.id)!.settings).toEqual({
+        feedbackUrl: 'https://hooks.example/fax',
+        incoming: { feedbackMethod: 'xml', deleteAfterRetrieval: true },
+        outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },
+      });
+      expect((await b.get('/settings')).body).toContain('<p class="status" role="status">Saved</p>');
+      expect((await b.get('/settings')).body).not.toContain('role="status">Saved');
+      expect(w.accounts.auditLog(w.standard.id)[0].actor).toBe(`web:${w.standard.id}`);
+      // An unchecked checkbox is sent as nothing and means false.
+      const form: Record<string, string> = validForm(b.csrf());
+      delete form['incoming.deleteAfterRetrieval'];
+      await b.post('/settings', form);
+      expect(w.accounts.get(w.standard.id)!.settings.incoming.deleteAfterRetrieval).toBe(false);
+    });
+
+    it('shows the designated number only to developer accounts and validates it', async () => {
+      const s = new Browser(app);
+      await s.signIn(w.standard.apiKey);
+      expect(s.last!.body).not.toContain('Designated fax number for Developers');
+      const d = new Browser(app);
+      await d.signIn(w.developer.apiKey);
+      expect(d.last!.body).toContain('<label for="designated-fax-number">Designated fax number for Developers</label>');
+      expect(d.last!.body).toContain('value="+15551230000"');
+      const res = await d.post('/settings', validForm(d.csrf(), { designatedFaxNumber: '555' }));
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('designatedFaxNumber must be an E.164 number');
+      await d.post('/settings', validForm(d.csrf(), { designatedFaxNumber: '+15559870000' }));
+      expect(w.accounts.get(w.developer.id)!.settings.designatedFaxNumber).toBe('+15559870000');
+    });
+
+    it('shows the signing secret only on request and rotates it', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const secret = w.accounts.get(w.standard.id)!.feedbackSecret;
+      expect(b.last!.body).not.toContain(secret);
+      const shown = await b.post('/settings/secret', { _csrf: b.csrf(), action: 'show' });
+      expect(shown.body).toContain(secret);
+      expect(shown.headers['cache-control']).toBe('no-store');
+      const rotated = await b.post('/settings/secret', { _csrf: b.csrf(), action: 'rotate' });
+      const fresh = w.accounts.get(w.standard.id)!.feedbackSecret;
+      expect(fresh).not.toBe(secret);
+      expect(rotated.body).toContain(fresh);
+      expect((await b.get('/settings')).body).not.toContain(fresh);
+    });
+
+    it('signs out: the old cookie no longer opens the page', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const old = b.cookies.get('fg_settings')!;
+      expect((await b.post('/settings/sign-out', { _csrf: b.csrf() })).statusCode).toBe(303);
+      b.cookies.set('fg_settings', old);
+      expect((await b.get('/settings')).body).toContain('>Sign in</button>');
+    });
+  });
+
+  describe('headers', () => {
+    it.each(['/settings', '/admin'])('%s sends CSP, anti-framing and no-store, and the CSP allows exactly its inline style', async (url) => {
+      const b = new Browser(app);
+      if (url === '/settings') await b.signIn(w.standard.apiKey);
+      else await b.adminSignIn();
+      const res = b.last!;
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'none'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1];
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
+      expect(res.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      expect(res.body).not.toMatch(/<(script|link|img)\b/);
+    });
+  });
+
+  describe('admin', () => {
+    it('refuses a wrong token', async () => {
+      const b = new Browser(app);
+      expect((await b.adminSignIn('not-the-admin-token')).statusCode).toBe(401);
+      expect(b.last!.body).not.toContain('Supported file types');
+    });
+
+    it('an account session does not open the admin page', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      expect((await b.get('/admin')).body).toContain('<label for="adminToken">Admin token</label>');
+    });
+
+    it('lists every registry type, toggles one, sets a max size and shows the change in the audit list', async () => {
+      const b = new Browser(app);
+      await b.adminSignIn();
+      const page = b.last!.body;
+      for (const t of w.registry.list()) expect(page).toContain(`<label for="type-${t.id}-enabled"><code>${t.id}</code>`);
+      expect(page).toMatch(/id="type-docx-enabled" name="enabled.docx" value="true" disabled/);
+      const form: Record<string, string> = { _csrf: b.csrf() };
+      for (const t of w.registry.list()) {
+        if (t.enabled && t.id !== 'gif') form[`enabled.${t.id}`] = 'true';
+        form[`maxMb.${t.id}`] = '';
+      }
+      form['maxMb.pdf'] = '5';
+      expect((await b.post('/admin/types', form)).statusCode).toBe(303);
+      const rows = new Map(w.registry.list().map((t) => [t.id, t]));
+      expect(rows.get('gif')!.enabled).toBe(false);
+      expect(rows.get('pdf')!.maxBytes).toBe(5 * 1024 * 1024);
+      expect(rows.get('png')!.enabled).toBe(true);
+      const after = (await b.get('/admin')).body;
+      expect(after).toContain('role="status">Saved');
+      expect(after).toContain('<code>types.gif.enabled</code>');
+      expect(after).toContain('value="5"');
+    });
+
+    it('refuses to enable an unavailable type with the reason, and a bad max size', async () => {
+      const b = new Browser(app);
+      await b.adminSignIn();
+      const form: Record<string, string> = { _csrf: b.csrf() };
+      for (const t of w.registry.list()) {
+        if (t.enabled) form[`enabled.${t.id}`] = 'true';
+        form[`maxMb.${t.id}`] = t.maxBytes === null ? '' : String(t.maxBytes / 1048576);
+      }
+      const before = w.registry.list();
+      const res = await b.post('/admin/types', { ...form, 'enabled.docx': 'true' });
+      // A locked checkbox is never sent by a browser; a crafted one is ignored, so nothing changes.
+      expect(res.statusCode).toBe(303);
+      expect(w.registry.list()).toEqual(before);
+      const bad = await b.post('/admin/types', { ...form, 'maxMb.png': '-3' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Max size for png must be a positive number');
+      expect(bad.body).toContain('value="-3"');
+      expect(w.registry.list()).toEqual(before);
+    });
+
+    it('shows the registry\'s refusal with its reason', async () => {
+      const refusing = {
+        list: () => w.registry.list(),
+        update: () => { throw new FaxError('type-unavailable', 'docx cannot be enabled: LibreOffice (soffice) is not installed'); },
+      };
+      const refApp = await webApp({ ...w.deps, registry: refusing });
+      const b = new Browser(refApp);
+      await b.adminSignIn();
+      const res = await b.post('/admin/types', { _csrf: b.csrf(), 'maxMb.pdf': '7' });
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain('docx cannot be enabled: LibreOffice (soffice) is not installed');
+      await refApp.close();
+    });
+
+    it('leaves rows that were not on the posted form alone', async () => {
+      const b = new Browser(app);
+      await b.adminSignIn();
+      const before = w.registry.list();
+      expect((await b.post('/admin/types', { _csrf: b.csrf() })).statusCode).toBe(303);
+      expect(w.registry.list()).toEqual(before);
+    });
+
+    it('says the admin pages are off when no admin token is configured', async () => {
+      const off = world({ adminToken: null });
+      const offApp = await webApp(off.deps);
+      const b = new Browser(offApp);
+      const res = await b.get('/admin');
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('FAXGATE_ADMIN_TOKEN');
+      const post = await b.post('/admin/sign-in', { _csrf: 'x', adminToken: '' });
+      expect(post.statusCode).toBe(403);
+      expect(post.cookies.find((c) => c.name === 'fg_admin')).toBeUndefined();
+      await offApp.close();
+    });
+
+    it('an admin session ends when the admin token changes', async () => {
+      const b = new Browser(app);
+      await b.adminSignIn();
+      const changed = await webApp({ ...w.deps, config: { ...w.config, adminToken: 'a-different-admin-token-0000' } });
+      const res = await changed.inject({ method: 'GET', url: '/admin', headers: { cookie: b.cookieHeader } });
+      expect(res.body).toContain('<label for="adminToken">Admin token</label>');
+      await changed.close();
+    });
+  });
+
+  it('throttles repeated failed sign-ins from one address', async () => {
+    const strict = await webApp({ ...w.deps, signInAttempts: 3 });
+    const b = new Browser(strict);
+    for (let i = 0; i < 3; i++) expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
+    expect((await b.signIn(w.standard.apiKey)).statusCode).toBe(429);
+    await strict.close();
+  });
+});
