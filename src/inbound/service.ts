@@ -83,7 +83,8 @@ export function createInbound(deps: InboundDeps) {
           if (isFaxError(e)) throw e;
           throw new FaxError('invalid-request', 'the file could not be rendered as a fax', { cause: (e as Error).message });
         }
-        storedPages = (await readTiffTags(stored)).length;
+        storedPages = await readTiffTags(stored).then((p) => p.length, () => 0);
+        if (storedPages === 0) throw new FaxError('invalid-request', 'the file could not be rendered as a fax');
       }
       pages = storedPages;
       if (pages > config.maxPages) throw new FaxError('invalid-request', `more than ${config.maxPages} pages`);

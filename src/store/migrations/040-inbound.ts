@@ -12,7 +12,7 @@ CREATE TABLE inbound_faxes (
   to_number TEXT,
   from_number TEXT,
   pages INTEGER NOT NULL,
-  size INTEGER NOT NULL,
+  size INTEGER,
   received_at TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('stored','deleted')),
   retrieval_count INTEGER NOT NULL DEFAULT 0,

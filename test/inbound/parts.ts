@@ -1,0 +1,143 @@
+// Shared pieces of the inbound tests: real fixtures (a marked PDF by pdf-lib, big fax TIFFs by tiffcp), the byte scan of
+// a data folder, a real feedback receiver on loopback, and the renderer/detector the inbound module is built with.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { CORPUS } from '../helpers/tmp.js';
+import type { DetectedFacts } from '../../src/domain/types.js';
+import type { InboundDetector, InboundRenderer } from '../../src/inbound/types.js';
+
+export const FAX_TIFF = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
+export const NON_FAX_TIFF = path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif');
+
+/** A PDF whose pages carry a random token (so its rendering is unique to this test) and a token in its metadata. */
+export async function makeMarkedPdf(file: string, pages = 2): Promise<{ token: string }> {
+  const token = `FGSECRET${randomBytes(12).toString('hex').toUpperCase()}`;
+  const doc = await PDFDocument.create();
+  doc.setTitle(`confidential ${token}`);
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < pages; i++) {
+    const page = doc.addPage([612, 792]);
+    for (let line = 0; line < 12; line++) {
+      page.drawText(`${token} page ${i + 1} line ${line} ${randomBytes(6).toString('hex')}`, { x: 40, y: 740 - line * 56, size: 18, font });
+    }
+  }
+  writeFileSync(file, await doc.save({ useObjectStreams: false }));
+  return { token };
+}
+
+/** A Class F fax of `copies` × 3 pages (the corpus fax repeated): big enough to outlast socket buffers. */
+export function makeBigFax(file: string, copies: number): void {
+  execFileSync('tiffcp', [...Array.from({ length: copies }, () => FAX_TIFF), file]);
+}
+
+/**
+ * Distinctive byte windows of a file: `n` windows of `len` bytes from its second half (image or stream data, not
+ * headers that every TIFF/PDF shares), each with enough distinct byte values not to occur by chance.
+ */
+export function distinctiveWindows(file: string, n = 8, len = 48): Buffer[] {
+  const buf = readFileSync(file);
+  const out: Buffer[] = [];
+  for (let i = 0; i < n * 20 && out.length < n; i++) {
+    const start = Math.floor(buf.length / 2 + ((buf.length / 2 - len) * i) / (n * 20));
+    const w = buf.subarray(start, start + len);
+    if (new Set(w).size >= 20) out.push(Buffer.from(w));
+  }
+  if (out.length < n) throw new Error(`only ${out.length} distinctive windows in ${file}`);
+  return out;
+}
+
+/** Every regular file under `dir` (recursively) that contains any of the needles. */
+export function filesContaining(dir: string, needles: Buffer[]): string[] {
+  const hits: string[] = [];
+  const walk = (d: string) => {
+    for (const ent of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (ent.isFile()) {
+        const data = readFileSync(p);
+        if (needles.some((nd) => data.includes(nd))) hits.push(p);
+      }
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const ent of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...listFiles(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+export const sizeOf = (file: string) => statSync(file).size;
+
+/** A real HTTP server on loopback recording every request (headers and raw body). */
+export async function startReceiver(status = 200): Promise<{ url: string; requests: { headers: IncomingMessage['headers']; body: string }[]; server: Server; close(): Promise<void> }> {
+  const requests: { headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/fax-hook`,
+    requests,
+    server,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** Poll until `cond` holds (bounded); for outcomes of asynchronous work such as deliveries. Not a timing assertion. */
+export async function until(cond: () => boolean | Promise<boolean>, what: string, maxMs = 20_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Test-local renderer and detector built on the same real tools (Ghostscript for PDF → G4 fax pages, tiff2pdf for
+ * the CCITT-passthrough PDF, magic bytes for detection), used where the render/attachments modules' own factories
+ * are not available in this tree.
+ */
+export const toolRenderer: InboundRenderer = {
+  async renderDoc(doc, _opts, outPath) {
+    if (doc.detected === 'tiff') {
+      execFileSync('convert', [doc.path, '-resize', '1728x2156!', '-monochrome', '-compress', 'Group4', '-units', 'PixelsPerInch',
+        '-density', '204x196', outPath], { stdio: 'ignore', timeout: 60_000 });
+      return {};
+    }
+    execFileSync('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', '-g1728x2156', '-dPDFFitPage',
+      `-sOutputFile=${outPath}`, doc.path], { stdio: 'ignore', timeout: 60_000 });
+    return {};
+  },
+  async toPdf(tiffPath, pdfPath) {
+    execFileSync('tiff2pdf', ['-o', pdfPath, tiffPath], { stdio: 'ignore', timeout: 60_000 });
+    return {};
+  },
+};
+
+export const magicDetector: InboundDetector = {
+  async detect({ name, path: p }): Promise<DetectedFacts> {
+    const head = readFileSync(p).subarray(0, 1024);
+    const h4 = head.subarray(0, 4).toString('latin1');
+    const detected = h4 === 'II*\0' || h4 === 'MM\0*' ? 'tiff' : head.includes('%PDF-') ? 'pdf' : h4 === '\x89PNG' ? 'png' : null;
+    return { name, size: statSync(p).size, detected, mismatch: false };
+  },
+};
