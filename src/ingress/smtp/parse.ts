@@ -1,0 +1,181 @@
+// Parses a spooled message with mailparser's streaming parser: attachments go straight to disk, the body becomes
+// text (HTML converted with bounded html-to-text), forwarded message/rfc822 parts are opened to a bounded depth.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
+import { convert } from 'html-to-text';
+import type { SubmissionFile } from '../../intake/index.js';
+
+export interface ParsedMessage {
+  /** addresses in the From header (lower-cased) */
+  from: string[];
+  fromText: string;
+  toText: string;
+  subject: string;
+  date: string;
+  messageId?: string;
+  /** body text (plain part, or HTML converted), forwarded messages' text appended; may be blank */
+  text: string;
+  files: SubmissionFile[];
+}
+
+export interface ParseLimits {
+  maxDepth: number;
+  maxAttachments: number;
+  maxTextChars: number;
+  maxHtmlChars: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = {
+  maxDepth: 3, maxAttachments: 100, maxTextChars: 2_000_000, maxHtmlChars: 2_000_000, timeoutMs: 60_000,
+};
+
+export class MessageParseError extends Error {}
+
+/** HTML body → plain text; bounded in input, depth and children so a hostile body cannot stall the process. */
+export function htmlToText(html: string, maxChars: number): string {
+  return convert(html.slice(0, maxChars), {
+    wordwrap: false,
+    limits: { maxInputLength: maxChars, maxDepth: 200, maxChildNodes: 20_000, ellipsis: '...' },
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'style', format: 'skip' },
+      { selector: 'script', format: 'skip' },
+    ],
+  });
+}
+
+function addresses(v: AddressObject | AddressObject[] | undefined): { list: string[]; text: string } {
+  const objs = v ? ([] as AddressObject[]).concat(v) : [];
+  const list: string[] = [];
+  const walk = (vals: AddressObject['value']) => {
+    for (const a of vals) {
+      if (a.address) list.push(a.address.toLowerCase());
+      if (a.group) walk(a.group);
+    }
+  };
+  for (const o of objs) walk(o.value);
+  return { list, text: objs.map((o) => o.text).join(', ') };
+}
+
+interface Counter { n: number; dir: string; limits: ParseLimits }
+
+interface OnePart {
+  headers: { from: string[]; fromText: string; toText: string; subject: string; date: string; messageId?: string };
+  text: string;
+  files: (SubmissionFile & { contentType: string })[];
+}
+
+async function parseOne(file: string, depth: number, c: Counter, signal: AbortSignal): Promise<OnePart> {
+  const parser = new MailParser({
+    skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true,
+    checksumAlgo: false, maxChildNodes: 500, maxHeadSize: 256 * 1024,
+  });
+  const files: OnePart['files'] = [];
+  const writes: Promise<void>[] = [];
+  let msgText: MessageText | undefined;
+  const out: OnePart = { headers: { from: [], fromText: '', toText: '', subject: '', date: '' }, text: '', files };
+
+  parser.on('headers', () => {
+    const from = addresses(parser.from);
+    out.headers = {
+      from: from.list, fromText: from.text, toText: addresses(parser.to).text, subject: parser.subject ?? '',
+      date: parser.date && !Number.isNaN(parser.date.getTime()) ? parser.date.toUTCString() : '',
+      ...(parser.messageId ? { messageId: parser.messageId } : {}),
+    };
+  });
+  parser.on('data', (d: AttachmentStream | MessageText) => {
+    if (d.type === 'text') {
+      msgText = d;
+      return;
+    }
+    const idx = c.n++;
+    if (idx >= c.limits.maxAttachments) {
+      // Past the cap: drain and drop (reported as a parse refusal below).
+      d.content.resume();
+      d.content.once('end', () => d.release?.());
+      return;
+    }
+    const p = path.join(c.dir, `part-${String(idx).padStart(3, '0')}`);
+    const entry = {
+      name: (d.filename ?? '').slice(0, 200) || `attachment-${idx + 1}`,
+      path: p,
+      size: 0,
+      contentType: d.contentType,
+      ...(d.contentType ? { declaredType: d.contentType } : {}),
+      ...(d.cid && (d.related || d.contentDisposition === 'inline') && d.contentType.startsWith('image/') ? { inline: true } : {}),
+    };
+    files.push(entry);
+    writes.push(pipeline(d.content, createWriteStream(p, { mode: 0o600 })).then(() => {
+      entry.size = d.size ?? 0;
+      d.release?.();
+    }));
+  });
+
+  const done = new Promise<void>((resolve, reject) => {
+    parser.once('end', resolve);
+    parser.once('error', reject);
+    signal.addEventListener('abort', () => reject(new MessageParseError('parsing took too long')), { once: true });
+  });
+  const input = createReadStream(file);
+  input.once('error', (e) => parser.destroy(e));
+  input.pipe(parser);
+  try {
+    await done;
+    await Promise.all(writes);
+  } catch (e) {
+    input.destroy();
+    parser.destroy();
+    throw e instanceof MessageParseError ? e : new MessageParseError(`the message cannot be parsed: ${(e as Error).message}`);
+  }
+  if (c.n > c.limits.maxAttachments) throw new MessageParseError(`more than ${c.limits.maxAttachments} attachments`);
+
+  let text = msgText?.text ?? '';
+  if (!text.trim() && msgText?.html) {
+    // Only a real HTML part: its converted text is the body (inline images are reported, not faxed).
+    text = htmlToText(msgText.html, c.limits.maxHtmlChars);
+  }
+  out.text = text.slice(0, c.limits.maxTextChars);
+
+  // Forwarded messages kept as attachments: open them (bounded depth) for their text and attachments.
+  if (depth < c.limits.maxDepth) {
+    const keep: OnePart['files'] = [];
+    for (const f of files) {
+      if (f.contentType !== 'message/rfc822') {
+        keep.push(f);
+        continue;
+      }
+      const inner = await parseOne(f.path, depth + 1, c, signal);
+      await rm(f.path, { force: true });
+      const h = inner.headers;
+      const head = ['---------- Forwarded message ----------',
+        h.fromText && `From: ${h.fromText}`, h.date && `Date: ${h.date}`, h.subject && `Subject: ${h.subject}`, h.toText && `To: ${h.toText}`]
+        .filter(Boolean).join('\n');
+      if (inner.text.trim()) out.text = `${out.text.trimEnd()}\n\n${head}\n\n${inner.text}`.slice(0, c.limits.maxTextChars);
+      keep.push(...inner.files);
+    }
+    out.files = keep;
+  }
+  return out;
+}
+
+/** Parse the spooled message at `file`, writing attachments into `dir`. Throws MessageParseError for hostile input. */
+export async function parseMessage(file: string, dir: string, limits: Partial<ParseLimits> = {}): Promise<ParsedMessage> {
+  const l = { ...DEFAULT_PARSE_LIMITS, ...limits };
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), l.timeoutMs);
+  try {
+    const r = await parseOne(file, 0, { n: 0, dir, limits: l }, ac.signal);
+    return {
+      ...r.headers,
+      text: r.text,
+      files: r.files.map(({ contentType: _ct, ...f }) => f),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

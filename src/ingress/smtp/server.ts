@@ -1,0 +1,205 @@
+// SMTP ingress: smtp-server adapter that checks senders and recipients, spools and parses DATA, calls intake.submit()
+// and translates the result or FaxError into the SPEC §5.1 reply, always inside the session.
+import { readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { Account, AccountStore } from '../../settings/accounts.js';
+import { FaxError, isFaxError, smtpReply } from '../../domain/errors.js';
+import type { FileReport } from '../../domain/types.js';
+import type { Intake, IntakeResult } from '../../intake/index.js';
+import { parseRecipient } from './address.js';
+import { spoolData } from './receive.js';
+import { MessageParseError, parseMessage, type ParseLimits } from './parse.js';
+
+export const MAX_RECIPIENTS = 50;
+const MAX_REPLY_CHARS = 440;
+const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+export interface SmtpIngressDeps {
+  config: Config;
+  accounts: AccountStore;
+  intake: Intake;
+  logger: Logger;
+  parseLimits?: Partial<ParseLimits>;
+}
+
+interface TxnState { account?: Account; sender?: string; recipients: Map<string, string> }
+
+type SmtpError = Error & { responseCode: number };
+
+/** A FaxError as an smtp-server error: the catalogue's code and enhanced code, never smtp-server's defaults. */
+export function toSmtpError(e: FaxError): SmtpError {
+  const { responseCode, message } = smtpReply(e);
+  const err = new Error(clip(message)) as SmtpError;
+  err.responseCode = responseCode;
+  return err;
+}
+
+function clip(s: string): string {
+  const flat = s.replace(/[\r\n]+/g, ' ');
+  return flat.length > MAX_REPLY_CHARS ? `${flat.slice(0, MAX_REPLY_CHARS - 12)} ...and more` : flat;
+}
+
+/** `250 2.0.0` text: the job ids and every file that was dropped or skipped. */
+export function acceptedReply(r: IntakeResult): string {
+  const dropped = r.files.filter((f: FileReport) => f.verdict !== 'accepted');
+  const ids = r.jobs.map((j) => j.id).join(' ');
+  const parts = [`2.0.0 ${r.duplicate ? 'already queued' : 'queued'} as ${ids}`];
+  if (dropped.length) parts.push(`dropped: ${dropped.map((f) => `${f.name} (${f.verdict})`).join(', ')}`);
+  return clip(parts.join('; '));
+}
+
+export function createSmtpIngress(deps: SmtpIngressDeps) {
+  const { config, accounts, intake, logger } = deps;
+  const spoolRoot = path.join(config.dataDir, 'tmp', 'smtp');
+  const state = new Map<string, TxnState>();
+  let txnSeq = 0;
+  const stateOf = (s: SMTPServerSession): TxnState => {
+    let st = state.get(s.id);
+    if (!st) state.set(s.id, (st = { recipients: new Map() }));
+    return st;
+  };
+  const fail = (cb: (err?: Error | null) => void, e: unknown, log: Record<string, unknown>) => {
+    const fe = isFaxError(e) ? e : new FaxError('internal');
+    if (!isFaxError(e)) logger.error({ ...log, err: (e as Error)?.message }, 'smtp handler failed');
+    else logger.info({ ...log, code: fe.code }, 'smtp refusal');
+    cb(toSmtpError(fe));
+  };
+
+  const tls = config.tlsCert && config.tlsKey
+    ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) }
+    : undefined;
+
+  const server = new SMTPServer({
+    name: new URL(config.publicUrl).hostname || 'faxgate',
+    banner: 'faxgate ESMTP',
+    secure: false,
+    ...(tls ?? {}),
+    hideSTARTTLS: !tls,
+    disabledCommands: ['AUTH'],
+    authOptional: true,
+    size: config.maxMessageBytes,
+    maxClients: config.smtpMaxClients,
+    socketTimeout: 120_000,
+    closeTimeout: 30_000,
+    logger: false,
+
+    onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void) {
+      state.set(session.id, { recipients: new Map() });
+      const addr = address.address.trim().toLowerCase();
+      const account = addr ? accounts.findBySender(addr) : undefined;
+      if (!account) return fail(cb, new FaxError('sender-not-registered', `sender ${addr.slice(0, 80) || '<>'} is not registered for fax`), { session: session.id });
+      const st = stateOf(session);
+      st.account = account;
+      st.sender = addr;
+      cb();
+    },
+
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void) {
+      const st = stateOf(session);
+      try {
+        if (!st.account) throw new FaxError('sender-not-registered');
+        const { number, strict } = parseRecipient(address.address, config.faxDomains);
+        const e164 = intake.checkRecipient(st.account, number, { strict });
+        if (!st.recipients.has(address.address.toLowerCase()) && st.recipients.size >= MAX_RECIPIENTS) {
+          throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per message`);
+        }
+        st.recipients.set(address.address.toLowerCase(), e164);
+        cb();
+      } catch (e) {
+        fail(cb, e, { session: session.id });
+      }
+    },
+
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void) {
+      const st = stateOf(session);
+      const dir = path.join(spoolRoot, `${session.id}-${++txnSeq}`);
+      const raw = path.join(dir, 'message.eml');
+      const log = { session: session.id };
+      (async () => {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        const { bare } = await spoolData(stream, raw, config.maxMessageBytes);
+        if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit`);
+        if (bare) throw new FaxError('bare-line-ending');
+        if (!st.account || !st.sender || st.recipients.size === 0) throw new FaxError('no-recipients');
+        let parsed;
+        try {
+          parsed = await parseMessage(raw, dir, deps.parseLimits);
+        } catch (e) {
+          if (e instanceof MessageParseError) throw new FaxError('malformed-message', e.message.slice(0, 200));
+          throw e;
+        }
+        // The From header must name senders of the same account as the envelope (no spoofing a colleague).
+        if (parsed.from.length === 0) throw new FaxError('sender-not-registered', 'the message has no From address');
+        for (const a of parsed.from) {
+          if (accounts.findBySender(a)?.id !== st.account.id) {
+            throw new FaxError('sender-not-registered', `From ${a.slice(0, 80)} is not a registered sender of this account`);
+          }
+        }
+        const text = parsed.text;
+        const result = await intake.submit({
+          source: 'email',
+          accountId: st.account.id,
+          sender: st.sender,
+          recipients: [...st.recipients.values()],
+          files: parsed.files,
+          ...(text.trim() ? { body: { from: parsed.fromText, to: parsed.toText, subject: parsed.subject, date: parsed.date, text } } : {}),
+          ...(parsed.messageId ? { dedupKey: `${st.sender}|${parsed.messageId}` } : {}),
+          rawMessage: raw,
+        });
+        logger.info({ ...log, submissionId: result.submissionId, jobs: result.jobs.map((j) => j.id), duplicate: result.duplicate }, 'message accepted');
+        return acceptedReply(result);
+      })().then(
+        (msg) => cb(null, msg),
+        (e) => {
+          // A refusal must still drain the stream or the session stalls.
+          if (!stream.readableEnded) stream.resume();
+          fail(cb, e, log);
+        },
+      ).finally(() => {
+        state.set(session.id, { recipients: new Map() });
+        void rm(dir, { recursive: true, force: true });
+      });
+    },
+
+    onClose(session: SMTPServerSession) {
+      state.delete(session.id);
+    },
+  });
+
+  // smtp-server prefixes every reply with an enhanced code chosen from the numeric code alone (550 → 5.1.1).
+  // Our replies carry the catalogue's own enhanced code, so for those the automatic one is switched off.
+  const conns = (server as unknown as { connections: Set<{ send: (c: number, d: unknown, ctx?: unknown) => void }> }).connections;
+  const add = conns.add.bind(conns);
+  conns.add = (conn) => {
+    const send = conn.send.bind(conn);
+    conn.send = (code, data, ctx) => send(code, data, typeof data === 'string' && ENHANCED.test(data) ? false : ctx);
+    return add(conn);
+  };
+  server.on('error', (e) => logger.error({ err: e.message }, 'smtp server error'));
+
+  return {
+    server,
+    async listen(port = config.smtpPort, host = config.bindHost): Promise<number> {
+      await rm(spoolRoot, { recursive: true, force: true });
+      await mkdir(spoolRoot, { recursive: true, mode: 0o700 });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.server.address() as AddressInfo).port;
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type SmtpIngress = ReturnType<typeof createSmtpIngress>;

@@ -1,0 +1,272 @@
+// The one intake: detect → screen (the shared rule) → persist durably → enqueue. Both ingresses call submit().
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { DB } from '../store/db.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Account, AccountStore } from '../settings/accounts.js';
+import type { Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision } from '../domain/types.js';
+import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
+import { FaxError, isFaxError } from '../domain/errors.js';
+import { normalizeNumber } from '../domain/numbers.js';
+import { screen, type ScreenContext } from '../attachments/screen.js';
+import type { TypeRow } from '../attachments/registry.js';
+import { newId, type JobStore } from '../jobs/store.js';
+import { fsyncDir, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
+
+export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
+
+export interface SubmissionBody { from: string; to: string; subject: string; date: string; text: string }
+
+export interface Submission {
+  source: 'email' | 'api';
+  accountId: string;
+  /** email address, or 'api:<key prefix>' */
+  sender: string;
+  /** already checked with checkRecipient → E.164 */
+  recipients: string[];
+  files: SubmissionFile[];
+  body?: SubmissionBody;
+  coverText?: string;
+  options?: { resolution?: Resolution; paper?: Paper };
+  /** email: sender + Message-ID; not faxed twice within 24 h */
+  dedupKey?: string;
+  /** path of the raw email to keep durably */
+  rawMessage?: string;
+}
+
+export interface IntakeResult {
+  submissionId: string;
+  jobs: { id: string; to: string; status: JobStatus }[];
+  files: FileReport[];
+  duplicate: boolean;
+}
+
+/** One stored file of a submission, as the render worker reads it back. */
+export interface StoredFile {
+  name: string;
+  /** file name inside the submission folder */
+  stored: string;
+  size: number;
+  declaredType?: string;
+  facts: DetectedFacts;
+}
+
+/** The deps intake needs from attachments/, typed by shape so either side can evolve. */
+export interface Detector {
+  detect(input: { name: string; path: string; declaredType?: string; inline?: boolean }): Promise<DetectedFacts>;
+}
+export interface TypeRegistryView {
+  list(): TypeRow[];
+}
+
+export interface IntakeDeps {
+  db: DB;
+  accounts: AccountStore;
+  registry: TypeRegistryView;
+  detector: Detector;
+  jobs: JobStore;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  /** called after a submission is committed so the render worker wakes at once */
+  onQueued?: () => void;
+}
+
+const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
+
+/** Screen limits from the configuration (SPEC §4 limits). */
+export function screenLimits(config: Config): ScreenContext['limits'] {
+  return { maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
+}
+
+/** The screen context for an account's current settings. */
+export function screenContext(account: Account, config: Config, hasBodyText: boolean): ScreenContext {
+  return { policy: account.settings.outgoing.unsupportedFiles, hasBodyText, limits: screenLimits(config) };
+}
+
+/** "name (detected type): reason" for every file that is not accepted. */
+export function describeRefused(files: FileReport[]): string {
+  return files
+    .filter((f) => f.verdict !== 'accepted' && f.verdict !== 'inline')
+    .map((f) => `${f.name} (${f.detected ?? 'unknown'}): ${f.verdict}${f.reason ? ` - ${f.reason}` : ''}`)
+    .join('; ');
+}
+
+export function createIntake(deps: IntakeDeps) {
+  const { accounts, registry, detector, jobs, clock, config, logger } = deps;
+  const submissionsDir = path.join(config.dataDir, 'submissions');
+
+  function checkRecipient(account: Account, raw: string, opts: { strict?: boolean } = {}): string {
+    const e164 = normalizeNumber(raw, account.country, opts.strict ?? false);
+    if (!e164) throw new FaxError('invalid-number', `"${raw.slice(0, 40)}" is not a valid fax number`);
+    if (account.kind === 'developer' && e164 !== account.settings.designatedFaxNumber) {
+      throw new FaxError('not-designated-number',
+        `developer accounts may only fax their designated number; ${e164} is not it`);
+    }
+    return e164;
+  }
+
+  async function detectAll(files: SubmissionFile[]): Promise<DetectedFacts[]> {
+    const out: DetectedFacts[] = [];
+    // Sequential: detection spawns tools for some types; one message should not fan out across the host.
+    for (const f of files) {
+      try {
+        out.push(await detector.detect({ name: f.name, path: f.path, declaredType: f.declaredType, inline: f.inline }));
+      } catch (e) {
+        logger.warn({ err: (e as Error).message, file: f.name }, 'detection failed; treating the file as damaged');
+        out.push({ name: f.name, size: f.size, declaredType: f.declaredType, detected: null, mismatch: false, damaged: true, note: 'could not be inspected', inline: f.inline });
+      }
+    }
+    return out;
+  }
+
+  function decide(account: Account, facts: DetectedFacts[], hasBodyText: boolean): ScreenDecision {
+    return screen(facts, registry.list(), screenContext(account, config, hasBodyText));
+  }
+
+  async function cleanup(s: Submission): Promise<void> {
+    await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage)]);
+  }
+
+  const toResult = (submissionId: string, js: { id: string; to: string; status: JobStatus }[], files: FileReport[], duplicate: boolean): IntakeResult => ({
+    submissionId, jobs: js.map((j) => ({ id: j.id, to: j.to, status: j.status })), files, duplicate,
+  });
+
+  async function submit(s: Submission): Promise<IntakeResult> {
+    const account = accounts.get(s.accountId);
+    if (!account) {
+      await cleanup(s);
+      throw new FaxError('forbidden', 'unknown account');
+    }
+    if (s.recipients.length === 0) {
+      await cleanup(s);
+      throw new FaxError('no-recipients');
+    }
+    const recipients = [...new Set(s.recipients)];
+    const dedupSince = new Date(clock.now().getTime() - DEDUP_WINDOW_MS);
+    if (s.dedupKey) {
+      const dup = jobs.findDuplicate(account.id, s.dedupKey, dedupSince);
+      if (dup) {
+        await cleanup(s);
+        logger.info({ submissionId: dup.submissionId }, 'duplicate submission answered with the original jobs');
+        return toResult(dup.submissionId, dup.jobs, dup.jobs[0]?.files ?? [], true);
+      }
+    }
+
+    const hasBodyText = Boolean(s.body?.text.trim() || s.coverText?.trim());
+    let decision: ScreenDecision;
+    let facts: DetectedFacts[];
+    try {
+      facts = await detectAll(s.files);
+      decision = decide(account, facts, hasBodyText);
+    } catch (e) {
+      await cleanup(s);
+      if (isFaxError(e)) throw e;
+      logger.error({ err: (e as Error).message }, 'screening failed');
+      throw new FaxError('internal', 'the attachments could not be screened; try again later');
+    }
+
+    const id = newId('sub');
+    const resolution = s.options?.resolution ?? 'fine';
+    const paper = s.options?.paper ?? 'letter';
+    const options = { resolution, paper, ...(s.coverText ? { coverText: s.coverText } : {}) };
+
+    if (decision.outcome === 'reject') {
+      // Refused: record the jobs as `rejected` (failure feedback goes out), keep no content.
+      await cleanup(s);
+      const reason = decision.reason ?? 'nothing-to-fax';
+      const code: 'unsupported-attachment' | 'nothing-to-fax' = reason === 'unsupported-attachment' ? 'unsupported-attachment' : 'nothing-to-fax';
+      const message = code === 'unsupported-attachment'
+        ? `not faxed, the account rejects unsupported attachments: ${describeRefused(decision.files)}`
+        : `nothing to fax${decision.files.length ? `: ${describeRefused(decision.files) || 'no accepted attachment'}` : ''}`;
+      let created: ReturnType<JobStore['createSubmission']>;
+      try {
+        created = jobs.createSubmission({
+          id, accountId: account.id, source: s.source, sender: s.sender, dir: '', dedupKey: s.dedupKey, dedupSince,
+          files: [], body: undefined, options, recipients, report: decision.files,
+          rejected: { reason: `${code}: ${message}`, statusCode: STATUS_CODES[code] },
+        });
+      } catch (e) {
+        logger.error({ err: (e as Error).message }, 'recording a rejected submission failed');
+        throw new FaxError('internal', 'temporary storage failure; try again later');
+      }
+      logger.info({ submissionId: id, jobs: created.jobs.map((j) => j.id), reason: code }, 'submission rejected');
+      throw new FaxError(code, message, {
+        files: decision.files,
+        jobs: created.jobs.map((j) => ({ id: j.id, to: j.to, status: j.status })),
+        submissionId: created.submissionId,
+      });
+    }
+
+    // Accepted: move every file (and the raw message) into the submission folder durably, then commit.
+    const dir = path.join(submissionsDir, id);
+    const stored: StoredFile[] = [];
+    try {
+      await mkdirDurable(dir);
+      for (let i = 0; i < s.files.length; i++) {
+        const f = s.files[i];
+        const name = `f${String(i).padStart(3, '0')}.bin`;
+        await moveDurable(f.path, path.join(dir, name));
+        stored.push({ name: f.name, stored: name, size: f.size, declaredType: f.declaredType, facts: facts[i] });
+      }
+      if (s.rawMessage) await moveDurable(s.rawMessage, path.join(dir, 'message.eml'));
+      await fsyncDir(dir);
+    } catch (e) {
+      logger.error({ err: (e as Error).message, submissionId: id }, 'storing the submission failed');
+      await removeQuietly(dir);
+      await cleanup(s);
+      throw new FaxError('internal', 'temporary storage failure; try again later');
+    }
+    let created: ReturnType<JobStore['createSubmission']>;
+    try {
+      created = jobs.createSubmission({
+        id, accountId: account.id, source: s.source, sender: s.sender, dir, dedupKey: s.dedupKey, dedupSince,
+        files: stored, body: s.body, options, recipients, report: decision.files,
+      });
+    } catch (e) {
+      logger.error({ err: (e as Error).message, submissionId: id }, 'committing the submission failed');
+      await removeQuietly(dir);
+      throw new FaxError('internal', 'temporary storage failure; try again later');
+    }
+    if (created.duplicate) {
+      await removeQuietly(dir);
+      return toResult(created.submissionId, created.jobs, created.jobs[0]?.files ?? [], true);
+    }
+    logger.info({ submissionId: id, source: s.source, jobs: created.jobs.map((j) => j.id) }, 'submission accepted');
+    deps.onQueued?.();
+    return toResult(id, created.jobs, decision.files, false);
+  }
+
+  /** The dry run for POST /v1/screen and `faxgate screen`: the same detection and rule, nothing stored. */
+  async function screenOnly(accountId: string, files: SubmissionFile[], hasBodyText: boolean): Promise<ScreenDecision> {
+    const account = accounts.get(accountId);
+    if (!account) throw new FaxError('forbidden', 'unknown account');
+    return decide(account, await detectAll(files), hasBodyText);
+  }
+
+  /** Remove submission folders left by a crash between the file moves and the commit (no row refers to them). */
+  async function sweepOrphans(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(submissionsDir);
+    } catch {
+      return 0;
+    }
+    let n = 0;
+    for (const name of names) {
+      if (!/^sub_[0-9a-f]+$/.test(name) || jobs.submission(name)) continue;
+      const st = await stat(path.join(submissionsDir, name)).catch(() => undefined);
+      // Only old folders: a submission being stored right now has no row yet either.
+      if (st && clock.now().getTime() - st.mtimeMs > 10 * 60_000) {
+        await removeQuietly(path.join(submissionsDir, name));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  return { checkRecipient, submit, screenOnly, sweepOrphans };
+}
+
+export type Intake = ReturnType<typeof createIntake>;

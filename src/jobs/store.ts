@@ -1,0 +1,294 @@
+// SQLite job store: submissions (rendered once) and their per-recipient jobs, the SPEC §6 state machine,
+// recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
+import { randomBytes } from 'node:crypto';
+import type { DB } from '../store/db.js';
+import type { Clock, FileReport, Paper, Resolution } from '../domain/types.js';
+import { canTransition, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
+import { FaxError } from '../domain/errors.js';
+
+export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
+
+/** What intake persists for one submission (one message or request). */
+export interface NewSubmission {
+  id: string;
+  accountId: string;
+  source: JobSource;
+  sender: string;
+  dir: string;
+  dedupKey?: string;
+  /** stored files with their detection facts and report line (JSON-serialisable) */
+  files: unknown[];
+  body?: unknown;
+  options: { resolution: Resolution; paper: Paper; coverText?: string };
+  recipients: string[];
+  report: FileReport[];
+  /** refused at intake: the jobs are recorded and moved straight to `rejected` */
+  rejected?: { reason: string; statusCode: number };
+  /** with dedupKey: an earlier submission with the same key since this time wins (checked inside the transaction) */
+  dedupSince?: Date;
+}
+
+export interface SubmissionRow {
+  id: string;
+  accountId: string;
+  source: JobSource;
+  sender: string;
+  dir: string;
+  dedupKey: string | null;
+  files: unknown[];
+  body: unknown;
+  options: { resolution: Resolution; paper: Paper; coverText?: string };
+  renderStatus: string;
+  pages: number;
+  tiffPath: string | null;
+  createdAt: string;
+}
+
+export interface TransitionPatch {
+  reason?: string;
+  statusCode?: number;
+  pages?: number;
+  pagesSent?: number;
+  attempts?: number;
+  files?: FileReport[];
+  nextAttemptAt?: string | null;
+  note?: string;
+  /** keep (true) or clear (false, the default) the lease */
+  keepLease?: boolean;
+}
+
+interface JobRow {
+  id: string; account_id: string; submission_id: string; source: JobSource; to_number: string; sender: string;
+  status: JobStatus; resolution: Resolution; paper: Paper; pages: number; pages_sent: number; attempts: number;
+  status_code: number; reason: string; files: string; next_attempt_at: string | null; lease_owner: string | null;
+  lease_until: string | null; created_at: string; updated_at: string; completed_at: string | null;
+}
+
+interface SubRow {
+  id: string; account_id: string; source: JobSource; sender: string; dir: string; dedup_key: string | null; files: string;
+  body: string | null; options: string; render_status: string; pages: number; tiff_path: string | null; created_at: string;
+}
+
+export type TerminalHook = (job: JobSnapshot) => void;
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(10).toString('hex')}`;
+}
+
+function toSnapshot(r: JobRow): JobSnapshot {
+  return {
+    id: r.id, accountId: r.account_id, submissionId: r.submission_id, source: r.source, to: r.to_number, sender: r.sender,
+    status: r.status, resolution: r.resolution, paper: r.paper, pages: r.pages, pagesSent: r.pages_sent, attempts: r.attempts,
+    statusCode: r.status_code, reason: r.reason, files: JSON.parse(r.files) as FileReport[], submittedAt: r.created_at,
+    ...(r.completed_at ? { completedAt: r.completed_at } : {}),
+  };
+}
+
+function toSubmission(r: SubRow): SubmissionRow {
+  return {
+    id: r.id, accountId: r.account_id, source: r.source, sender: r.sender, dir: r.dir, dedupKey: r.dedup_key,
+    files: JSON.parse(r.files) as unknown[], body: r.body ? JSON.parse(r.body) : undefined,
+    options: JSON.parse(r.options) as SubmissionRow['options'], renderStatus: r.render_status, pages: r.pages,
+    tiffPath: r.tiff_path, createdAt: r.created_at,
+  };
+}
+
+export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
+  const hooks: TerminalHook[] = [];
+  const now = () => clock.now().toISOString();
+  const getRow = (id: string) => db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  const insertEvent = db.prepare('INSERT INTO job_events (job_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?)');
+
+  /** Move one job; must run inside a transaction. Fires the terminal hooks in that same transaction. */
+  function move(id: string, to: JobStatus, patch: TransitionPatch = {}, expectFrom?: JobStatus | JobStatus[]): JobSnapshot {
+    const row = getRow(id);
+    if (!row) throw new FaxError('not-found', `no job ${id}`);
+    const allowedFrom = expectFrom === undefined ? undefined : ([] as JobStatus[]).concat(expectFrom);
+    if ((allowedFrom && !allowedFrom.includes(row.status)) || !canTransition(row.status, to)) {
+      throw new FaxError('invalid-state', `job ${id}: ${row.status} → ${to} is not allowed`);
+    }
+    const at = now();
+    const terminal = TERMINAL.has(to);
+    db.prepare(`UPDATE jobs SET status = ?, updated_at = ?,
+        reason = COALESCE(?, reason), status_code = COALESCE(?, status_code), pages = COALESCE(?, pages),
+        pages_sent = COALESCE(?, pages_sent), attempts = COALESCE(?, attempts), files = COALESCE(?, files),
+        next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
+        lease_owner = CASE WHEN ? THEN lease_owner ELSE NULL END, lease_until = CASE WHEN ? THEN lease_until ELSE NULL END,
+        completed_at = CASE WHEN ? THEN ? ELSE completed_at END
+      WHERE id = ?`).run(
+      to, at, patch.reason ?? null, patch.statusCode ?? null, patch.pages ?? null, patch.pagesSent ?? null,
+      patch.attempts ?? null, patch.files ? JSON.stringify(patch.files) : null,
+      patch.nextAttemptAt !== undefined ? 1 : 0, patch.nextAttemptAt ?? null,
+      patch.keepLease ? 1 : 0, patch.keepLease ? 1 : 0, terminal ? 1 : 0, at, id,
+    );
+    insertEvent.run(id, at, row.status, to, patch.note ?? null);
+    const snap = toSnapshot(getRow(id)!);
+    if (terminal) for (const h of hooks) h(snap);
+    return snap;
+  }
+
+  const store = {
+    /** Register a hook called synchronously inside the transaction that moves a job to sent/failed/rejected. */
+    onTerminal(fn: TerminalHook): void {
+      hooks.push(fn);
+    },
+
+    /**
+     * Record a submission and one job per recipient in one transaction (refused ones end `rejected`).
+     * When an earlier submission has the same dedup key within the window, nothing is written and its jobs are returned.
+     */
+    createSubmission(s: NewSubmission): { submissionId: string; jobs: JobSnapshot[]; duplicate: boolean } {
+      return db.transaction(() => {
+        if (s.dedupKey && s.dedupSince) {
+          const dup = store.findDuplicate(s.accountId, s.dedupKey, s.dedupSince);
+          if (dup) return { ...dup, duplicate: true };
+        }
+        const at = now();
+        db.prepare(`INSERT INTO submissions (id, account_id, source, sender, dir, dedup_key, files, body, options, render_status, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          s.id, s.accountId, s.source, s.sender, s.dir, s.dedupKey ?? null, JSON.stringify(s.files),
+          s.body === undefined ? null : JSON.stringify(s.body), JSON.stringify(s.options), s.rejected ? 'rejected' : 'pending', at,
+        );
+        const out: JobSnapshot[] = [];
+        for (const to of s.recipients) {
+          const id = newId('job');
+          db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, files, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)`).run(
+            id, s.accountId, s.id, s.source, to, s.sender, s.options.resolution, s.options.paper, JSON.stringify(s.report), at, at,
+          );
+          insertEvent.run(id, at, null, 'received', null);
+          out.push(s.rejected
+            ? move(id, 'rejected', { reason: s.rejected.reason, statusCode: s.rejected.statusCode, note: s.rejected.reason })
+            : toSnapshot(getRow(id)!));
+        }
+        return { submissionId: s.id, jobs: out, duplicate: false };
+      })();
+    },
+
+    /** The submission with this dedup key within the window, if any (24 h for email Message-IDs). */
+    findDuplicate(accountId: string, dedupKey: string, since: Date): { submissionId: string; jobs: JobSnapshot[] } | undefined {
+      const r = db.prepare('SELECT id FROM submissions WHERE account_id = ? AND dedup_key = ? AND created_at >= ? ORDER BY created_at LIMIT 1')
+        .get(accountId, dedupKey, since.toISOString()) as { id: string } | undefined;
+      if (!r) return undefined;
+      return { submissionId: r.id, jobs: store.bySubmission(r.id) };
+    },
+
+    bySubmission(submissionId: string): JobSnapshot[] {
+      return (db.prepare('SELECT * FROM jobs WHERE submission_id = ? ORDER BY rowid').all(submissionId) as JobRow[]).map(toSnapshot);
+    },
+
+    /** A job of this account; another account's id is simply not found. */
+    get(accountId: string, id: string): JobSnapshot | undefined {
+      const r = getRow(id);
+      return r && r.account_id === accountId ? toSnapshot(r) : undefined;
+    },
+
+    /** Unscoped lookup for the operator CLI and the workers. */
+    getById(id: string): JobSnapshot | undefined {
+      const r = getRow(id);
+      return r && toSnapshot(r);
+    },
+
+    /** Newest first; all accounts when accountId is undefined (operator CLI). */
+    list(accountId?: string, { limit = 50 }: { limit?: number } = {}): JobSnapshot[] {
+      const rows = (accountId
+        ? db.prepare('SELECT * FROM jobs WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(accountId, limit)
+        : db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)) as JobRow[];
+      return rows.map(toSnapshot);
+    },
+
+    events(jobId: string): JobEvent[] {
+      return (db.prepare('SELECT at, from_status, to_status, note FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as
+        { at: string; from_status: JobStatus | null; to_status: JobStatus; note: string | null }[])
+        .map((e) => ({ at: e.at, from: e.from_status, to: e.to_status, ...(e.note ? { note: e.note } : {}) }));
+    },
+
+    submission(id: string): SubmissionRow | undefined {
+      const r = db.prepare('SELECT * FROM submissions WHERE id = ?').get(id) as SubRow | undefined;
+      return r && toSubmission(r);
+    },
+
+    setRendered(submissionId: string, patch: { renderStatus: string; pages: number; tiffPath: string | null }): void {
+      db.prepare('UPDATE submissions SET render_status = ?, pages = ?, tiff_path = ? WHERE id = ?')
+        .run(patch.renderStatus, patch.pages, patch.tiffPath, submissionId);
+    },
+
+    /** Move a job (checked against the transition table, recorded with its time). */
+    transition(id: string, to: JobStatus, patch: TransitionPatch = {}, expectFrom?: JobStatus | JobStatus[]): JobSnapshot {
+      return db.transaction(() => move(id, to, patch, expectFrom))();
+    },
+
+    /** Several moves atomically (e.g. every recipient of one rendering). */
+    transitionMany(moves: { id: string; to: JobStatus; patch?: TransitionPatch; expectFrom?: JobStatus | JobStatus[] }[]): JobSnapshot[] {
+      return db.transaction(() => moves.map((m) => move(m.id, m.to, m.patch, m.expectFrom)))();
+    },
+
+    /**
+     * Claim the oldest submission with jobs waiting to be rendered: its `received` jobs move to `rendering`
+     * under this owner's lease. Returns the submission and its claimed jobs.
+     */
+    claimRender(owner: string, leaseMs: number): { submission: SubmissionRow; jobs: JobSnapshot[] } | undefined {
+      return db.transaction(() => {
+        const r = db.prepare("SELECT submission_id FROM jobs WHERE status = 'received' ORDER BY created_at, rowid LIMIT 1").get() as
+          { submission_id: string } | undefined;
+        if (!r) return undefined;
+        const until = new Date(clock.now().getTime() + leaseMs).toISOString();
+        const ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(r.submission_id) as { id: string }[]).map((x) => x.id);
+        const jobs = ids.map((id) => {
+          move(id, 'rendering', { keepLease: true });
+          db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?').run(owner, until, id);
+          return toSnapshot(getRow(id)!);
+        });
+        return { submission: store.submission(r.submission_id)!, jobs };
+      })();
+    },
+
+    /** Claim one job ready to send (queued, or retrying and due) under this owner's lease; counts the attempt. */
+    claimSend(owner: string, leaseMs: number): JobSnapshot | undefined {
+      return db.transaction(() => {
+        const at = now();
+        const r = db.prepare(`SELECT id FROM jobs WHERE status = 'queued' OR (status = 'retrying' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+          ORDER BY COALESCE(next_attempt_at, created_at), rowid LIMIT 1`).get(at) as { id: string } | undefined;
+        if (!r) return undefined;
+        const row = getRow(r.id)!;
+        move(r.id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true });
+        db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?')
+          .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), r.id);
+        return toSnapshot(getRow(r.id)!);
+      })();
+    },
+
+    /** Extend this owner's leases (a long render or transmission is still alive). */
+    renewLeases(owner: string, leaseMs: number): void {
+      db.prepare('UPDATE jobs SET lease_until = ? WHERE lease_owner = ?').run(new Date(clock.now().getTime() + leaseMs).toISOString(), owner);
+    },
+
+    /**
+     * Put work whose worker died back in line: `rendering → received`, `sending → queued` (the attempt is not
+     * counted twice: it is given back). `all` recovers every lease (at start, when this process holds the data
+     * folder lock, so no other worker can be alive); otherwise only expired leases or those of `owner`.
+     */
+    recoverLeases(opts: { all?: boolean; owner?: string } = {}): number {
+      return db.transaction(() => {
+        const at = now();
+        const rows = db.prepare(`SELECT * FROM jobs WHERE status IN ('rendering','sending')
+            AND (? OR lease_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`)
+          .all(opts.all ? 1 : 0, at, opts.owner ?? null) as JobRow[];
+        for (const r of rows) {
+          if (r.status === 'rendering') move(r.id, 'received', { note: 'lease recovered' });
+          else move(r.id, 'queued', { attempts: Math.max(0, r.attempts - 1), note: 'lease recovered: transmission interrupted' });
+        }
+        return rows.length;
+      })();
+    },
+
+    /** The earliest time a retrying job becomes due, for the sender's timer. */
+    nextDue(): string | undefined {
+      const r = db.prepare("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE status = 'retrying'").get() as { t: string | null };
+      return r.t ?? undefined;
+    },
+  };
+  return store;
+}
+
+export type JobStore = ReturnType<typeof createJobStore>;

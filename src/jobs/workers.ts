@@ -1,0 +1,214 @@
+// Worker pool: the render worker renders each submission once for all its recipient jobs (received → rendering →
+// queued), the sender worker transmits on the fax line with retries (queued → sending → sent | retrying | failed).
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { AccountStore } from '../settings/accounts.js';
+import type { Clock, DetectedFacts, FileReport, Paper, ReasonCode, Resolution } from '../domain/types.js';
+import { REASON_CODES } from '../domain/types.js';
+import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
+import { applyRenderFindings } from '../attachments/screen.js';
+import type { FaxLine } from '../lines/types.js';
+import { screenContext, type StoredFile, type SubmissionBody } from '../intake/index.js';
+import type { JobStore, SubmissionRow } from './store.js';
+
+/** What the workers need of the renderer (src/render), typed by shape. */
+export interface RendererView {
+  renderAll(
+    input: { body?: SubmissionBody; coverText?: string; docs: { name: string; path: string; detected: DetectedFacts }[] },
+    opts: { resolution: Resolution; paper: Paper },
+    outPath: string,
+  ): Promise<{ pages: number; docs: { name: string; pages: number; failure?: { reason: string; message: string } }[] }>;
+}
+
+export interface WorkerDeps {
+  jobs: JobStore;
+  accounts: AccountStore;
+  renderer: RendererView;
+  line: FaxLine;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  renderConcurrency?: number;
+  sendConcurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+const asReason = (r: string): ReasonCode => ((REASON_CODES as readonly string[]).includes(r) ? (r as ReasonCode) : 'damaged');
+
+export function createWorkers(deps: WorkerDeps) {
+  const { jobs, accounts, renderer, line, config, clock, logger } = deps;
+  const owner = `w_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const leaseMs = deps.leaseMs ?? 5 * 60_000;
+  const pollMs = deps.pollMs ?? 500;
+  const abort = new AbortController();
+  let running = false;
+  let waiters: (() => void)[] = [];
+  const loops: Promise<void>[] = [];
+  let renewTimer: NodeJS.Timeout | undefined;
+
+  const kick = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const idle = () => new Promise<void>((resolve) => {
+    const t = setTimeout(done, pollMs);
+    function done() {
+      clearTimeout(t);
+      resolve();
+    }
+    waiters.push(done);
+  });
+
+  /** Render one claimed submission for all its jobs, then apply render-time findings with the same rule. */
+  async function render(sub: SubmissionRow, claimed: JobSnapshot[]): Promise<void> {
+    const log = { submissionId: sub.id, jobs: claimed.map((j) => j.id) };
+    const ids = claimed.map((j) => j.id);
+    const report: FileReport[] = claimed[0].files;
+    const stored = sub.files as StoredFile[];
+    const body = sub.body as SubmissionBody | undefined;
+    const coverText = sub.options.coverText;
+    const acceptedIdx = report.flatMap((r, i) => (r.verdict === 'accepted' ? [i] : []));
+    const docs = acceptedIdx.map((i) => ({ name: stored[i].name, path: path.join(sub.dir, stored[i].stored), detected: stored[i].facts }));
+    const outPath = path.join(sub.dir, 'fax.tif');
+    const fail = (reason: string, statusCode: number) => jobs.transitionMany(ids.map((id) => ({
+      id, to: 'failed' as const, patch: { reason, statusCode, note: reason }, expectFrom: 'rendering' as const,
+    })));
+    let res: Awaited<ReturnType<RendererView['renderAll']>>;
+    try {
+      res = await renderer.renderAll(
+        { ...(body?.text.trim() ? { body } : {}), ...(coverText ? { coverText } : {}), docs },
+        { resolution: sub.options.resolution, paper: sub.options.paper }, outPath,
+      );
+    } catch (e) {
+      logger.error({ ...log, err: (e as Error).message }, 'rendering failed');
+      fail('render-failed: the documents could not be rendered', STATUS_CODES['render-failed']);
+      return;
+    }
+    const findings: { index: number; verdict: ReasonCode; reason?: string; pages?: number }[] = [];
+    const files = report.map((r) => ({ ...r }));
+    res.docs.forEach((d, k) => {
+      const index = acceptedIdx[k];
+      if (index === undefined) return;
+      if (d.failure) findings.push({ index, verdict: asReason(d.failure.reason), reason: d.failure.message });
+      else files[index].pages = d.pages;
+    });
+    const account = accounts.get(sub.accountId);
+    const hasBodyText = Boolean(body?.text.trim() || coverText?.trim());
+    const decision = account
+      ? applyRenderFindings({ outcome: 'accept', files }, findings, screenContext(account, config, hasBodyText))
+      : { outcome: 'reject' as const, reason: 'nothing-to-fax' as const, files };
+    if (decision.outcome === 'reject' || res.pages === 0) {
+      const code = decision.outcome === 'reject' && decision.reason === 'unsupported-attachment' ? 'unsupported-attachment' : 'nothing-to-fax';
+      const reason = `${code}: ${decision.files.filter((f) => f.verdict !== 'accepted' && f.verdict !== 'inline')
+        .map((f) => `${f.name} (${f.detected ?? 'unknown'}): ${f.reason ?? f.verdict}`).join('; ') || 'no pages to fax'}`;
+      jobs.setRendered(sub.id, { renderStatus: 'rejected', pages: 0, tiffPath: null });
+      jobs.transitionMany(ids.map((id) => ({
+        id, to: 'rejected' as const, patch: { reason, statusCode: STATUS_CODES[code], files: decision.files, note: code }, expectFrom: 'rendering' as const,
+      })));
+      logger.info({ ...log, reason: code }, 'rejected after rendering');
+      return;
+    }
+    jobs.setRendered(sub.id, { renderStatus: 'done', pages: res.pages, tiffPath: outPath });
+    jobs.transitionMany(ids.map((id) => ({
+      id, to: 'queued' as const, patch: { pages: res.pages, files: decision.files }, expectFrom: 'rendering' as const,
+    })));
+    logger.info({ ...log, pages: res.pages }, 'rendered and queued');
+    kick();
+  }
+
+  /** Transmit one claimed job; busy/no-answer retry up to config.retryAttempts attempts. */
+  async function send(job: JobSnapshot): Promise<void> {
+    const log = { jobId: job.id };
+    const sub = jobs.submission(job.submissionId);
+    if (!sub?.tiffPath) {
+      jobs.transition(job.id, 'failed', { reason: 'internal: the rendered fax is missing', statusCode: STATUS_CODES.internal }, 'sending');
+      return;
+    }
+    let outcome;
+    try {
+      outcome = await line.send({ jobId: job.id, to: job.to, tiffPath: sub.tiffPath, pages: job.pages }, abort.signal);
+    } catch (e) {
+      if (abort.signal.aborted) return; // shutting down: the lease is released in stop()
+      logger.error({ ...log, err: (e as Error).message }, 'fax line error');
+      outcome = { result: 'no-answer' as const, pagesSent: 0, message: 'fax line error' };
+    }
+    const retryable = outcome.result === 'busy' || outcome.result === 'no-answer';
+    if (outcome.result === 'sent') {
+      jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode: STATUS_CODES.ok, reason: outcome.message }, 'sending');
+    } else if (retryable && job.attempts < config.retryAttempts) {
+      const delayMs = config.retrySpacingSeconds * config.retryScale * 1000;
+      jobs.transition(job.id, 'retrying', {
+        pagesSent: outcome.pagesSent, statusCode: STATUS_CODES[outcome.result], reason: outcome.message,
+        nextAttemptAt: new Date(clock.now().getTime() + delayMs).toISOString(), note: outcome.message,
+      }, 'sending');
+    } else {
+      const statusCode = STATUS_CODES[outcome.result];
+      const reason = retryable ? `${outcome.message} after ${job.attempts} attempts` : outcome.message;
+      jobs.transition(job.id, 'failed', { pagesSent: outcome.pagesSent, statusCode, reason, note: reason }, 'sending');
+    }
+    logger.info({ ...log, result: outcome.result, attempt: job.attempts }, 'transmission finished');
+  }
+
+  async function loop(kind: 'render' | 'send'): Promise<void> {
+    while (running) {
+      let worked = false;
+      try {
+        if (kind === 'render') {
+          const c = jobs.claimRender(owner, leaseMs);
+          if (c) {
+            worked = true;
+            await render(c.submission, c.jobs);
+          }
+        } else {
+          const j = jobs.claimSend(owner, leaseMs);
+          if (j) {
+            worked = true;
+            await send(j);
+          }
+        }
+      } catch (e) {
+        logger.error({ err: (e as Error).message, kind }, 'worker step failed');
+      }
+      if (!worked && running) await idle();
+    }
+  }
+
+  return {
+    owner,
+    /** Wake idle workers at once (after a submission or a render). */
+    kick,
+    start(): void {
+      if (running) return;
+      running = true;
+      for (let i = 0; i < (deps.renderConcurrency ?? config.workers); i++) loops.push(loop('render'));
+      for (let i = 0; i < (deps.sendConcurrency ?? config.workers); i++) loops.push(loop('send'));
+      renewTimer = setInterval(() => {
+        try {
+          jobs.renewLeases(owner, leaseMs);
+        } catch (e) {
+          logger.warn({ err: (e as Error).message }, 'lease renewal failed');
+        }
+      }, Math.max(1000, leaseMs / 3));
+      renewTimer.unref();
+    },
+    /** Stop claiming, interrupt transmissions, wait (bounded) for renders, then give back this worker's leases. */
+    async stop(graceMs = 10_000): Promise<void> {
+      running = false;
+      abort.abort();
+      kick();
+      if (renewTimer) clearInterval(renewTimer);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(loops), new Promise((r) => { timer = setTimeout(r, graceMs); })]);
+      clearTimeout(timer);
+      loops.length = 0;
+      const n = jobs.recoverLeases({ owner });
+      if (n) logger.info({ released: n }, 'released in-flight jobs for the next start');
+    },
+  };
+}
+
+export type Workers = ReturnType<typeof createWorkers>;
