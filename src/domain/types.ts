@@ -27,6 +27,12 @@ export interface DetectedFacts {
   note?: string;
   /** an image that belongs to an HTML body (multipart/related, cid:) */
   inline?: boolean;
+  /** text whose content is only whitespace (screened as `empty`) */
+  blank?: boolean;
+  /** for text: the charset to decode it with (utf-8, utf-16le/be, or the declared legacy charset) */
+  charset?: string;
+  /** a known type in a variant no installed decoder handles (e.g. TIFF with LZMA compression): human text */
+  unsupportedVariant?: string;
 }
 
 /** One line of the per-file report shown in SMTP replies, API responses, job records and feedback. */

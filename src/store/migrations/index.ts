@@ -2,10 +2,11 @@
 // 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files.
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
+import { m010Types } from './010-types.js';
 import { m030Feedback } from './030-feedback.js';
 import { m040Inbound } from './040-inbound.js';
 import { m050Web } from './050-web.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m030Feedback, m040Inbound, m050Web];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m030Feedback, m040Inbound, m050Web];

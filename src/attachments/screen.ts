@@ -1,0 +1,115 @@
+// The attachment screen (SPEC §3): one pure rule from detected facts + type registry + account policy to a decision.
+import type {
+  DetectedFacts, FileReport, ReasonCode, ScreenDecision, UnsupportedFilesPolicy, Verdict,
+} from '../domain/types.js';
+import type { TypeRow } from './registry.js';
+
+export interface ScreenContext {
+  policy: UnsupportedFilesPolicy;
+  /** the submission has a non-blank body (email text or cover text) that is faxed on its own pages */
+  hasBodyText: boolean;
+  limits: { maxPages: number; maxMegapixels: number; maxBytes?: number };
+}
+
+const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/** The per-file verdict and its human reason, from facts alone (page totals across files are applied later). */
+function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext): { verdict: Verdict; reason?: string } {
+  if (f.inline) return { verdict: 'inline', reason: 'inline image of the message body (not an attachment)' };
+  if (f.size === 0) return { verdict: 'empty', reason: 'the file is empty (0 bytes)' };
+  if (f.detected === null || !row) {
+    return { verdict: 'unknown-type', reason: `unknown file type${f.note ? ` (${f.note})` : f.mime ? ` (${f.mime})` : ''}: it is not a format this service can fax` };
+  }
+  // A password stops every renderer, so say so before anything about the type being switched on.
+  if (f.encrypted) return { verdict: 'encrypted', reason: `password-protected ${row.name}: remove the password and send it again` };
+  if (!row.enabled || !row.available) return { verdict: 'unsupported-type', reason: row.reason || `${row.name} files are not faxed on this server` };
+  if (f.unsupportedVariant) return { verdict: 'unsupported-type', reason: f.unsupportedVariant };
+  if (f.blank) return { verdict: 'empty', reason: 'the text contains nothing but white space' };
+  const cap = [row.maxBytes, ctx.limits.maxBytes].filter((n): n is number => typeof n === 'number' && n > 0);
+  const limit = cap.length ? Math.min(...cap) : undefined;
+  if (limit !== undefined && f.size > limit) return { verdict: 'too-large', reason: `${mb(f.size)} is over the ${mb(limit)} limit for ${row.name} files` };
+  if (f.damaged) return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
+  if (f.width && f.height && f.width * f.height > ctx.limits.maxMegapixels * 1e6) {
+    const mp = (f.width * f.height) / 1e6;
+    return { verdict: 'too-many-pixels', reason: `image exceeds pixel limit: ${f.width}×${f.height} is ${mp.toFixed(mp < 100 ? 1 : 0)} megapixels, the limit is ${ctx.limits.maxMegapixels}` };
+  }
+  if (f.pages !== undefined && f.pages > ctx.limits.maxPages) {
+    return { verdict: 'too-many-pages', reason: `${f.pages} pages is over the limit of ${ctx.limits.maxPages} pages per fax` };
+  }
+  return { verdict: 'accepted' };
+}
+
+function report(f: DetectedFacts, verdict: Verdict, reason?: string): FileReport {
+  const r: FileReport = { name: f.name, size: f.size, detected: f.detected, verdict };
+  if (f.declaredType !== undefined) r.declaredType = f.declaredType;
+  if (f.mime !== undefined) r.mime = f.mime;
+  if (reason) r.reason = reason;
+  if (f.pages !== undefined) r.pages = f.pages;
+  return r;
+}
+
+/** Accepted files whose pages push the running total past the limit become `too-many-pages`, in order. */
+function applyPageTotal(files: FileReport[], ctx: ScreenContext): void {
+  let total = 0;
+  for (const r of files) {
+    if (r.verdict !== 'accepted' || r.pages === undefined) continue;
+    if (total + r.pages > ctx.limits.maxPages) {
+      r.verdict = 'too-many-pages';
+      r.reason = `with its ${r.pages} pages the fax would have ${total + r.pages} pages, over the limit of ${ctx.limits.maxPages}`;
+      continue;
+    }
+    total += r.pages;
+  }
+}
+
+/** The ignore/reject rule and nothing-to-fax (SPEC §3.3); `inline` never counts against the job. */
+function decide(files: FileReport[], ctx: ScreenContext): ScreenDecision {
+  const offending = files.filter((r) => r.verdict !== 'accepted' && r.verdict !== 'inline');
+  if (ctx.policy === 'reject' && offending.length > 0) return { outcome: 'reject', reason: 'unsupported-attachment', files };
+  const accepted = files.some((r) => r.verdict === 'accepted');
+  if (!accepted && !ctx.hasBodyText) return { outcome: 'reject', reason: 'nothing-to-fax', files };
+  return { outcome: 'accept', files };
+}
+
+export function screen(facts: DetectedFacts[], rows: TypeRow[], ctx: ScreenContext): ScreenDecision {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const files = facts.map((f) => {
+    const { verdict, reason } = classify(f, f.detected === null ? undefined : byId.get(f.detected), ctx);
+    return report(f, verdict, reason);
+  });
+  applyPageTotal(files, ctx);
+  return decide(files, ctx);
+}
+
+const RENDER_REASONS: Record<ReasonCode, string> = {
+  'unsupported-type': 'the file could not be converted on this server',
+  'unknown-type': 'unknown file type',
+  'empty': 'the document has no pages',
+  'too-large': 'the file is too large',
+  'encrypted': 'password-protected: remove the password and send it again',
+  'damaged': 'the file is damaged and cannot be opened',
+  'too-many-pages': 'the document has too many pages',
+  'too-many-pixels': 'image exceeds pixel limit',
+};
+
+/**
+ * The same rule for findings only known while rendering: each named accepted file takes the new verdict, and the
+ * decision is taken again (a `reject` policy now rejects; `ignore` drops the file; nothing left → nothing-to-fax).
+ * `pages` in a finding-free file are left as they are; page totals are re-checked over what remains.
+ */
+export function applyRenderFindings(
+  decision: ScreenDecision,
+  findings: { index: number; verdict: ReasonCode; reason?: string; pages?: number }[],
+  ctx: ScreenContext,
+): ScreenDecision {
+  const files = decision.files.map((r) => ({ ...r }));
+  for (const f of findings) {
+    const r = files[f.index];
+    if (!r || r.verdict !== 'accepted') continue;
+    r.verdict = f.verdict;
+    r.reason = f.reason ?? RENDER_REASONS[f.verdict];
+    if (f.pages !== undefined) r.pages = f.pages;
+  }
+  applyPageTotal(files, ctx);
+  return decide(files, ctx);
+}
