@@ -66,7 +66,6 @@ export interface TypeRowView {
   available: boolean;
   maxBytes?: number | null;
   reason?: string;
-  [extra: string]: unknown;
 }
 
 export interface RegistryPort {

@@ -12,7 +12,7 @@ import type { HttpDeps, IntakePort } from '../deps.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
-  MAX_FILES, MAX_RECIPIENTS, jsonBodyLimit, receiveJsonFiles, receiveMultipart, type JsonFile,
+  MAX_FILES, MAX_RECIPIENTS, jsonBodyLimit, receiveJsonFiles, receiveMultipart, removeUpload, type JsonFile, type ParsedUpload,
 } from '../uploads.js';
 
 /** Throw 500 internal when a dependency was not wired (the app still starts without it). */
@@ -183,6 +183,15 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const intake = need(deps.intake, 'intake');
     const body = req.body as SubmitBody;
     const upload = req.upload ?? await receiveJsonFiles(req, body.files ?? [], config.dataDir, config.maxMessageBytes);
+    try {
+      return await submitUpload(req, reply, account, intake, body, upload);
+    } finally {
+      // Intake moved what it kept; whatever is left of the upload goes now (onResponse is the safety net).
+      await removeUpload(upload);
+    }
+  });
+
+  async function submitUpload(req: FastifyRequest, reply: FastifyReply, account: Account, intake: IntakePort, body: SubmitBody, upload: ParsedUpload) {
     const recipients = checkRecipients(intake, account, Array.isArray(body.to) ? body.to : [body.to]);
     const options = { ...(body.resolution ? { resolution: body.resolution } : {}), ...(body.paper ? { paper: body.paper } : {}) };
     const coverText = body.coverText?.trim() ? body.coverText : undefined;
@@ -220,7 +229,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
       }
       throw e;
     }
-  });
+  }
 
   app.get<{ Params: { id: string } }>('/v1/faxes/:id', {
     onRequest: auth,

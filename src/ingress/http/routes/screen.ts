@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
-import { MAX_FILES, jsonBodyLimit, receiveJsonFiles, receiveMultipart, type JsonFile } from '../uploads.js';
+import { MAX_FILES, jsonBodyLimit, receiveJsonFiles, receiveMultipart, removeUpload, type JsonFile } from '../uploads.js';
 import { need } from './faxes.js';
 
 const multipartBody = {
@@ -69,7 +69,11 @@ export const screenRoutes: RoutePlugin = async (app, { deps }) => {
     const intake = need(deps.intake, 'intake');
     const body = (req.body ?? {}) as { files?: JsonFile[]; coverText?: string };
     const upload = req.upload ?? await receiveJsonFiles(req, body.files ?? [], config.dataDir, config.maxMessageBytes);
-    return intake.screenOnly(account.id, upload.files, Boolean(body.coverText?.trim()));
+    try {
+      return await intake.screenOnly(account.id, upload.files, Boolean(body.coverText?.trim()));
+    } finally {
+      await removeUpload(upload);
+    }
   });
 };
 
