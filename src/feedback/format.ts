@@ -176,13 +176,17 @@ export function renderBody(method: FeedbackMethod, direction: Direction, fields:
   return { body: formBody(direction, fields), contentType: 'application/x-www-form-urlencoded' };
 }
 
-/** True when a SOAP response carries a Fault (any prefix) in the SOAP 1.1 or 1.2 envelope namespace. */
+/**
+ * True when a SOAP response carries a Fault (any prefix) in the SOAP 1.1 or 1.2 envelope namespace. The namespace
+ * is the nearest declaration in scope for the tag's prefix (on the tag itself, else the last one before it).
+ */
 export function hasSoapFault(responseText: string): boolean {
-  const m = /<([A-Za-z_][\w.-]*:)?Fault[\s>/]/.exec(responseText);
+  const m = /<(?:([A-Za-z_][\w.-]*):)?Fault(?=[\s>/])([^>]*)>/.exec(responseText);
   if (!m) return false;
-  const prefix = m[1] ? m[1].slice(0, -1) : '';
-  const ns = prefix
-    ? new RegExp(`xmlns:${prefix}\\s*=\\s*["']([^"']+)["']`).exec(responseText)?.[1]
-    : /xmlns\s*=\s*["']([^"']+)["']/.exec(responseText.slice(m.index))?.[1];
+  const attr = m[1] ? `xmlns:${m[1].replace(/\./g, '\\.')}` : 'xmlns';
+  const decl = new RegExp(`\\s${attr}\\s*=\\s*["']([^"']*)["']`, 'g');
+  const upTo = responseText.slice(0, m.index + m[0].length);
+  let ns: string | undefined;
+  for (const d of upTo.matchAll(decl)) ns = d[1];
   return ns === 'http://schemas.xmlsoap.org/soap/envelope/' || ns === 'http://www.w3.org/2003/05/soap-envelope';
 }

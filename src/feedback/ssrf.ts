@@ -17,7 +17,7 @@ export class BlockedAddressError extends Error {
 
 /**
  * True only for globally routable unicast addresses. IPv4-mapped, IPv4-translated and NAT64 (64:ff9b::/96)
- * forms are decoded to their IPv4 address and judged as that; 6to4, Teredo, the NAT64 local-use prefix and
+ * forms are decoded to their IPv4 address and judged as that; IPv6 outside 2000::/3, 6to4, Teredo, the NAT64 local-use prefix and
  * every special range ipaddr.js knows (loopback, private, link-local, CGNAT, unique-local, multicast,
  * reserved, documentation, benchmarking, 0.0.0.0/8, broadcast, discard …) are refused.
  */
@@ -34,7 +34,8 @@ export function isPublicAddress(ip: string): boolean {
     const p = v6.parts;
     const embedsV4 = range === 'ipv4Mapped' || range === 'rfc6145'
       || (range === 'rfc6052' && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0);
-    if (!embedsV4) return range === 'unicast';
+    // Only 2000::/3 is allocated as global unicast; this also refuses the deprecated IPv4-compatible ::/96.
+    if (!embedsV4) return range === 'unicast' && (p[0] & 0xe000) === 0x2000;
     addr = ipaddr.fromByteArray(v6.toByteArray().slice(12)) as ipaddr.IPv4;
   }
   return addr.range() === 'unicast';
