@@ -36,14 +36,17 @@ export function makeBigFax(file: string, copies: number): void {
 }
 
 /**
- * Distinctive byte windows of a file: `n` windows of `len` bytes from its second half (image or stream data, not
- * headers that every TIFF/PDF shares), each with enough distinct byte values not to occur by chance.
+ * Distinctive byte windows of a file: `n` windows of `len` bytes from its middle (image or stream data, away from the
+ * headers and trailers that every TIFF/PDF of the same producer shares), each with enough distinct byte values not to
+ * occur by chance.
  */
 export function distinctiveWindows(file: string, n = 8, len = 48): Buffer[] {
   const buf = readFileSync(file);
+  const from = Math.floor(buf.length * 0.2);
+  const span = Math.floor(buf.length * 0.6) - len;
   const out: Buffer[] = [];
   for (let i = 0; i < n * 20 && out.length < n; i++) {
-    const start = Math.floor(buf.length / 2 + ((buf.length / 2 - len) * i) / (n * 20));
+    const start = from + Math.floor((span * i) / (n * 20));
     const w = buf.subarray(start, start + len);
     if (new Set(w).size >= 20) out.push(Buffer.from(w));
   }
