@@ -12,6 +12,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { adminTypesRoutes } from './routes/admin-types.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { feedbackRoutes } from './routes/feedback.js';
+import { webRoutes } from '../../web/routes.js';
 
 export type { HttpDeps } from './deps.js';
 
@@ -31,6 +32,7 @@ export const ROUTE_PLUGINS: { name: string; plugin: RoutePlugin }[] = [
   { name: 'admin-types', plugin: adminTypesRoutes },
   { name: 'inbound', plugin: inboundRoutes },
   { name: 'feedback', plugin: feedbackRoutes },
+  { name: 'web', plugin: webRoutes },
 ];
 
 export interface HttpAppOptions {
@@ -85,13 +87,16 @@ export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions = {}): Fastif
 
   for (const { plugin } of ROUTE_PLUGINS) app.register(plugin, { deps });
 
-  app.get('/v1/openapi.json', {
+  // Registered as a plugin (after swagger's onRoute hook exists) so the document lists itself too.
+  app.register(async (scope) => {
+    scope.get('/v1/openapi.json', {
     schema: {
       summary: 'This OpenAPI 3 document',
       tags: ['meta'],
       response: { 200: { type: 'object', additionalProperties: true } },
     },
-  }, async (_req, reply) => reply.type('application/json').send(app.swagger()));
+    }, async (_req, reply) => reply.type('application/json').send(app.swagger()));
+  });
 
   return app;
 }

@@ -40,7 +40,9 @@ export const problemSchema = {
 /** `{ 400: Problem, 401: Problem, ... }` for a route's response schema. */
 export function problemResponses(...statuses: number[]): Record<number, unknown> {
   const out: Record<number, unknown> = {};
-  for (const s of statuses) out[s] = { description: describeStatus(s), $ref: 'Problem#' };
+  for (const s of statuses) {
+    out[s] = { description: describeStatus(s), content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'Problem#' } } } };
+  }
   return out;
 }
 

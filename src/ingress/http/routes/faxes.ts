@@ -202,8 +202,9 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
       const hash = requestHash({ to: recipients, options, coverText: coverText ?? null, files: upload.digests });
       const replay = idem.claim(account.id, idemKey, hash);
       if (replay) {
-        return reply.code(replay.status).header('idempotent-replayed', 'true')
-          .type(replay.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8').send(replay.body);
+        reply.code(replay.status).header('idempotent-replayed', 'true')
+          .type(replay.status >= 400 ? PROBLEM_CONTENT_TYPE : 'application/json; charset=utf-8');
+        return replay.body;
       }
     }
     try {
@@ -219,7 +220,9 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
       };
       if (idemKey) idem.complete(account.id, idemKey, { status: 202, body: out });
       if (out.jobs[0]) reply.header('location', `/v1/faxes/${out.jobs[0].id}`);
-      return reply.code(202).send(out);
+      // Returned, not sent: the response goes out after the caller's cleanup of the upload has finished.
+      reply.code(202);
+      return out;
     } catch (e) {
       if (idemKey) {
         const fe = toFaxError(e);
