@@ -52,7 +52,6 @@ export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions = {}): Fastif
       // Unknown fields are refused (not silently dropped) and every problem is listed at once.
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' },
     },
-    disableRequestLogging: false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
