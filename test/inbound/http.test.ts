@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { systemClock } from '../../src/domain/types.js';
 import { createFeedback, type Feedback } from '../../src/feedback/index.js';
+import { createDetector } from '../../src/attachments/detect.js';
 import { createInbound, type InboundService } from '../../src/inbound/service.js';
 import { createHttpApp } from '../../src/ingress/http/app.js';
 import { createLogger } from '../../src/logger.js';
@@ -18,7 +19,7 @@ import { createAccountStore, type Account, type AccountStore } from '../../src/s
 import { openDatabase, type DB } from '../../src/store/db.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
-  FAX_TIFF, distinctiveWindows, filesContaining, listFiles, magicDetector, makeBigFax, makeMarkedPdf, startReceiver, toolRenderer, until,
+  FAX_TIFF, distinctiveWindows, filesContaining, listFiles, makeBigFax, makeMarkedPdf, startReceiver, toolRenderer, until,
 } from './parts.js';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
@@ -39,7 +40,7 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const logs: string[] = [];
   const logger = createLogger('info', new Writable({ write(c, _e, cb) { logs.push(String(c)); cb(); } }));
   const feedback = createFeedback({ db, accounts, clock: systemClock, config, logger, pollMs: 20 });
-  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: magicDetector, feedback, clock: systemClock, config, logger });
+  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } }), feedback, clock: systemClock, config, logger });
   const app = createHttpApp({ config, db, accounts, clock: systemClock, logger, inbound, feedback });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;
@@ -55,10 +56,10 @@ async function close(w: World): Promise<void> {
   w.db.close();
 }
 
-async function sandboxInbound(w: World, file: string, name: string, to: string, token = ADMIN): Promise<Response> {
+async function sandboxInbound(w: World, file: string, name: string, to: string, token = ADMIN, from = '+14155550123'): Promise<Response> {
   const form = new FormData();
   form.set('to', to);
-  form.set('from', '+14155550123');
+  form.set('from', from);
   form.set('file', new Blob([readFileSync(file)]), name);
   return fetch(`${w.base}/v1/sandbox/inbound`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
 }
@@ -207,7 +208,8 @@ describe('retrieval, isolation and deletion', () => {
     const dir = tempDir();
     const original = path.join(dir, 'original.pdf');
     const { token } = await makeMarkedPdf(original, 2);
-    const r = await sandboxInbound(w, original, 'original.pdf', '+15550002222');
+    const caller = '+14155550987'; // unique to this fax: its number must not outlive it in the database either
+    const r = await sandboxInbound(w, original, 'original.pdf', '+15550002222', ADMIN, caller);
     expect(r.status).toBe(201);
     const fax = await r.json() as { id: string; pages: number };
     expect(fax.pages).toBe(2);
@@ -245,6 +247,7 @@ describe('retrieval, isolation and deletion', () => {
     // The scan can fail: the same needles are found in the copies kept outside the data folder.
     expect(filesContaining(dir, needles).map((f) => path.basename(f)).sort()).toEqual(['derived.pdf', 'original.pdf', 'stored.tif']);
     expect(filesContaining(w.dataDir, needles)).toEqual([]);
+    expect(filesContaining(w.dataDir, [Buffer.from(caller)])).toEqual([]);
     expect(listFiles(path.join(w.dataDir, 'inbound')).filter((f) => f.includes(fax.id))).toEqual([]);
     expect(w.logs.join('').includes(token)).toBe(false);
   });

@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { CORPUS } from '../helpers/tmp.js';
-import type { DetectedFacts } from '../../src/domain/types.js';
-import type { InboundDetector, InboundRenderer } from '../../src/inbound/types.js';
+import type { InboundRenderer } from '../../src/inbound/types.js';
 
 export const FAX_TIFF = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
 export const NON_FAX_TIFF = path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif');
@@ -115,9 +114,8 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 }
 
 /**
- * Test-local renderer and detector built on the same real tools (Ghostscript for PDF → G4 fax pages, tiff2pdf for
- * the CCITT-passthrough PDF, magic bytes for detection), used where the render/attachments modules' own factories
- * are not available in this tree.
+ * Test-local renderer built on real tools (Ghostscript for PDF → G4 fax pages, ImageMagick for other TIFFs, tiff2pdf
+ * for the CCITT-passthrough PDF), used while the render module's own factory is not available in this tree.
  */
 export const toolRenderer: InboundRenderer = {
   async renderDoc(doc, _opts, outPath) {
@@ -133,14 +131,5 @@ export const toolRenderer: InboundRenderer = {
   async toPdf(tiffPath, pdfPath) {
     execFileSync('tiff2pdf', ['-o', pdfPath, tiffPath], { stdio: 'ignore', timeout: 60_000 });
     return {};
-  },
-};
-
-export const magicDetector: InboundDetector = {
-  async detect({ name, path: p }): Promise<DetectedFacts> {
-    const head = readFileSync(p).subarray(0, 1024);
-    const h4 = head.subarray(0, 4).toString('latin1');
-    const detected = h4 === 'II*\0' || h4 === 'MM\0*' ? 'tiff' : head.includes('%PDF-') ? 'pdf' : h4 === '\x89PNG' ? 'png' : null;
-    return { name, size: statSync(p).size, detected, mismatch: false };
   },
 };

@@ -8,13 +8,14 @@ import { loadConfig } from '../../src/config.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { systemClock } from '../../src/domain/types.js';
 import { readTiffTags, isClassFPage } from '../../src/inbound/classf.js';
+import { createDetector } from '../../src/attachments/detect.js';
 import { createInbound } from '../../src/inbound/service.js';
 import type { InboundFeedback } from '../../src/inbound/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
-import { FAX_TIFF, NON_FAX_TIFF, listFiles, magicDetector, makeMarkedPdf, toolRenderer } from './parts.js';
+import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, toolRenderer } from './parts.js';
 
 function setup(feedback?: InboundFeedback) {
   const dataDir = tempDir('faxgate-inbound-');
@@ -23,7 +24,7 @@ function setup(feedback?: InboundFeedback) {
   const accounts = createAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
-  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: magicDetector, feedback, clock: systemClock, config, logger });
+  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } }), feedback, clock: systemClock, config, logger });
   const a = accounts.create({ name: 'Clinic A', senders: ['a@clinic.example'], inbound: ['+15550001111'] });
   const b = accounts.create({ name: 'Clinic B', senders: ['b@clinic.example'], inbound: ['+15550002222'] });
   return { dataDir, config, db, accounts, inbound, a, b, lines };
