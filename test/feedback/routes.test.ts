@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/ingress/http/app.js';
 import { feedbackWsdl } from '../../src/feedback/wsdl.js';
 import { silentLogger } from '../../src/logger.js';
-import { job, makeEnv, newAccount, receiver, until } from './helpers.js';
+import { job, makeEnv, receiver, until } from './helpers.js';
 
 const env = makeEnv();
 const fb = env.make();
