@@ -1,10 +1,9 @@
 // Received faxes: durable storage as TIFF Class F, notification, paged listing, image retrieval, and deletion for
 // good (after a complete download when the account asks, or on DELETE) leaving only a content-free tombstone.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import { FaxError, isFaxError } from '../domain/errors.js';
 import { isE164 } from '../domain/numbers.js';
 import { classFPages, readTiffTags } from './classf.js';
@@ -20,7 +19,6 @@ const ORPHAN_AGE_MS = 10 * 60_000;
 export function createInbound(deps: InboundDeps) {
   const { db, accounts, renderer, detector, feedback, clock, config, logger } = deps;
   const root = path.join(config.dataDir, 'inbound');
-  const incoming = path.join(root, '.incoming');
   const base = config.publicUrl.replace(/\/+$/, '');
   const imageUrlOf = (id: string) => `${base}/v1/inbound/${id}/image`;
   const store = createInboundStore(db, imageUrlOf);
@@ -34,7 +32,7 @@ export function createInbound(deps: InboundDeps) {
   const faxDir = (id: string) => path.join(root, id);
 
   async function ensureRoot(): Promise<void> {
-    await fsp.mkdir(incoming, { recursive: true, mode: 0o700 });
+    await fsp.mkdir(root, { recursive: true, mode: 0o700 });
   }
 
   function checkNumber(field: 'to' | 'from', v: string): string {
@@ -102,30 +100,6 @@ export function createInbound(deps: InboundDeps) {
     }
     logger.info({ event: 'inbound.received', faxId: id, accountId: account.id, pages, size }, 'fax received and stored');
     return store.mustGet(account.id, id);
-  }
-
-  /** Receive from a stream (an HTTP upload): spooled under the data folder, then shredded whatever happens. */
-  async function receiveUpload(input: { to: string; from: string; name: string; stream: Readable }): Promise<InboundFax | null> {
-    await ensureRoot();
-    const spool = path.join(incoming, `${randomBytes(10).toString('hex')}.upload`);
-    let bytes = 0;
-    const limit = config.maxMessageBytes;
-    try {
-      await pipeline(
-        input.stream,
-        new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            bytes += chunk.length;
-            if (bytes > limit) cb(new FaxError('message-too-large'));
-            else cb(null, chunk);
-          },
-        }),
-        createWriteStream(spool, { mode: 0o600 }),
-      );
-      return await receive({ to: input.to, from: input.from, name: input.name, path: spool });
-    } finally {
-      await shredFile(spool);
-    }
   }
 
   function list(accountId: string, opts: { limit?: number; cursor?: string | null } = {}): InboundPage {
@@ -284,24 +258,22 @@ export function createInbound(deps: InboundDeps) {
       purged++;
     }
     const cutoff = Date.now() - ORPHAN_AGE_MS;
+    const old = async (p: string) => (await fsp.stat(p)).mtimeMs < cutoff;
     for (const ent of await fsp.readdir(root, { withFileTypes: true })) {
       const p = path.join(root, ent.name);
-      if (ent.name === '.incoming') {
-        for (const f of await fsp.readdir(p)) {
-          const fp = path.join(p, f);
-          if ((await fsp.stat(fp)).mtimeMs < cutoff) {
-            await shredFile(fp);
-            orphans++;
-          }
-        }
+      if (!ent.isDirectory() || !store.exists(ent.name) || store.isPurged(ent.name)) {
+        if (!store.exists(ent.name) && !(await old(p))) continue; // a receive may still be committing it
+        if (ent.isDirectory()) await shredDir(p);
+        else await shredFile(p);
+        orphans++;
         continue;
       }
-      if (!store.exists(ent.name) && (await fsp.stat(p)).mtimeMs < cutoff) {
-        await shredDir(p);
-        orphans++;
-      } else if (store.isPurged(ent.name)) {
-        await shredDir(p);
-        orphans++;
+      // A stored fax keeps fax.tif and its cached fax.pdf; anything else is a leftover of an interrupted write.
+      for (const f of await fsp.readdir(p)) {
+        if (f !== 'fax.tif' && f !== 'fax.pdf' && (await old(path.join(p, f)))) {
+          await shredFile(path.join(p, f));
+          orphans++;
+        }
       }
     }
     if (purged || orphans) logger.info({ event: 'inbound.recovered', purged, orphans }, 'inbound storage cleaned up');
@@ -313,7 +285,7 @@ export function createInbound(deps: InboundDeps) {
     while (purging.size > 0) await Promise.all([...purging]);
   }
 
-  return { receive, receiveUpload, list, get, openImage, remove, recover, whenIdle, imageUrlOf, dir: faxDir };
+  return { receive, list, get, openImage, remove, recover, whenIdle, imageUrlOf, dir: faxDir };
 }
 
 export type InboundService = ReturnType<typeof createInbound>;

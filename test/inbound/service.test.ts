@@ -196,8 +196,16 @@ describe('deletion and recovery', () => {
     }
     const past = new Date(Date.now() - 3600_000);
     utimesSync(old, past, past);
+    // a stored fax with the temporary file of a PDF whose making was interrupted
+    const kept = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
+    const leftover = path.join(t.dataDir, 'inbound', kept.id, 'fax.pdf.1234abcd.tmp');
+    writeFileSync(leftover, 'half a pdf');
+    utimesSync(leftover, past, past);
     const r = await t.inbound.recover();
-    expect(r).toEqual({ purged: 1, orphans: 1 });
+    expect(r).toEqual({ purged: 1, orphans: 2 });
+    expect(existsSync(leftover)).toBe(false);
+    expect(t.inbound.get(t.a.id, kept.id).status).toBe('stored');
+    expect(existsSync(path.join(t.dataDir, 'inbound', kept.id, 'fax.tif'))).toBe(true);
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id))).toBe(false);
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
