@@ -74,13 +74,13 @@ describe('multipart over a real connection', () => {
       for (let i = 0; i < chunks; i++) yield chunk;
       yield Buffer.from(`\r\n--${boundary}--\r\n`);
     }
-    let status = 0;
-    let code = '';
+    let status: number;
+    let code: string;
     try {
       const r = await fetch(`${base}/v1/faxes`, {
         method: 'POST',
         headers: { ...auth(a.apiKey), 'content-type': `multipart/form-data; boundary=${boundary}` },
-        body: Readable.toWeb(Readable.from(gen())) as unknown as BodyInit,
+        body: Readable.toWeb(Readable.from(gen())) as unknown as ReadableStream,
         duplex: 'half',
       } as RequestInit);
       status = r.status;

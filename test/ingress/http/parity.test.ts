@@ -1,0 +1,116 @@
+// The parity contract: the same files by SMTP (nodemailer → the real SMTP ingress) and by HTTP get the same per-file
+// verdicts and the same outcome under both policies; an admin type change applies to both paths at once.
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSmtpIngress } from '../../../src/ingress/smtp/server.js';
+import { silentLogger } from '../../../src/logger.js';
+import { ADMIN_TOKEN, auth, corpusBytes, makeHarness, multipart, type Harness } from './harness.js';
+
+interface TestFile { name: string; type: string; data: Buffer }
+const F = {
+  pdf: { name: 'three.pdf', type: 'application/pdf', data: corpusBytes('pdf/pdf_three_pages.pdf') },
+  png: { name: 'logo.png', type: 'image/png', data: corpusBytes('images/png_palette_with_alpha.png') },
+  svg: { name: 'check.svg', type: 'image/svg+xml', data: corpusBytes('images/svg_check.svg') },
+  locked: { name: 'locked.pdf', type: 'application/pdf', data: corpusBytes('pdf/pdf_password_user_abc.pdf') },
+  blob: { name: 'blob.dat', type: 'application/octet-stream', data: Buffer.from([0x00, 0x9f, 0x13, 0x37, 0xfe, 0x01, 0x02, 0x80, 0x00, 0x11]) },
+  lying: { name: 'notes.pdf', type: 'application/pdf', data: corpusBytes('images/png_palette_with_alpha.png') },
+} satisfies Record<string, TestFile>;
+
+const TO = '+15554440001';
+let h: Harness;
+let smtp: ReturnType<typeof createSmtpIngress>;
+let smtpPort: number;
+let acct: ReturnType<Harness['account']>;
+
+beforeAll(async () => {
+  h = makeHarness();
+  await h.app.ready();
+  smtp = createSmtpIngress({ config: h.config, accounts: h.accounts, intake: h.intake, logger: silentLogger });
+  smtpPort = await smtp.listen(0, '127.0.0.1');
+  acct = h.account();
+});
+afterAll(async () => {
+  await smtp.close();
+  await h.app.close();
+});
+
+type Outcome = { outcome: 'accepted' | 'unsupported-attachment' | 'nothing-to-fax' | string; files: [string, string | null, string][] };
+const verdicts = (files: { name: string; detected: string | null; verdict: string }[]): Outcome['files'] =>
+  files.map((f) => [f.name, f.detected, f.verdict]);
+
+async function byHttp(files: TestFile[]): Promise<Outcome> {
+  const m = multipart([['to', TO]], files);
+  const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(acct.apiKey) }, payload: m.payload });
+  const body = r.json();
+  if (r.statusCode === 202) return { outcome: 'accepted', files: verdicts(body.files) };
+  return { outcome: `${body.code} ${r.statusCode}`, files: verdicts(body.files ?? []) };
+}
+
+async function bySmtp(files: TestFile[]): Promise<Outcome> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+  try {
+    const info = await transport.sendMail({
+      from: acct.senders[0], to: `${TO}@${h.config.faxDomains[0]}`, subject: 'parity',
+      attachments: files.map((f) => ({ filename: f.name, contentType: f.type, content: f.data })),
+    });
+    expect(info.response).toMatch(/^250[ -]2\.0\.0/);
+    const jobId = /queued as (job_[A-Za-z0-9]+)/.exec(info.response)![1];
+    return { outcome: 'accepted', files: verdicts(h.jobs.getById(jobId)!.files) };
+  } catch (e) {
+    const err = e as { responseCode?: number; response?: string };
+    if (!err.responseCode) throw e;
+    // The refused submission is recorded (as rejected jobs) with its per-file report.
+    const job = h.jobs.list(acct.id, { limit: 1 })[0];
+    const code = /^554[ -]5\.6\.1/.test(err.response ?? '') ? 'unsupported-attachment'
+      : /^554[ -]5\.6\.0/.test(err.response ?? '') ? 'nothing-to-fax' : err.response;
+    return { outcome: `${code} ${err.responseCode}`, files: verdicts(job.files) };
+  } finally {
+    transport.close();
+  }
+}
+
+/** SMTP 554 and HTTP 415/422 are the same outcome in two protocols. */
+const sameOutcome = (o: string) => o.replace(/ (554|415|422)$/, '');
+
+async function setPolicy(policy: 'ignore' | 'reject') {
+  const r = await h.app.inject({ method: 'PUT', url: '/v1/settings/integration', headers: auth(acct.apiKey), payload: { outgoing: { unsupportedFiles: policy } } });
+  expect(r.statusCode).toBe(200);
+}
+
+const SETS: [string, TestFile[], { ignore: string; reject: string }, string[]][] = [
+  ['supported only', [F.pdf, F.png], { ignore: 'accepted', reject: 'accepted' }, ['accepted', 'accepted']],
+  ['mixed', [F.pdf, F.svg, F.blob, F.locked, F.lying], { ignore: 'accepted', reject: 'unsupported-attachment' },
+    ['accepted', 'unsupported-type', 'unknown-type', 'encrypted', 'accepted']],
+  ['nothing supported', [F.svg, F.blob], { ignore: 'nothing-to-fax', reject: 'unsupported-attachment' }, ['unsupported-type', 'unknown-type']],
+  ['encrypted only', [F.locked], { ignore: 'nothing-to-fax', reject: 'unsupported-attachment' }, ['encrypted']],
+];
+
+describe.each(['ignore', 'reject'] as const)('policy %s', (policy) => {
+  beforeAll(() => setPolicy(policy));
+  it.each(SETS)('%s: the same verdicts and outcome by SMTP and HTTP', async (_name, files, expected, verdictList) => {
+    const web = await byHttp(files);
+    const mail = await bySmtp(files);
+    expect(sameOutcome(web.outcome)).toBe(expected[policy]);
+    expect(sameOutcome(mail.outcome)).toBe(expected[policy]);
+    expect(mail.files).toEqual(web.files);
+    expect(web.files.map((f) => f[0])).toEqual(files.map((f) => f.name));
+    expect(web.files.map((f) => f[2])).toEqual(verdictList);
+  });
+});
+
+describe('admin type changes apply to both paths at once', () => {
+  it('disabling png over HTTP makes both paths drop it; enabling brings it back', async () => {
+    await setPolicy('ignore');
+    const admin = (payload: object) => h.app.inject({ method: 'PUT', url: '/v1/admin/types', headers: auth(ADMIN_TOKEN), payload });
+    expect((await admin({ png: { enabled: false } })).statusCode).toBe(200);
+    const web = await byHttp([F.pdf, F.png]);
+    const mail = await bySmtp([F.pdf, F.png]);
+    expect(web.files[1]).toEqual(['logo.png', 'png', 'unsupported-type']);
+    expect(mail.files).toEqual(web.files);
+    expect((await admin({ png: { enabled: true } })).statusCode).toBe(200);
+    const web2 = await byHttp([F.png]);
+    const mail2 = await bySmtp([F.png]);
+    expect(web2).toEqual({ outcome: 'accepted', files: [['logo.png', 'png', 'accepted']] });
+    expect(mail2).toEqual(web2);
+  });
+});
