@@ -238,8 +238,8 @@ export function createFeedback(deps: FeedbackDeps) {
     if (!account) {
       res = { outcome: 'failed', error: 'account no longer exists', durationMs: 0 };
     } else {
-      const headers = signatureHeaders(account.feedbackSecret, row.webhook_id, at, row.body);
       try {
+        const headers = signatureHeaders(account.feedbackSecret, row.webhook_id, at, row.body);
         res = await attemptDelivery(agent, { url: row.url, body: row.body, contentType: row.content_type, soapAction: row.soap_action ?? undefined, headers }, timeoutMs, signal);
       } catch (e) {
         // Shutting down: the attempt is not recorded and the row's lease expires, so the next start retries it.
@@ -285,29 +285,33 @@ export function createFeedback(deps: FeedbackDeps) {
     timer.unref?.();
   }
 
+  /** Start polling the outbox; rows left by an earlier process (or a crash) are picked up. */
+  function start(): void {
+    if (running) return;
+    running = true;
+    stopping = new AbortController();
+    loop();
+  }
+
+  /** Stop polling and abort attempts in flight (their rows are retried after the lease by the next start). */
+  async function stop(): Promise<void> {
+    running = false;
+    if (timer) clearTimeout(timer);
+    stopping.abort();
+    await Promise.allSettled([...inflight.values()]);
+  }
+
   return {
     onJobTerminal,
     onInboundReceived,
     deliveriesFor,
     outboxFor,
     redeliver,
-    /** Start polling the outbox; rows left by an earlier process (or a crash) are picked up. */
-    start(): void {
-      if (running) return;
-      running = true;
-      stopping = new AbortController();
-      loop();
-    },
-    /** Stop polling and abort attempts in flight (their rows are retried after the lease by the next start). */
-    async stop(): Promise<void> {
-      running = false;
-      if (timer) clearTimeout(timer);
-      stopping.abort();
-      await Promise.allSettled([...inflight.values()]);
-    },
-    /** Release the network agent; call once when the process ends. */
+    start,
+    stop,
+    /** Stop and release the network agent; call once when the process ends. */
     async close(): Promise<void> {
-      await this.stop();
+      await stop();
       await ownAgent?.close();
     },
   };
