@@ -187,6 +187,12 @@ describe('retrieval, isolation and deletion', () => {
     expect(shown).toMatchObject({ status: 'stored', retrievalCount: 3, lastRetrievedBy: `api:${w.a.apiKey.slice(0, 10)}` });
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = await (await fetch(`${w.base}/v1/openapi.json`)).json() as { paths: Record<string, Record<string, unknown>> };
+    for (const p of ['/v1/inbound', '/v1/inbound/{id}', '/v1/inbound/{id}/image', '/v1/sandbox/inbound']) expect(doc.paths[p], p).toBeDefined();
+    expect(Object.keys(doc.paths['/v1/inbound/{id}'])).toEqual(expect.arrayContaining(['get', 'delete']));
+  });
+
   it('HEAD is not a retrieval', async () => {
     const fax = (await w.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
     const r = await fetch(`${w.base}/v1/inbound/${fax.id}/image`, { method: 'HEAD', ...auth(w.a.apiKey) });

@@ -95,7 +95,10 @@ export const inboundRoutes: RoutePlugin = async (app, { deps }) => {
         additionalProperties: false,
         properties: { format: { type: 'string', enum: ['tiff', 'pdf'], default: 'tiff' } },
       },
-      response: { ...problemResponses(400, 401, 404, 410) },
+      response: {
+        200: { description: 'the image: image/tiff or application/pdf', type: 'string', format: 'binary' },
+        ...problemResponses(400, 401, 404, 410),
+      },
     },
   }, async (req, reply) => {
     const account = accountOf(req);
