@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
-import { FaxError, isFaxError } from '../domain/errors.js';
+import { FaxError } from '../domain/errors.js';
+import { RenderFailure } from '../render/types.js';
 import { isE164 } from '../domain/numbers.js';
 import { classFPages, readTiffTags } from './classf.js';
 import { fsyncDir, publishCopy, shredDir, shredFile } from './files.js';
@@ -78,8 +79,9 @@ export function createInbound(deps: InboundDeps) {
         try {
           await renderer.renderDoc({ name: input.name, path: input.path, detected: kind }, { resolution: 'fine', paper: 'letter' }, stored);
         } catch (e) {
-          if (isFaxError(e)) throw e;
-          throw new FaxError('invalid-request', 'the file could not be rendered as a fax', { cause: (e as Error).message });
+          // A document that cannot become fax pages is the sender's problem; anything else (disk full, ...) is ours.
+          if (e instanceof RenderFailure) throw new FaxError('invalid-request', `the file could not be rendered as a fax: ${e.message}`, { reason: e.reason });
+          throw e;
         }
         storedPages = await readTiffTags(stored).then((p) => p.length, () => 0);
         if (storedPages === 0) throw new FaxError('invalid-request', 'the file could not be rendered as a fax');

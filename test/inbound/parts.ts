@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { CORPUS } from '../helpers/tmp.js';
 import type { InboundRenderer } from '../../src/inbound/types.js';
+import { RenderFailure } from '../../src/render/types.js';
 
 export const FAX_TIFF = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
 export const NON_FAX_TIFF = path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif');
@@ -124,8 +125,12 @@ export const toolRenderer: InboundRenderer = {
         '-density', '204x196', outPath], { stdio: 'ignore', timeout: 60_000 });
       return {};
     }
-    execFileSync('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', '-g1728x2156', '-dPDFFitPage',
-      `-sOutputFile=${outPath}`, doc.path], { stdio: 'ignore', timeout: 60_000 });
+    try {
+      execFileSync('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', '-g1728x2156', '-dPDFFitPage',
+        `-sOutputFile=${outPath}`, doc.path], { stdio: 'ignore', timeout: 60_000 });
+    } catch (e) {
+      throw new RenderFailure('damaged', (e as Error).message);
+    }
     return {};
   },
   async toPdf(tiffPath, pdfPath) {
