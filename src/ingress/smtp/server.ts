@@ -16,7 +16,9 @@ import { spoolData } from './receive.js';
 import { MessageParseError, parseMessage, type ParseLimits } from './parse.js';
 
 export const MAX_RECIPIENTS = 50;
-const MAX_REPLY_CHARS = 440;
+/** Reply text is cut here (a huge file list); longer text is split over a multi-line reply of ≤ 400 chars a line. */
+const MAX_REPLY_CHARS = 6000;
+const MAX_LINE_CHARS = 400;
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 
 export interface SmtpIngressDeps {
@@ -37,6 +39,25 @@ export function toSmtpError(e: FaxError): SmtpError {
   const err = new Error(clip(message)) as SmtpError;
   err.responseCode = responseCode;
   return err;
+}
+
+/** Split `2.0.0 long text` into lines that each start with the enhanced code (RFC 3463 multi-line replies). */
+export function splitReply(text: string): string[] {
+  const m = ENHANCED.exec(text);
+  if (!m || text.length <= MAX_LINE_CHARS) return [text];
+  const code = m[0];
+  const lines: string[] = [];
+  let rest = text.slice(code.length);
+  while (rest.length) {
+    let cut = rest.length;
+    if (cut > MAX_LINE_CHARS) {
+      const space = rest.lastIndexOf(' ', MAX_LINE_CHARS);
+      cut = space > 40 ? space : MAX_LINE_CHARS;
+    }
+    lines.push(code + rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trimStart();
+  }
+  return lines;
 }
 
 function clip(s: string): string {
@@ -76,11 +97,13 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
 
   const server = new SMTPServer({
     name: new URL(config.publicUrl).hostname || 'faxgate',
-    banner: 'faxgate ESMTP',
+    banner: 'faxgate email-to-fax gateway',
     secure: false,
     ...(tls ?? {}),
     hideSTARTTLS: !tls,
     disabledCommands: ['AUTH'],
+    // RFC 3463 codes on every reply (smtp-server hides them by default).
+    hideENHANCEDSTATUSCODES: false,
     authOptional: true,
     size: config.maxMessageBytes,
     maxClients: config.smtpMaxClients,
@@ -154,15 +177,18 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         logger.info({ ...log, submissionId: result.submissionId, jobs: result.jobs.map((j) => j.id), duplicate: result.duplicate }, 'message accepted');
         return acceptedReply(result);
       })().then(
-        (msg) => cb(null, msg),
-        (e) => {
+        async (msg) => {
+          await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+          cb(null, msg);
+        },
+        async (e) => {
           // A refusal must still drain the stream or the session stalls.
           if (!stream.readableEnded) stream.resume();
+          await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           fail(cb, e, log);
         },
       ).finally(() => {
         state.set(session.id, { recipients: new Map() });
-        void rm(dir, { recursive: true, force: true });
       });
     },
 
@@ -177,7 +203,11 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
   const add = conns.add.bind(conns);
   conns.add = (conn) => {
     const send = conn.send.bind(conn);
-    conn.send = (code, data, ctx) => send(code, data, typeof data === 'string' && ENHANCED.test(data) ? false : ctx);
+    conn.send = (code, data, ctx) => {
+      if (typeof data !== 'string' || !ENHANCED.test(data)) return send(code, data, ctx);
+      const lines = splitReply(data);
+      return send(code, lines.length === 1 ? lines[0] : lines, false);
+    };
     return add(conn);
   };
   server.on('error', (e) => logger.error({ err: e.message }, 'smtp server error'));
