@@ -39,7 +39,7 @@ function swaks(args: string[]): Promise<string> {
     execFile('swaks', ['--server', `127.0.0.1:${h.port}`, '--helo', 'swaks.test', '--timeout', '20', ...args], (_e, out, err) => resolve(`${out}${err}`));
   });
 }
-const jobIds = (response: string) => response.match(/job_[0-9a-f]+/g) ?? [];
+const jobIds = (response: string): string[] => response.match(/job_[0-9a-f]+/g) ?? [];
 const jobsOf = (response: string) => jobIds(response).map((id) => h.jobs.getById(id)!);
 
 describe('recipients', () => {

@@ -38,7 +38,7 @@ async function send(msg: Mail.Options): Promise<{ ok: true; response: string; ac
   }
 }
 
-const jobIds = (response: string) => response.match(/job_[0-9a-f]+/g) ?? [];
+const jobIds = (response: string): string[] => response.match(/job_[0-9a-f]+/g) ?? [];
 
 describe('SPEC §5.1 reply table', () => {
   const cases: { name: string; msg: () => Mail.Options; code: number; enhanced: string }[] = [
@@ -102,7 +102,7 @@ describe('SPEC §5.1 reply table', () => {
     expect(r.response).toContain('setup.exe (unsupported-type)');
     const ids = jobIds(r.response);
     expect(ids).toHaveLength(1);
-    const job = h.jobs.getById(ids[0])!;
+    const job = h.jobs.getById(ids[0]!)!;
     expect(job).toMatchObject({ to: '+15551234567', status: 'received', source: 'email', sender: SENDER });
     expect(job.files.map((f) => [f.name, f.verdict])).toEqual([['referral.pdf', 'accepted'], ['setup.exe', 'unsupported-type']]);
     const sub = h.jobs.submission(job.submissionId)!;
