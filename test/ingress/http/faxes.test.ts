@@ -1,5 +1,7 @@
 // POST/GET /v1/faxes over inject(): auth, isolation, every refusal status, validation messages, idempotency, the image.
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +22,10 @@ beforeAll(async () => {
   a = h.account();
   b = h.account();
 });
-afterAll(() => h.app.close());
+afterAll(async () => {
+  await h.feedback.close();
+  await h.app.close();
+});
 
 const json = (body: unknown, key = a.apiKey, headers: Record<string, string> = {}) =>
   h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...auth(key), ...headers }, payload: body as object });
@@ -272,6 +277,48 @@ describe('GET /v1/faxes/{id} and its image', () => {
     const bad = await h.app.inject({ method: 'GET', url: `/v1/faxes/${jobId}/image?format=png`, headers: auth(a.apiKey) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('format');
+  });
+});
+
+describe('the image of a refused fax', () => {
+  it('is 409 invalid-state: a rejected job never had an image', async () => {
+    const c = h.account();
+    await setPolicy(c.apiKey, 'reject');
+    const r = await json({ to: TO, files: [{ name: 'pic.svg', data: b64(SVG) }] }, c.apiKey);
+    const img = await h.app.inject({ method: 'GET', url: `/v1/faxes/${r.json().jobs[0].id}/image`, headers: auth(c.apiKey) });
+    expect(img.statusCode).toBe(409);
+    expect(img.json().code).toBe('invalid-state');
+  });
+});
+
+describe('feedback deliveries on GET /v1/faxes/{id}', () => {
+  it('lists the delivery attempts of a refused fax', async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => { received.push(body); res.writeHead(200).end('ok'); });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = h.account();
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/fax-feedback`;
+      const s = await h.app.inject({ method: 'PUT', url: '/v1/settings/integration', headers: auth(c.apiKey),
+        payload: { feedbackUrl: url, outgoing: { feedbackWhen: 'always', unsupportedFiles: 'reject' } } });
+      expect(s.statusCode).toBe(200);
+      const r = await json({ to: TO, files: [{ name: 'pic.svg', data: b64(SVG) }] }, c.apiKey);
+      expect(r.statusCode).toBe(415);
+      const jobId = r.json().jobs[0].id;
+      h.feedback.start();
+      for (let i = 0; i < 400 && h.feedback.deliveriesFor(jobId).length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+      const v = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${jobId}`, headers: auth(c.apiKey) })).json();
+      expect(v.status).toBe('rejected');
+      expect(v.feedback).toEqual([expect.objectContaining({ url, outcome: 'delivered', statusCode: 200 })]);
+      expect(received[0]).toContain(`FaxId=${jobId}`);
+    } finally {
+      await h.feedback.stop();
+      hook.close();
+    }
   });
 });
 

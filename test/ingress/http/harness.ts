@@ -1,4 +1,5 @@
 // Builds the web service on the real parts (SQLite, accounts, type registry, job store, intake, detector) for tests.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config.js';
@@ -10,6 +11,7 @@ import { createTypeRegistry, type Availability } from '../../../src/attachments/
 import { createJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createDetector } from '../../../src/attachments/detect.js';
+import { createFeedback } from '../../../src/feedback/index.js';
 import { createHttpApp, type HttpDeps } from '../../../src/ingress/http/app.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
 
@@ -33,7 +35,8 @@ export function corpusBytes(rel: string): Buffer {
 
 export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<HttpDeps> = {}) {
   const dataDir = tempDir('faxgate-http-');
-  const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, ...overrides });
+  // Feedback goes to loopback receivers in tests, so private destinations are allowed here.
+  const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);
   const clock = systemClock;
   const logger = silentLogger;
@@ -42,14 +45,21 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   const jobs = createJobStore({ db, clock });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
-  const deps: HttpDeps = { config, db, accounts, registry, intake, jobs, clock, logger, ...extra };
+  const feedback = createFeedback({ db, accounts, clock, config, logger, pollMs: 20 });
+  jobs.onTerminal(feedback.onJobTerminal);
+  // The render area's TIFF→PDF (CCITT passthrough) has not landed yet; libtiff's tiff2pdf does the same passthrough.
+  const images: HttpDeps['images'] = {
+    tiffPath: (job) => jobs.submission(job.submissionId)?.tiffPath ?? undefined,
+    toPdf: async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }),
+  };
+  const deps: HttpDeps = { config, db, accounts, registry, intake, jobs, feedback, images, clock, logger, ...extra };
   const app = createHttpApp(deps);
   let n = 0;
   const account = (opts: { kind?: 'standard' | 'developer'; designated?: string } = {}) => {
     n += 1;
     return accounts.create({ name: `Account ${n}`, senders: [`user${n}-${Math.random().toString(36).slice(2, 8)}@example.com`], ...opts });
   };
-  return { dataDir, config, db, accounts, registry, jobs, intake, detector, deps, app, account };
+  return { dataDir, config, db, accounts, registry, jobs, intake, detector, feedback, deps, app, account };
 }
 
 export type Harness = ReturnType<typeof makeHarness>;
