@@ -55,17 +55,17 @@ export function adminPage(v: AdminView): string {
     const checkedFinal = isLocked(t) ? false : checked;
     const maxValue = sub && typeof sub[`maxMb.${t.id}`] === 'string' ? (sub[`maxMb.${t.id}`] as string) : formatMb(t.maxBytes);
     return html`<tr>
-<td data-label="Enabled"><input type="checkbox" id="${cbId}" name="enabled.${t.id}" value="true"${checkedFinal ? html` checked` : ''}${isLocked(t) ? html` disabled aria-describedby="type-${t.id}-reason"` : ''}>
+<td data-label="Enabled" class="lead"><input type="checkbox" id="${cbId}" name="enabled.${t.id}" value="true"${checkedFinal ? html` checked` : ''}${isLocked(t) ? html` disabled aria-describedby="type-${t.id}-reason"` : ''}>
 <label for="${cbId}"><code>${t.id}</code> ${t.name}</label></td>
 <td data-label="Available">${t.available ? html`<span class="yes">Yes</span>` : html`<span class="no">No</span>`}</td>
-<td data-label="Reason" id="type-${t.id}-reason">${t.reason || '—'}</td>
-<td data-label="Max size (MB)"><label for="${maxId}" class="visually-hidden">Max size for ${t.id} in MB</label>
+<td data-label="Reason" id="type-${t.id}-reason"${t.reason ? '' : html` class="empty"`}>${t.reason || '—'}</td>
+<td data-label="Max size (MB)" class="max"><label for="${maxId}" class="visually-hidden">Max size for ${t.id} in MB</label>
 <input type="number" id="${maxId}" name="maxMb.${t.id}" value="${maxValue}" min="0.01" step="any" inputmode="decimal" aria-describedby="max-help"></td>
 </tr>`;
   });
   const audit = v.audit.length
     ? html`<table class="stack"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Account</th><th scope="col">Changed by</th><th scope="col">Setting</th><th scope="col">Old → new</th></tr></thead>
-<tbody>${v.audit.map((a) => html`<tr><td data-label="When">${a.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td data-label="Account">${a.accountId ?? '(global)'}</td><td data-label="Changed by">${a.actor}</td><td data-label="Setting"><code>${a.field}</code></td><td data-label="Old → new">${show(a.old)} → ${show(a.new)}</td></tr>`)}</tbody></table>`
+<tbody>${v.audit.map((a) => html`<tr><td data-label="When" class="when">${a.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td data-label="Account">${a.accountId ?? '(global)'}</td><td data-label="Changed by">${a.actor}</td><td data-label="Setting"><code>${a.field}</code></td><td data-label="Old → new">${show(a.old)} → ${show(a.new)}</td></tr>`)}</tbody></table>`
     : html`<p>No settings have been changed yet.</p>`;
   const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
 ${v.errors?.length ? html`<div class="summary" role="alert"><h2>The changes were not saved</h2><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}

@@ -26,7 +26,7 @@ label{display:block;font-weight:600}
 input[type=text],input[type=url],input[type=password],input[type=tel],input[type=number],select{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
 input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin:0 .5rem 0 0;accent-color:#0b4fb3}
 input:focus,select:focus,button:focus,a:focus{outline:3px solid #f2a900;outline-offset:2px}
-[aria-invalid=true]{border:2px solid #a4001d}
+input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #a4001d}
 .error{color:#a4001d;font-weight:600;display:block;margin-top:.2rem}
 .summary{border:2px solid #a4001d;border-radius:.4rem;padding:.5rem 1rem;margin:0 0 1rem}
 .summary h2{margin:.25rem 0;font-size:1.1rem;color:#a4001d}
@@ -39,9 +39,11 @@ a{color:#0b4fb3}
 code,.secret{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .secret{display:block;word-break:break-all;background:#f3f3f3;border:1px solid #8a8a8a;padding:.5rem;border-radius:.3rem;margin:.5rem 0}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #c4c4c4;vertical-align:top}
+th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #c4c4c4;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f0f3f8}
 td input[type=number]{max-width:9rem;margin-top:0}
+td label{display:inline}
+td.when{white-space:nowrap}
 .no{color:#a4001d;font-weight:600}
 .yes{color:#14532d;font-weight:600}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -51,6 +53,11 @@ td input[type=number]{max-width:9rem;margin-top:0}
   table.stack tr{display:block;border:1px solid #c4c4c4;border-radius:.4rem;margin:0 0 .75rem;padding:.25rem .5rem}
   table.stack td{display:block;border:0;padding:.25rem 0}
   table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+  table.stack td.lead::before{content:none}
+  table.stack td.lead{font-size:1.05rem}
+  table.stack td.empty{display:none}
+  table.stack td.max{display:flex;align-items:center;gap:.5rem}
+  table.stack td.max input{margin:0}
   button{width:100%}
   header button{width:auto}
 }
@@ -71,7 +78,8 @@ export const SECURITY_HEADERS: Record<string, string> = {
   ].join('; '),
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, defeating the origin check.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
   'cross-origin-opener-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
@@ -101,7 +109,7 @@ ${signedIn && html`<span class="who">Signed in as ${signedIn.who}</span>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} — faxgate</title>
 <style>${raw(CSS)}</style>
 </head>

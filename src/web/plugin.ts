@@ -69,6 +69,11 @@ export function webPages(deps: WebDeps) {
     if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody, { bodyLimit: FORM_LIMIT });
 
+    // HTML pages are not part of the web service's OpenAPI document.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema;
+    });
+
     app.addHook('onSend', async (_req, reply, payload) => {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
       return payload;

@@ -165,6 +165,7 @@ describe('web pages (inject)', () => {
       ['the token of another session', (_b, other) => [validForm(other), {}]],
       ['a cross-site request', (b) => [validForm(b.csrf()), { 'sec-fetch-site': 'cross-site' }]],
       ['a foreign Origin', (b) => [validForm(b.csrf()), { origin: 'https://evil.example' }]],
+      ['an opaque Origin', (b) => [validForm(b.csrf()), { origin: 'null' }]],
     ];
     it.each(refusals)('refuses a settings post with %s and changes nothing', async (_name, make) => {
       const other = new Browser(app);
@@ -298,6 +299,8 @@ describe('web pages (inject)', () => {
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
+      // Not no-referrer: that makes browsers send "Origin: null" on same-site form posts, which the origin check refuses.
+      expect(res.headers['referrer-policy']).toBe('same-origin');
       const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1];
       expect(csp).toContain(`'sha256-${createHash('sha256').update(style).digest('base64')}'`);
       expect(res.body).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');

@@ -1,0 +1,22 @@
+// Adapter that mounts the web pages in the HTTP app's route list, handing them the shared HTTP dependencies.
+import type { FastifyPluginAsync } from 'fastify';
+import type { HttpDeps, RegistryPort } from '../ingress/http/deps.js';
+import { webPages, type WebRegistry } from './plugin.js';
+
+function asWebRegistry(r: RegistryPort): WebRegistry {
+  return {
+    list: () => r.list().map((t) => ({ ...t, name: typeof t.name === 'string' ? t.name : t.id, reason: t.reason ?? '' })),
+    update: (change, actor) => r.update(change, actor),
+  };
+}
+
+/** `{ name: 'web', plugin: webRoutes }` in ROUTE_PLUGINS: /settings and /admin. */
+export const webRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  await app.register(webPages({
+    accounts: deps.accounts,
+    registry: deps.registry && asWebRegistry(deps.registry),
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+  }));
+};

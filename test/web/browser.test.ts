@@ -1,0 +1,192 @@
+// Browser test: Debian's Chromium (playwright-core) against the real HTTP app listening on 127.0.0.1 — sign in,
+// change every setting, see a validation error, save, reload, confirm through the API, toggle a type as admin.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpApp } from '../../src/ingress/http/app.js';
+import { loadConfig } from '../../src/config.js';
+import { ADMIN_TOKEN, world } from './harness.js';
+
+const OUT = path.resolve(__dirname, '../../test-output');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1200, height: 900 };
+
+describe('web pages in Chromium', () => {
+  const w = world();
+  const config = loadConfig({}, { dataDir: w.dir, adminToken: ADMIN_TOKEN, httpPort: 0 });
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base = '';
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    app = createHttpApp({ config, db: w.db, accounts: w.accounts, registry: w.registry, clock: undefined });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function newPage(viewport = DESKTOP): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+    return page;
+  }
+
+  /** Fits a phone screen: nothing wider than the viewport. */
+  async function noHorizontalScroll(page: Page): Promise<void> {
+    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    expect(scroll).toBeLessThanOrEqual(client);
+  }
+
+  const describedBy = (page: Page, id: string) => page.evaluate((i) => {
+    const el = document.getElementById(i)!;
+    return (el.getAttribute('aria-describedby') ?? '').split(' ').map((d) => document.getElementById(d)?.textContent?.trim()).join(' | ');
+  }, id);
+
+  it('an account holder signs in with the keyboard, changes every setting, sees a validation error, saves, reloads, and the API agrees', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/settings`);
+    expect(await page.title()).toBe('Integration settings — faxgate');
+    // Keyboard only: the API key field has focus, Enter submits.
+    await page.keyboard.type(w.developer.apiKey);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Integration settings' }).waitFor();
+
+    const incoming = page.getByRole('group', { name: 'Integration settings for incoming fax' });
+    const outgoing = page.getByRole('group', { name: 'Integration settings for outgoing fax' });
+    await incoming.getByLabel('Web feedback method').selectOption({ label: 'HTTP Post' });
+    await incoming.getByLabel('Delete fax image after retrieval by Web Service').check();
+    await outgoing.getByLabel('Web feedback When').selectOption({ label: 'On failure' });
+    await outgoing.getByLabel('Web feedback method').selectOption({ label: 'XML Web service' });
+    await outgoing.getByLabel('Web feedback URL').fill('hooks.example/fax');
+    await outgoing.getByLabel('Handling of unsupported file types').selectOption({ label: 'Reject the whole fax' });
+    await outgoing.getByLabel('Designated fax number for Developers').fill('+15559870000');
+    await page.getByRole('button', { name: 'Save' }).click();
+
+    // The API's own message, next to the control, announced, and nothing saved.
+    await page.getByRole('alert').getByText('The settings were not saved').waitFor();
+    const url = outgoing.getByLabel('Web feedback URL');
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    expect(await describedBy(page, 'feedback-url')).toContain('feedbackUrl must be an absolute http:// or https:// URL');
+    expect(await url.inputValue()).toBe('hooks.example/fax');
+    expect(w.accounts.get(w.developer.id)!.settings.outgoing.unsupportedFiles).toBe('ignore');
+    await page.screenshot({ path: path.join(OUT, 'settings-validation-error.png'), fullPage: true });
+
+    await url.fill('https://hooks.example/fax');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+
+    await page.reload();
+    expect(await incoming.getByLabel('Web feedback method').inputValue()).toBe('http-post');
+    expect(await incoming.getByLabel('Delete fax image after retrieval by Web Service').isChecked()).toBe(true);
+    expect(await outgoing.getByLabel('Web feedback When').inputValue()).toBe('failure');
+    expect(await outgoing.getByLabel('Web feedback method').inputValue()).toBe('xml');
+    expect(await outgoing.getByLabel('Web feedback URL').inputValue()).toBe('https://hooks.example/fax');
+    expect(await outgoing.getByLabel('Handling of unsupported file types').inputValue()).toBe('reject');
+    expect(await outgoing.getByLabel('Designated fax number for Developers').inputValue()).toBe('+15559870000');
+    // Every control has a one-line help text as its description.
+    for (const id of ['incoming-feedback-method', 'incoming-delete-after-retrieval', 'outgoing-feedback-when', 'outgoing-feedback-method',
+      'feedback-url', 'outgoing-unsupported-files', 'designated-fax-number']) {
+      expect((await describedBy(page, id)).length).toBeGreaterThan(20);
+    }
+
+    const api = await fetch(`${base}/v1/settings/integration`, { headers: { authorization: `Bearer ${w.developer.apiKey}` } });
+    expect(api.status).toBe(200);
+    expect(await api.json()).toEqual({
+      feedbackUrl: 'https://hooks.example/fax',
+      incoming: { feedbackMethod: 'http-post', deleteAfterRetrieval: true },
+      outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },
+      designatedFaxNumber: '+15559870000',
+    });
+
+    // The signing secret appears only on request.
+    const secret = w.accounts.get(w.developer.id)!.feedbackSecret;
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole('button', { name: 'Show signing secret' }).click();
+    expect(await page.locator('#secret-value').textContent()).toBe(secret);
+
+    // The inline stylesheet is allowed by the CSP and applied.
+    expect(await page.getByRole('button', { name: 'Save' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(11, 79, 179)');
+    await page.goto(`${base}/settings`);
+    await page.screenshot({ path: path.join(OUT, 'settings-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  });
+
+  it('fits a phone screen', async () => {
+    const page = await newPage(PHONE);
+    await page.goto(`${base}/settings`);
+    await page.getByLabel('API key').fill(w.standard.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('group', { name: 'Integration settings for outgoing fax' }).waitFor();
+    expect(await page.getByLabel('Designated fax number for Developers').count()).toBe(0);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(OUT, 'settings-phone.png'), fullPage: true });
+  });
+
+  it('the admin signs in, switches a type off and sets a size limit; email and the API see it at once; the change is listed', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/admin`);
+    await page.getByLabel('Admin token').fill('wrong-token-wrong-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That admin token is not valid.').waitFor();
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Supported file types' }).waitFor();
+
+    expect(await page.getByRole('table', { name: 'Supported file types' }).locator('tbody tr').count()).toBe(w.registry.list().length);
+    // An unavailable type cannot be switched on, and says why.
+    expect(await page.getByLabel('docx Word document (.docx)').isDisabled()).toBe(true);
+    expect(await describedBy(page, 'type-docx-enabled')).toContain('LibreOffice (soffice) is not installed');
+
+    await page.getByLabel('gif GIF image').uncheck();
+    await page.getByLabel('Max size for pdf in MB').fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    expect(w.registry.list().find((t) => t.id === 'gif')!.enabled).toBe(false);
+    const api = await fetch(`${base}/v1/admin/types`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const types = ((await api.json()) as { types: { id: string; enabled: boolean; maxBytes: number | null }[] }).types;
+    expect(types.find((t) => t.id === 'gif')!.enabled).toBe(false);
+    expect(types.find((t) => t.id === 'pdf')!.maxBytes).toBe(5 * 1024 * 1024);
+    expect(await page.getByLabel('gif GIF image').isChecked()).toBe(false);
+
+    const changes = page.getByRole('table').nth(1);
+    await changes.getByText('types.gif.enabled').waitFor();
+    await changes.getByText('outgoing.unsupportedFiles').first().waitFor();
+    await page.screenshot({ path: path.join(OUT, 'admin-desktop.png'), fullPage: true });
+
+    await page.getByLabel('gif GIF image').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    expect(w.registry.list().find((t) => t.id === 'gif')!.enabled).toBe(true);
+  });
+
+  it('the admin page fits a phone screen', async () => {
+    const page = await newPage(PHONE);
+    await page.goto(`${base}/admin`);
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByLabel('Admin token').press('Enter');
+    await page.getByRole('heading', { name: 'Supported file types' }).waitFor();
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(OUT, 'admin-phone.png'), fullPage: true });
+  });
+
+  it('the browser reported no Content-Security-Policy violations', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
