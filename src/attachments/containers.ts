@@ -80,39 +80,67 @@ const ODF: Record<string, string> = {
 export async function inspectZip(path: string, size: number, fileTypeGuess?: { id: string; mime: string }): Promise<ContainerFacts> {
   const fh = await open(path, 'r');
   try {
-    const entries = await readCentralDirectory(fh, size);
+    let entries = await readCentralDirectory(fh, size);
+    let damaged = false;
     if (!entries) {
-      // Local headers only (truncated): keep what file-type made of them, but it cannot be opened.
-      return { id: fileTypeGuess?.id ?? 'zip', mime: fileTypeGuess?.mime ?? 'application/zip', damaged: true, note: 'the ZIP central directory is missing (truncated file)' };
+      // Truncated: no central directory, so walk the local headers instead; it cannot be opened either way.
+      entries = await readLocalHeaders(fh, size);
+      damaged = true;
     }
-    const names = new Set(entries.map((e) => e.name));
-    const has = (prefix: string) => entries.some((e) => e.name.startsWith(prefix));
-    if (names.has('[Content_Types].xml')) {
-      const ct = entries.find((e) => e.name === '[Content_Types].xml')!;
-      const xml = (await readEntry(fh, ct))?.toString('utf8') ?? '';
-      const macro = /macroEnabled/i.test(xml);
-      if (has('word/')) return { id: 'docx', mime: macro ? 'application/vnd.ms-word.document.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' };
-      if (has('xl/')) return { id: 'xlsx', mime: macro ? 'application/vnd.ms-excel.sheet.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
-      if (has('ppt/')) return { id: 'pptx', mime: macro ? 'application/vnd.ms-powerpoint.presentation.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.presentationml.presentation' };
-    }
-    const mt = entries.find((e) => e.name === 'mimetype');
-    if (mt) {
-      const mime = (await readEntry(fh, mt, 256))?.toString('latin1').trim() ?? '';
-      const id = ODF[mime];
-      if (id) {
-        const manifest = entries.find((e) => e.name === 'META-INF/manifest.xml');
-        const mxml = manifest ? (await readEntry(fh, manifest))?.toString('utf8') ?? '' : '';
-        return { id, mime, ...(/encryption-data/.test(mxml) ? { encrypted: true } : {}) };
-      }
-      if (/^application\/vnd\.apple\./.test(mime)) return { id: 'iwork', mime };
-    }
-    if (names.has('index.xml') || names.has('Index/Document.iwa') || names.has('buildVersionHistory.plist')) {
-      return { id: 'iwork', mime: 'application/x-iwork-pages-sffpages' };
-    }
-    return { id: 'zip', mime: 'application/zip' };
+    const found = await classifyZip(fh, entries);
+    if (!damaged) return found;
+    const id = found.id === 'zip' && fileTypeGuess ? fileTypeGuess.id : found.id;
+    const mime = found.id === 'zip' && fileTypeGuess ? fileTypeGuess.mime : found.mime;
+    return { id, mime, damaged: true, note: 'the ZIP central directory is missing (truncated file)' };
   } finally {
     await fh.close();
   }
+}
+
+/** Walk local file headers from the start (bounded); stops at an entry whose size is only in a data descriptor. */
+async function readLocalHeaders(fh: FileHandle, size: number): Promise<ZipEntry[]> {
+  const entries: ZipEntry[] = [];
+  let pos = 0;
+  while (pos + 30 <= size && entries.length < 1000) {
+    const h = await readAt(fh, pos, 30);
+    if (h.length < 30 || h.readUInt32LE(0) !== 0x04034b50) break;
+    const nameLen = h.readUInt16LE(26);
+    const extraLen = h.readUInt16LE(28);
+    const name = (await readAt(fh, pos + 30, nameLen)).toString('utf8');
+    const csize = h.readUInt32LE(18);
+    entries.push({ name, method: h.readUInt16LE(8), csize, usize: h.readUInt32LE(22), offset: pos });
+    if (h.readUInt16LE(6) & 0x08) break;
+    pos += 30 + nameLen + extraLen + csize;
+  }
+  return entries;
+}
+
+async function classifyZip(fh: FileHandle, entries: ZipEntry[]): Promise<ContainerFacts> {
+  const names = new Set(entries.map((e) => e.name));
+  const has = (prefix: string) => entries.some((e) => e.name.startsWith(prefix));
+  if (names.has('[Content_Types].xml')) {
+    const ct = entries.find((e) => e.name === '[Content_Types].xml')!;
+    const xml = (await readEntry(fh, ct))?.toString('utf8') ?? '';
+    const macro = /macroEnabled/i.test(xml);
+    if (has('word/')) return { id: 'docx', mime: macro ? 'application/vnd.ms-word.document.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' };
+    if (has('xl/')) return { id: 'xlsx', mime: macro ? 'application/vnd.ms-excel.sheet.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    if (has('ppt/')) return { id: 'pptx', mime: macro ? 'application/vnd.ms-powerpoint.presentation.macroenabled.12' : 'application/vnd.openxmlformats-officedocument.presentationml.presentation' };
+  }
+  const mt = entries.find((e) => e.name === 'mimetype');
+  if (mt) {
+    const mime = (await readEntry(fh, mt, 256))?.toString('latin1').trim() ?? '';
+    const id = ODF[mime];
+    if (id) {
+      const manifest = entries.find((e) => e.name === 'META-INF/manifest.xml');
+      const mxml = manifest ? (await readEntry(fh, manifest))?.toString('utf8') ?? '' : '';
+      return { id, mime, ...(/encryption-data/.test(mxml) ? { encrypted: true } : {}) };
+    }
+    if (/^application\/vnd\.apple\./.test(mime)) return { id: 'iwork', mime };
+  }
+  if (names.has('index.xml') || names.has('Index/Document.iwa') || names.has('buildVersionHistory.plist')) {
+    return { id: 'iwork', mime: 'application/x-iwork-pages-sffpages' };
+  }
+  return { id: 'zip', mime: 'application/zip' };
 }
 
 /** Tell doc/xls/ppt, Outlook msg, Visio and encrypted OOXML apart inside an OLE compound file by its stream names. */

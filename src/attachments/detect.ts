@@ -66,6 +66,9 @@ export function createDetector(deps: { limits: DetectLimits }) {
     } catch {
       ft = undefined;
     }
+    // A byte-order mark means text; file-type reads "FF FE" as MPEG audio.
+    const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf);
+    if (bom) ft = undefined;
     if (ft && ZIP_FAMILY.has(ft.ext)) return inspectZip(input.path, size, FT_MAP[ft.ext] ? { id: FT_MAP[ft.ext], mime: ft.mime } : zipGuess(ft));
     if (ft?.ext === 'cfb') {
       if (size > 64 * 1024 * 1024) return { id: null, mime: ft.mime, note: 'an OLE compound file too large to inspect' };

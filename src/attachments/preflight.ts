@@ -52,6 +52,10 @@ export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 *
  */
 export async function preflightPdf(file: string, size: number, timeoutMs: number): Promise<PreflightFacts> {
   const abs = path.resolve(file);
+  // A cut-off download or mail part lacks the closing %%EOF; Ghostscript would fax what survives, silently short.
+  const fh = await open(file, 'r');
+  const tail = await readAt(fh, Math.max(0, size - 8192), Math.min(size, 8192)).finally(() => fh.close());
+  if (!tail.includes('%%EOF')) return { damaged: true, note: 'the file is incomplete (truncated: no end-of-file marker)' };
   const req = await runProc('qpdf', ['--requires-password', abs], { timeoutMs });
   if (req.code === 0) return { encrypted: true, note: 'a password is needed to open it' };
   // qpdf is quick and strict: when it reads the page tree, trust it; otherwise ask Ghostscript, which repairs more.

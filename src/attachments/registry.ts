@@ -69,7 +69,7 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   none('zip', 'ZIP archive', 'ZIP archives', ['application/zip', 'application/x-zip-compressed'], 'archives are not faxed; attach the documents inside it directly'),
   none('archive', 'compressed archive', 'Archives', ['application/gzip', 'application/x-7z-compressed', 'application/x-rar-compressed', 'application/vnd.rar', 'application/x-tar', 'application/x-bzip2', 'application/x-xz', 'application/zstd'], 'archives are not faxed; attach the documents inside it directly'),
   none('iwork', 'Apple iWork document', 'Apple iWork documents', ['application/vnd.apple.pages', 'application/vnd.apple.numbers', 'application/vnd.apple.keynote', 'application/x-iwork-pages-sffpages'], 'Apple Pages/Numbers/Keynote files are not supported; export to PDF and send that'),
-  none('office-encrypted', 'password-protected Office document', 'Password-protected Office documents', ['application/x-ms-encrypted-package'], 'password-protected Office document: remove the password and send it again'),
+  none('office-encrypted', 'password-protected Office document', 'Password-protected Office documents', ['application/x-ms-encrypted-package'], 'remove the password and send it again'),
   none('elf', 'Linux/Unix executable (ELF)', 'Executables', ['application/x-elf', 'application/x-executable', 'application/x-sharedlib'], 'programs are never faxed'),
   none('exe', 'Windows executable (PE)', 'Executables', ['application/x-msdownload', 'application/vnd.microsoft.portable-executable', 'application/x-dosexec'], 'programs are never faxed'),
   none('macho', 'macOS executable (Mach-O)', 'Executables', ['application/x-mach-binary'], 'programs are never faxed'),

@@ -21,7 +21,10 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
     return { verdict: 'unknown-type', reason: `unknown file type${f.note ? ` (${f.note})` : f.mime ? ` (${f.mime})` : ''}: it is not a format this service can fax` };
   }
   // A password stops every renderer, so say so before anything about the type being switched on.
-  if (f.encrypted) return { verdict: 'encrypted', reason: `password-protected ${row.name}: remove the password and send it again` };
+  if (f.encrypted) {
+    const what = row.name.startsWith('password-protected') ? row.name : `password-protected ${row.name}`;
+    return { verdict: 'encrypted', reason: `${what}: remove the password and send it again` };
+  }
   if (!row.enabled || !row.available) return { verdict: 'unsupported-type', reason: row.reason || `${row.name} files are not faxed on this server` };
   if (f.unsupportedVariant) return { verdict: 'unsupported-type', reason: f.unsupportedVariant };
   if (f.blank) return { verdict: 'empty', reason: 'the text contains nothing but white space' };

@@ -1,5 +1,60 @@
-// `faxgate screen`: placeholder until its module lands; refuses clearly rather than pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('faxgate screen: not available in this build yet\n');
-  return 1;
+// `faxgate screen`: the dry run of the attachment screen (SPEC §3) on local files, without creating a job.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
+import { openCore } from '../main.js';
+import { checkAvailability } from '../render/availability.js';
+import { createTypeRegistry } from '../attachments/registry.js';
+import { createDetector } from '../attachments/detect.js';
+import { screen } from '../attachments/screen.js';
+import type { DetectedFacts, UnsupportedFilesPolicy } from '../domain/types.js';
+
+const USAGE = 'usage: faxgate screen [--policy ignore|reject] [--json] [--data DIR] FILE...';
+
+/** Run `fn` over `items` with at most `n` in flight, keeping the input order in the result. */
+async function mapLimit<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...dataOption, json: { type: 'boolean' }, policy: { type: 'string' } });
+  const policy = (values.policy ?? 'ignore') as UnsupportedFilesPolicy;
+  if (policy !== 'ignore' && policy !== 'reject') throw new UsageError(`--policy must be ignore or reject, got "${values.policy}"\n${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`no files given\n${USAGE}`);
+  for (const f of positionals) {
+    const st = await stat(f).catch(() => undefined);
+    if (!st) throw new UsageError(`cannot read ${f}: no such file`);
+    if (!st.isFile()) throw new UsageError(`${f} is not a regular file`);
+  }
+
+  const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+  try {
+    const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await checkAvailability() });
+    const { config } = core;
+    const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: 10_000 } });
+    const facts: DetectedFacts[] = await mapLimit(positionals, 2, (f) => detector.detect({ name: path.basename(f), path: f }));
+    const decision = screen(facts, registry.list(), {
+      policy,
+      hasBodyText: false,
+      limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, maxBytes: config.maxMessageBytes },
+    });
+    if (values.json) {
+      printJson(decision);
+    } else {
+      printTable(decision.files.map((f) => ({ ...f, detected: f.detected ?? 'unknown' })), ['name', 'size', 'detected', 'pages', 'verdict', 'reason']);
+      process.stdout.write(`\noutcome: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}\n`);
+    }
+    return decision.outcome === 'accept' ? 0 : 3;
+  } finally {
+    core.db.close();
+  }
 }

@@ -1,5 +1,37 @@
-// `faxgate types`: placeholder until its module lands; refuses clearly rather than pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('faxgate types: not available in this build yet\n');
-  return 1;
+// `faxgate types`: list the type registry and switch types on or off (refused with the reason when unavailable).
+import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
+import { openCore } from '../main.js';
+import { checkAvailability } from '../render/availability.js';
+import { createTypeRegistry } from '../attachments/registry.js';
+
+const USAGE = 'usage: faxgate types list [--json] | faxgate types enable|disable ID... | faxgate types max ID BYTES|none';
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals: args } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
+  const positionals: string[] = [...args];
+  if (sub === 'list' ? positionals.length !== 0 : sub === 'enable' || sub === 'disable' ? positionals.length === 0 : sub === 'max' ? positionals.length !== 2 : true) {
+    throw new UsageError(USAGE);
+  }
+  let maxBytes: number | null = null;
+  if (sub === 'max' && positionals[1] !== 'none') {
+    maxBytes = Number(positionals[1]);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new UsageError(`BYTES must be a positive whole number or "none", got "${positionals[1]}"`);
+  }
+  const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+  try {
+    const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await checkAvailability() });
+    let rows = registry.list();
+    if (sub === 'enable' || sub === 'disable') {
+      rows = registry.update(Object.fromEntries(positionals.map((id) => [id, { enabled: sub === 'enable' }])), 'cli');
+      rows = rows.filter((r) => positionals.includes(r.id));
+    } else if (sub === 'max') {
+      rows = registry.update({ [positionals[0]]: { maxBytes } }, 'cli').filter((r) => r.id === positionals[0]);
+    }
+    if (values.json) printJson(sub === 'list' ? rows : rows.length === 1 ? rows[0] : rows);
+    else printTable(rows.map((r) => ({ ...r, maxBytes: r.maxBytes ?? '' })), ['id', 'name', 'renderer', 'enabled', 'available', 'maxBytes', 'reason']);
+    return 0;
+  } finally {
+    core.db.close();
+  }
 }
