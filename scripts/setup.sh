@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libxml2-utils        # xmllint validates SOAP feedback against the XSD
   swaks                # third-party SMTP client in tests
   imagemagick          # baseline in bench/render, fixtures in tests
+  zip                  # builds docx/odt/zip fixtures in the attachment detection tests
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
   chromium             # browser tests of the web pages (driven by playwright-core)
 )
