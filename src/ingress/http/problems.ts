@@ -84,6 +84,7 @@ function validationErrors(err: FastifyError): { field: string; message: string }
     const name = field || err.validationContext || 'request';
     let message = `${where}${name} ${v.message ?? 'is invalid'}`;
     if (typeof params.additionalProperty === 'string') message = `${where}${name} is not a known field`;
+    if (typeof params.missingProperty === 'string') message = `${where}${name} is required`;
     if (Array.isArray(params.allowedValues)) message += ` (${params.allowedValues.join(', ')})`;
     return { field: name, message };
   });

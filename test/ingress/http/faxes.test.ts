@@ -166,7 +166,7 @@ describe('POST /v1/faxes', () => {
   });
 
   it.each([
-    ['missing to', { files: [] }, 'to', /to must have required property/],
+    ['missing to', { files: [] }, 'to', /^to is required$/],
     ['unknown field', { to: TO, colour: 'red' }, 'colour', /colour is not a known field/],
     ['bad resolution', { to: TO, resolution: 'ultra' }, 'resolution', /standard, fine, superfine/],
     ['file without data', { to: TO, files: [{ name: 'x' }] }, 'files.0.data', /required/],
@@ -186,6 +186,15 @@ describe('POST /v1/faxes', () => {
     const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(a.apiKey) }, payload: m.payload });
     expect(r.statusCode).toBe(400);
     expect(r.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'paper']);
+  });
+
+  it('413 when a multipart request carries more files than allowed', async () => {
+    const files = Array.from({ length: 51 }, (_, i) => ({ name: `f${i}.pdf`, data: Buffer.from('%PDF-1.4\n') }));
+    const m = multipart([['to', TO]], files);
+    const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(a.apiKey) }, payload: m.payload });
+    expect(r.statusCode).toBe(413);
+    expect(r.json().code).toBe('message-too-large');
+    expect(readdirSync(path.join(h.dataDir, 'tmp')).filter((d) => d.startsWith('http-'))).toEqual([]);
   });
 });
 
