@@ -253,24 +253,32 @@ export function createFeedback(deps: FeedbackDeps) {
     else logger.warn(log, res.outcome === 'blocked' ? 'feedback blocked by the SSRF guard' : 'feedback attempt failed');
   }
 
+  const claimDue = db.transaction((nowIso: string, leaseIso: string, limit: number): string[] => {
+    const due = db.prepare("SELECT id, next_attempt_at FROM feedback_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
+      .all(nowIso, limit) as { id: string; next_attempt_at: string }[];
+    const claimed: string[] = [];
+    for (const r of due) {
+      if (claimed.length + inflight.size >= concurrency) break;
+      if (inflight.has(r.id)) continue;
+      // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
+      const n = db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?")
+        .run(leaseIso, r.id, r.next_attempt_at).changes;
+      if (n) claimed.push(r.id);
+    }
+    return claimed;
+  });
+
   function tick(): void {
     const free = concurrency - inflight.size;
     if (free <= 0) return;
     const now = clock.now();
-    const due = db.prepare("SELECT id, next_attempt_at FROM feedback_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
-      .all(now.toISOString(), free + inflight.size) as { id: string; next_attempt_at: string }[];
-    for (const r of due) {
-      if (inflight.size >= concurrency) break;
-      if (inflight.has(r.id)) continue;
-      const lease = new Date(now.getTime() + leaseMs).toISOString();
-      // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
-      const claimed = db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?")
-        .run(lease, r.id, r.next_attempt_at).changes;
-      if (!claimed) continue;
-      const p = deliverOne(r.id, stopping.signal)
-        .catch((e: unknown) => logger.error({ err: e, outboxId: r.id }, 'feedback dispatcher error'))
-        .finally(() => inflight.delete(r.id));
-      inflight.set(r.id, p);
+    // One transaction (one fsync) claims the whole batch.
+    const ids = claimDue(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), free + inflight.size);
+    for (const id of ids) {
+      const p = deliverOne(id, stopping.signal)
+        .catch((e: unknown) => logger.error({ err: e, outboxId: id }, 'feedback dispatcher error'))
+        .finally(() => inflight.delete(id));
+      inflight.set(id, p);
     }
   }
 
