@@ -22,3 +22,145 @@ export function openCore(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv
   const accounts = createAccountStore({ db, clock });
   return { config, db, clock, logger, accounts };
 }
+
+/**
+ * Received faxes (src/inbound) over this process's stores. `serve` passes its renderer, detector and feedback so they
+ * are shared (and should call `inbound.recover()` once at start); the CLI gets its own, and there feedback only
+ * enqueues the notification in the outbox, which the server's dispatcher delivers.
+ */
+export async function openInbound(
+  core: Core,
+  parts: {
+    renderer?: import('./inbound/types.js').InboundRenderer;
+    detector?: import('./inbound/types.js').InboundDetector;
+    feedback?: import('./inbound/types.js').InboundFeedback;
+  } = {},
+): Promise<{ inbound: import('./inbound/service.js').InboundService; close(): Promise<void> }> {
+  const { config, db, accounts, clock, logger } = core;
+  const { createInbound } = await import('./inbound/service.js');
+  const { mkdirSync } = await import('node:fs');
+  const path = (await import('node:path')).default;
+  let ownRenderer: { close(): Promise<void> } | undefined;
+  let ownFeedback: { close(): Promise<void> } | undefined;
+  let renderer = parts.renderer;
+  if (!renderer) {
+    const { createRenderer } = await import('./render/index.js');
+    const tmpDir = path.join(config.dataDir, 'tmp');
+    mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+    const r = createRenderer({
+      limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },
+      logger, tmpDir,
+    });
+    renderer = r;
+    ownRenderer = r;
+  }
+  let detector = parts.detector;
+  if (!detector) {
+    const { createDetector } = await import('./attachments/detect.js');
+    detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } });
+  }
+  let feedback = parts.feedback;
+  if (!feedback) {
+    const { createFeedback } = await import('./feedback/index.js');
+    const f = createFeedback({ db, accounts, clock, config, logger });
+    feedback = f;
+    ownFeedback = f;
+  }
+  const inbound = createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger });
+  return {
+    inbound,
+    async close() {
+      await ownRenderer?.close();
+      await ownFeedback?.close();
+    },
+  };
+}
+
+/**
+ * The running gateway (`faxgate serve`): every long-lived part wired once. To add a part (HTTP app, feedback
+ * dispatcher, inbound), build it in the marked section of startGateway() from the parts already there, expose it on
+ * this object if others need it, and register its shutdown with `onStop` (closers run in reverse order).
+ */
+export interface Gateway {
+  core: Core;
+  registry: import('./attachments/registry.js').TypeRegistry;
+  detector: import('./attachments/detect.js').Detector;
+  renderer: import('./render/index.js').Renderer;
+  jobs: import('./jobs/store.js').JobStore;
+  intake: import('./intake/index.js').Intake;
+  line: import('./lines/types.js').FaxLine;
+  workers: import('./jobs/workers.js').Workers;
+  smtp: import('./ingress/smtp/server.js').SmtpIngress;
+  smtpPort: number;
+  onStop(fn: () => Promise<void> | void): void;
+  /** Stop accepting, release in-flight work, close everything; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(core: Core, opts: { smtpPort?: number; bindHost?: string } = {}): Promise<Gateway> {
+  const { config, db, clock, logger, accounts } = core;
+  const path = (await import('node:path')).default;
+  const { mkdirSync } = await import('node:fs');
+  const { acquireDataLock } = await import('./jobs/lock.js');
+  const closers: (() => Promise<void> | void)[] = [];
+  const onStop = (fn: () => Promise<void> | void) => { closers.push(fn); };
+
+  // One server per data folder: the lock lets this process treat every lease it finds as orphaned.
+  onStop(acquireDataLock(config.dataDir));
+  const tmpDir = path.join(config.dataDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+
+  // Attachments and rendering.
+  const { checkAvailability, createRenderer } = await import('./render/index.js');
+  const { createTypeRegistry } = await import('./attachments/registry.js');
+  const { createDetector } = await import('./attachments/detect.js');
+  const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
+  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } });
+  const renderer = createRenderer({
+    limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },
+    logger, tmpDir,
+  });
+
+  // Jobs, intake, the fax line and the workers. Feedback registers jobs.onTerminal(...) right after the store exists.
+  const { createJobStore } = await import('./jobs/store.js');
+  const { createIntake } = await import('./intake/index.js');
+  const { createWorkers } = await import('./jobs/workers.js');
+  const { createSandboxLine } = await import('./lines/sandbox.js');
+  const jobs = createJobStore({ db, clock });
+  const recovered = jobs.recoverLeases({ all: true });
+  if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
+  let kick = () => {};
+  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: () => kick() });
+  await intake.sweepOrphans();
+  const line = createSandboxLine({ outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
+  const workers = createWorkers({ jobs, accounts, renderer, line, config, clock, logger });
+  kick = workers.kick;
+
+  // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
+
+  // Ingress last, once everything it hands work to is ready; stopped first.
+  const { createSmtpIngress } = await import('./ingress/smtp/server.js');
+  const smtp = createSmtpIngress({ config, accounts, intake, logger });
+  const smtpPort = await smtp.listen(opts.smtpPort ?? config.smtpPort, opts.bindHost ?? config.bindHost);
+  workers.start();
+  onStop(() => renderer.close());
+  onStop(() => workers.stop());
+  onStop(() => smtp.close());
+
+  let stopping: Promise<void> | undefined;
+  return {
+    core, registry, detector, renderer, jobs, intake, line, workers, smtp, smtpPort, onStop,
+    stop() {
+      stopping ??= (async () => {
+        for (const fn of closers.reverse()) {
+          try {
+            await fn();
+          } catch (e) {
+            logger.warn({ err: (e as Error).message }, 'shutdown step failed');
+          }
+        }
+      })();
+      return stopping;
+    },
+  };
+}

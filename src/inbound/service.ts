@@ -81,7 +81,9 @@ export function createInbound(deps: InboundDeps) {
         } catch (e) {
           // A document that cannot become fax pages is the sender's problem; anything else (disk full, ...) is ours.
           if (e instanceof RenderFailure) throw new FaxError('invalid-request', `the file could not be rendered as a fax: ${e.message}`, { reason: e.reason });
-          throw e;
+          // System errors (ENOSPC, EACCES, ...) carry an errno code; a decoder's complaint about the bytes does not.
+          if (typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!)) throw e;
+          throw new FaxError('invalid-request', 'the file could not be rendered as a fax');
         }
         storedPages = await readTiffTags(stored).then((p) => p.length, () => 0);
         if (storedPages === 0) throw new FaxError('invalid-request', 'the file could not be rendered as a fax');

@@ -11,22 +11,24 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { systemClock } from '../../src/domain/types.js';
 import { createFeedback, type Feedback } from '../../src/feedback/index.js';
-import { createDetector } from '../../src/attachments/detect.js';
-import { createInbound, type InboundService } from '../../src/inbound/service.js';
+import type { InboundService } from '../../src/inbound/service.js';
 import { createHttpApp } from '../../src/ingress/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import { openInbound } from '../../src/main.js';
 import { createAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
 import { openDatabase, type DB } from '../../src/store/db.js';
-import { tempDir } from '../helpers/tmp.js';
 import {
-  FAX_TIFF, distinctiveWindows, filesContaining, listFiles, makeBigFax, makeMarkedPdf, startReceiver, toolRenderer, until,
+  FAX_TIFF, distinctiveWindows, filesContaining, listFiles, makeBigFax, makeMarkedPdf, removeScratch, scratchDir as tempDir,
+  startReceiver, until,
 } from './parts.js';
+
+afterAll(removeScratch);
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 
 interface World {
   dataDir: string; config: Config; db: DB; accounts: AccountStore; feedback: Feedback; inbound: InboundService;
-  app: FastifyInstance; base: string; logs: string[];
+  app: FastifyInstance; base: string; logs: string[]; closeInbound(): Promise<void>;
   a: Account & { apiKey: string }; b: Account & { apiKey: string };
 }
 
@@ -40,19 +42,21 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const logs: string[] = [];
   const logger = createLogger('info', new Writable({ write(c, _e, cb) { logs.push(String(c)); cb(); } }));
   const feedback = createFeedback({ db, accounts, clock: systemClock, config, logger, pollMs: 20 });
-  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } }), feedback, clock: systemClock, config, logger });
+  // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
+  const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
   const app = createHttpApp({ config, db, accounts, clock: systemClock, logger, inbound, feedback });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;
   const a = accounts.create({ name: 'A', senders: ['a@a.example'], inbound: ['+15550001111'] });
   const b = accounts.create({ name: 'B', senders: ['b@b.example'], inbound: ['+15550002222'] });
   feedback.start();
-  return { dataDir, config, db, accounts, feedback, inbound, app, base: `http://127.0.0.1:${port}`, logs, a, b };
+  return { dataDir, config, db, accounts, feedback, inbound, app, base: `http://127.0.0.1:${port}`, logs, a, b, closeInbound };
 }
 
 async function close(w: World): Promise<void> {
   await w.feedback.close();
   await w.app.close();
+  await w.closeInbound();
   w.db.close();
 }
 

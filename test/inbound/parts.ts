@@ -2,14 +2,29 @@
 // a data folder, a real feedback receiver on loopback, and the renderer/detector the inbound module is built with.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { CORPUS } from '../helpers/tmp.js';
-import type { InboundRenderer } from '../../src/inbound/types.js';
-import { RenderFailure } from '../../src/render/types.js';
+
+const scratch: string[] = [];
+
+/**
+ * A temporary folder that `removeScratch` deletes; usable inside tests and hooks (each test file registers
+ * `afterAll(removeScratch)` at its top level).
+ */
+export function scratchDir(prefix = 'faxgate-inbound-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratch(): void {
+  for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 export const FAX_TIFF = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
 export const NON_FAX_TIFF = path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif');
@@ -113,28 +128,3 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
     await new Promise((r) => setTimeout(r, 25));
   }
 }
-
-/**
- * Test-local renderer built on real tools (Ghostscript for PDF → G4 fax pages, ImageMagick for other TIFFs, tiff2pdf
- * for the CCITT-passthrough PDF), used while the render module's own factory is not available in this tree.
- */
-export const toolRenderer: InboundRenderer = {
-  async renderDoc(doc, _opts, outPath) {
-    if (doc.detected === 'tiff') {
-      execFileSync('convert', [doc.path, '-resize', '1728x2156!', '-monochrome', '-compress', 'Group4', '-units', 'PixelsPerInch',
-        '-density', '204x196', outPath], { stdio: 'ignore', timeout: 60_000 });
-      return {};
-    }
-    try {
-      execFileSync('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', '-g1728x2156', '-dPDFFitPage',
-        `-sOutputFile=${outPath}`, doc.path], { stdio: 'ignore', timeout: 60_000 });
-    } catch (e) {
-      throw new RenderFailure('damaged', (e as Error).message);
-    }
-    return {};
-  },
-  async toPdf(tiffPath, pdfPath) {
-    execFileSync('tiff2pdf', ['-o', pdfPath, tiffPath], { stdio: 'ignore', timeout: 60_000 });
-    return {};
-  },
-};

@@ -3,32 +3,42 @@
 import { existsSync, readFileSync, utimesSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { systemClock } from '../../src/domain/types.js';
 import { readTiffTags, isClassFPage } from '../../src/inbound/classf.js';
-import { createDetector } from '../../src/attachments/detect.js';
-import { createInbound } from '../../src/inbound/service.js';
+import type { InboundService } from '../../src/inbound/service.js';
 import type { InboundFeedback } from '../../src/inbound/types.js';
 import { createLogger } from '../../src/logger.js';
+import { openInbound } from '../../src/main.js';
 import { createAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
-import { CORPUS, tempDir } from '../helpers/tmp.js';
-import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, toolRenderer } from './parts.js';
+import { CORPUS } from '../helpers/tmp.js';
+import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, removeScratch, scratchDir as tempDir } from './parts.js';
 
-function setup(feedback?: InboundFeedback) {
+const closers: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of closers.splice(0)) await c();
+  removeScratch();
+});
+
+/** A data folder, database and the inbound service wired as main.ts wires it (real renderer and detector). */
+async function setup(feedback?: InboundFeedback) {
   const dataDir = tempDir('faxgate-inbound-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test' });
   const db = openDatabase(dataDir);
   const accounts = createAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
-  const inbound = createInbound({ db, accounts, renderer: toolRenderer, detector: createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } }), feedback, clock: systemClock, config, logger });
+  const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger }, feedback ? { feedback } : {});
+  closers.push(async () => { await close(); db.close(); });
   const a = accounts.create({ name: 'Clinic A', senders: ['a@clinic.example'], inbound: ['+15550001111'] });
   const b = accounts.create({ name: 'Clinic B', senders: ['b@clinic.example'], inbound: ['+15550002222'] });
-  return { dataDir, config, db, accounts, inbound, a, b, lines };
+  return { dataDir, config, db, accounts, inbound: inbound as InboundService, a, b, lines };
 }
+
+type T = Awaited<ReturnType<typeof setup>>;
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
@@ -41,7 +51,10 @@ async function code(p: Promise<unknown>): Promise<string> {
 }
 
 describe('receiving', () => {
-  const t = setup();
+  let t: T;
+  beforeAll(async () => {
+    t = await setup();
+  });
 
   it('stores a fax that already is Class F byte for byte, in the owner account', async () => {
     const fax = await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' });
@@ -115,7 +128,10 @@ describe('receiving', () => {
 });
 
 describe('listing', () => {
-  const t = setup();
+  let t: T;
+  beforeAll(async () => {
+    t = await setup();
+  });
 
   it('pages newest first with an opaque cursor', async () => {
     const ids: string[] = [];
@@ -138,14 +154,14 @@ describe('notification', () => {
   it('is recorded inside the transaction that records the fax', async () => {
     const seen: { inTx: boolean; id: string; imageUrl: string; pages: number }[] = [];
     const ref: { db?: ReturnType<typeof openDatabase> } = {};
-    const t = setup({ onInboundReceived: (n) => seen.push({ inTx: ref.db!.inTransaction, id: n.id, imageUrl: n.imageUrl, pages: n.pages }) });
+    const t = await setup({ onInboundReceived: (n) => seen.push({ inTx: ref.db!.inTransaction, id: n.id, imageUrl: n.imageUrl, pages: n.pages }) });
     ref.db = t.db;
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
     expect(seen).toEqual([{ inTx: true, id: fax.id, imageUrl: fax.imageUrl, pages: 3 }]);
   });
 
   it('a failing notification records nothing and leaves no file (never announced without the fax, never the reverse)', async () => {
-    const t = setup({ onInboundReceived: () => { throw new Error('outbox unavailable'); } });
+    const t = await setup({ onInboundReceived: () => { throw new Error('outbox unavailable'); } });
     await expect(t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' })).rejects.toThrow('outbox unavailable');
     expect(t.inbound.list(t.a.id).items).toEqual([]);
     expect(listFiles(path.join(t.dataDir, 'inbound'))).toEqual([]);
@@ -153,7 +169,10 @@ describe('notification', () => {
 });
 
 describe('deletion and recovery', () => {
-  const t = setup();
+  let t: T;
+  beforeAll(async () => {
+    t = await setup();
+  });
 
   it('DELETE keeps a tombstone without numbers, removes the folder, then answers gone', async () => {
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
