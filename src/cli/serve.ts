@@ -1,5 +1,41 @@
-// `faxgate serve`: placeholder until its module lands; refuses clearly rather than pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('faxgate serve: not available in this build yet\n');
-  return 1;
+// `faxgate serve`: the gateway on the data folder (SMTP, workers and every part main.ts wires); first start creates a demo account.
+import { parse, dataOption } from './args.js';
+import { openCore, startGateway } from '../main.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { ...dataOption, 'smtp-port': { type: 'string' } }, false);
+  const core = openCore({
+    ...(values.data ? { dataDir: values.data } : {}),
+    ...(values['smtp-port'] !== undefined ? { smtpPort: Number(values['smtp-port']) } : {}),
+  });
+  const { config, accounts, logger } = core;
+  if (accounts.count() === 0) {
+    const demo = accounts.create({ name: 'Demo account', senders: ['demo@example.com'] }, 'serve');
+    process.stdout.write([
+      'No account yet: created a demo account.',
+      `  account id: ${demo.id}`,
+      `  sender:     ${demo.senders[0]}   (email from this address to <number>@${config.faxDomains[0]})`,
+      `  API key:    ${demo.apiKey}   (shown once; store it now)`,
+      '',
+    ].join('\n'));
+  }
+  const gw = await startGateway(core);
+  process.stdout.write(`faxgate serving ${config.dataDir}: SMTP on ${config.bindHost}:${gw.smtpPort} (fax domains: ${config.faxDomains.join(', ')})\n`);
+  logger.info({ smtpPort: gw.smtpPort, dataDir: config.dataDir }, 'faxgate started');
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      gw.stop().then(resolve, resolve);
+    };
+    const onTerm = () => shutdown('SIGTERM');
+    const onInt = () => shutdown('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  core.db.close();
+  process.stdout.write('faxgate stopped\n');
+  return 0;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { AccountStore } from '../settings/accounts.js';
-import type { Clock, DetectedFacts, FileReport, Paper, ReasonCode, Resolution } from '../domain/types.js';
+import type { Clock, FileReport, Paper, ReasonCode, Resolution } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings } from '../attachments/screen.js';
@@ -16,7 +16,7 @@ import type { JobStore, SubmissionRow } from './store.js';
 /** What the workers need of the renderer (src/render), typed by shape. */
 export interface RendererView {
   renderAll(
-    input: { body?: SubmissionBody; coverText?: string; docs: { name: string; path: string; detected: DetectedFacts }[] },
+    input: { body?: SubmissionBody; coverText?: string; docs: { name: string; path: string; detected: string; charset?: string }[] },
     opts: { resolution: Resolution; paper: Paper },
     outPath: string,
   ): Promise<{ pages: number; docs: { name: string; pages: number; failure?: { reason: string; message: string } }[] }>;
@@ -72,7 +72,10 @@ export function createWorkers(deps: WorkerDeps) {
     const body = sub.body as SubmissionBody | undefined;
     const coverText = sub.options.coverText;
     const acceptedIdx = report.flatMap((r, i) => (r.verdict === 'accepted' ? [i] : []));
-    const docs = acceptedIdx.map((i) => ({ name: stored[i].name, path: path.join(sub.dir, stored[i].stored), detected: stored[i].facts }));
+    const docs = acceptedIdx.map((i) => ({
+      name: stored[i].name, path: path.join(sub.dir, stored[i].stored), detected: stored[i].facts.detected ?? 'unknown',
+      ...(stored[i].facts.charset ? { charset: stored[i].facts.charset } : {}),
+    }));
     const outPath = path.join(sub.dir, 'fax.tif');
     const fail = (reason: string, statusCode: number) => jobs.transitionMany(ids.map((id) => ({
       id, to: 'failed' as const, patch: { reason, statusCode, note: reason }, expectFrom: 'rendering' as const,

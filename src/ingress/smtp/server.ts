@@ -108,7 +108,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     size: config.maxMessageBytes,
     maxClients: config.smtpMaxClients,
     socketTimeout: 120_000,
-    closeTimeout: 30_000,
+    closeTimeout: 10_000,
     logger: false,
 
     onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, cb: (err?: Error | null) => void) {

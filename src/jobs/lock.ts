@@ -1,0 +1,40 @@
+// The data-folder lock: one `faxgate serve` per data folder, so at start every lease found belongs to a dead worker.
+import { openSync, readFileSync, unlinkSync, writeFileSync, closeSync, fsyncSync } from 'node:fs';
+import path from 'node:path';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take the lock (a stale one from a killed process is taken over); returns the release function. */
+export function acquireDataLock(dataDir: string): () => void {
+  const file = path.join(dataDir, 'serve.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeFileSync(fd, `${process.pid}\n`);
+      fsyncSync(fd);
+      closeSync(fd);
+      return () => {
+        try {
+          if (Number(readFileSync(file, 'utf8').trim()) === process.pid) unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new Error(`another faxgate serve (pid ${pid}) is using ${dataDir}; stop it first or remove ${file}`, { cause: e });
+      }
+      unlinkSync(file);
+    }
+  }
+  throw new Error(`cannot take the lock ${file}`);
+}

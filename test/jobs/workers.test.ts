@@ -1,0 +1,94 @@
+// The gateway end to end on loopback: email in → one rendering shared by every recipient → sandbox line → terminal
+// state, with busy/no-answer retries, line drops and non-fax numbers (real renderer, real sandbox line).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { openCore, startGateway, type Gateway } from '../../src/main.js';
+import type { JobSnapshot } from '../../src/domain/jobs.js';
+import { makePdf } from '../ingress/smtp/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
+
+let gw: Gateway;
+let pdf: Buffer;
+const SENDER = 'front@clinic.example';
+const terminal: JobSnapshot[] = [];
+
+beforeAll(async () => {
+  const dataDir = tempDir('faxgate-gw-');
+  const core = openCore({
+    dataDir, bindHost: '127.0.0.1', smtpPort: 0, logLevel: 'silent', sandboxSecondsPerPage: 0,
+    retryAttempts: 3, retrySpacingSeconds: 1, retryScale: 0.05, workers: 2,
+  }, {});
+  core.accounts.create({ name: 'Clinic', senders: [SENDER] });
+  gw = await startGateway(core);
+  gw.jobs.onTerminal((j) => terminal.push(j));
+  pdf = await makePdf(2);
+});
+afterAll(async () => {
+  await gw?.stop();
+  gw?.core.db.close();
+});
+
+async function send(msg: Mail.Options): Promise<string[]> {
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port: gw.smtpPort, secure: false, ignoreTLS: true });
+  const info = await t.sendMail({ from: SENDER, ...msg });
+  return info.response.match(/job_[0-9a-f]+/g) ?? [];
+}
+
+async function settled(ids: string[], timeoutMs = 50_000): Promise<JobSnapshot[]> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const jobs = ids.map((id) => gw.jobs.getById(id)!);
+    if (jobs.every((j) => ['sent', 'failed', 'rejected'].includes(j.status))) return jobs;
+    if (Date.now() > end) throw new Error(`jobs did not settle: ${jobs.map((j) => `${j.id}=${j.status}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('render and send workers', () => {
+  it('renders a message once for all its recipients and sends each job', async () => {
+    const ids = await send({ to: ['+15551230001@fax.localhost', '+15551230002@fax.localhost'], subject: 'Two pages', text: 'Cover note.',
+      attachments: [{ filename: 'doc.pdf', content: pdf }] });
+    const jobs = await settled(ids);
+    expect(jobs.map((j) => j.status)).toEqual(['sent', 'sent']);
+    expect(jobs[0].pages).toBe(3); // body page + 2 PDF pages
+    expect(jobs[0].pagesSent).toBe(3);
+    expect(jobs[0].files[0]).toMatchObject({ name: 'doc.pdf', verdict: 'accepted', pages: 2 });
+    const sub = gw.jobs.submission(jobs[0].submissionId)!;
+    expect(sub.tiffPath).toBe(path.join(sub.dir, 'fax.tif'));
+    expect(gw.jobs.events(ids[0]).map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sent']);
+    const outbox = readdirSync(path.join(gw.core.config.dataDir, 'outbox'));
+    expect(outbox).toEqual(expect.arrayContaining(ids.map((id) => `${id}.tif`)));
+    expect(terminal.filter((t) => ids.includes(t.id)).map((t) => t.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('retries busy up to the configured attempts, then fails with the busy status code', async () => {
+    const [id] = await send({ to: '+9999999001@fax.localhost', text: 'busy line' });
+    const [job] = await settled([id]);
+    expect(job).toMatchObject({ status: 'failed', attempts: 3, statusCode: 1 });
+    expect(gw.jobs.events(id).map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'retrying', 'sending', 'retrying', 'sending', 'failed']);
+  });
+
+  it.each([
+    ['+9999999002', 'no-answer', 3, 2],
+    ['+9999999003', 'not a fax machine', 1, 3],
+  ])('%s fails after the right number of attempts', async (to, _what, attempts, code) => {
+    const [id] = await send({ to: `${to}@fax.localhost`, text: 'x' });
+    const [job] = await settled([id]);
+    expect(job).toMatchObject({ status: 'failed', attempts, statusCode: code });
+  });
+
+  it('a dropped line records the pages that went through', async () => {
+    const [id] = await send({ to: '+9999999004@fax.localhost', text: 'drop', attachments: [{ filename: 'doc.pdf', content: pdf }] });
+    const [job] = await settled([id]);
+    expect(job).toMatchObject({ status: 'failed', pages: 3, pagesSent: 1, statusCode: 4, attempts: 1 });
+  });
+
+  it('a body-only message is one page', async () => {
+    const [id] = await send({ to: '+15551230003@fax.localhost', text: 'Hello there.' });
+    const [job] = await settled([id]);
+    expect(job).toMatchObject({ status: 'sent', pages: 1 });
+  });
+});
