@@ -27,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     } finally {
       await close();
+      core.db.close();
     }
   }
   if (sub === 'list') {
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     } finally {
       await close();
+      core.db.close();
     }
   }
   throw new UsageError(`${INJECT_USAGE}\n       ${LIST_USAGE}`);
