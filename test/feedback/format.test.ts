@@ -77,6 +77,9 @@ describe('a customer SOAP service built from the WSDL with the soap package', ()
   const got: { op: string; args: Record<string, unknown> }[] = [];
   let fault = false;
   const server = http.createServer();
+  const raw: string[] = [];
+  let soapReady: () => void = () => undefined;
+  const soapIsReady = new Promise<void>((r) => { soapReady = r; });
   const ops = (op: string) => (args: Record<string, unknown>) => {
     if (fault) throw { Fault: { faultcode: 'soap:Server', faultstring: 'database down' } };
     got.push({ op, args });
@@ -84,12 +87,22 @@ describe('a customer SOAP service built from the WSDL with the soap package', ()
   };
   soap.listen(server, '/soap/feedback', {
     FaxFeedbackService: { FaxFeedbackPort: { FaxFeedback: ops('FaxFeedback'), InboundFax: ops('InboundFax') } },
-  }, feedbackWsdl(), () => undefined);
+  }, feedbackWsdl(), () => {
+    // Every raw envelope sent to the SOAP service is also validated against the XSD. Added once soap is ready:
+    // it replaces the request listeners it finds with its own router.
+    server.on('request', (req: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => raw.push(Buffer.concat(chunks).toString('utf8')));
+    });
+    soapReady();
+  });
   const ready = new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
 
   it('receives FaxFeedback and InboundFax with the fields parsed; a Fault is a failed delivery', async () => {
     await ready;
+    await soapIsReady;
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/soap/feedback`;
     const acc = newAccount(env, { feedbackUrl: url, 'outgoing.feedbackWhen': 'always', 'outgoing.feedbackMethod': 'xml', 'incoming.feedbackMethod': 'xml' });
     const fb = env.make();
@@ -112,6 +125,8 @@ describe('a customer SOAP service built from the WSDL with the soap package', ()
     expect(fb.deliveriesFor(j2.id)[0].outcome).toBe('failed');
     fault = false;
     await until(() => fb.deliveriesFor(j2.id).some((d) => d.outcome === 'delivered'), 'retry after the Fault');
+    expect(raw.length).toBeGreaterThanOrEqual(4);
+    for (const body of raw) expect(validateEnvelope(dir, xsd, body).ok).toBe(true);
     await fb.close();
   });
 });
