@@ -5,7 +5,11 @@ import { webPages, type WebRegistry } from './plugin.js';
 
 function asWebRegistry(r: RegistryPort): WebRegistry {
   return {
-    list: () => r.list().map((t) => ({ ...t, name: typeof t.name === 'string' ? t.name : t.id, reason: t.reason ?? '' })),
+    // The port does not promise a display name; the real registry rows carry one.
+    list: () => r.list().map((t) => {
+      const name = (t as { name?: unknown }).name;
+      return { ...t, name: typeof name === 'string' ? name : t.id, reason: t.reason ?? '' };
+    }),
     update: (change, actor) => r.update(change, actor),
   };
 }

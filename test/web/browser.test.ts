@@ -10,6 +10,15 @@ import { createHttpApp } from '../../src/ingress/http/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ADMIN_TOKEN, world } from './harness.js';
 
+/** The few browser globals the page.evaluate() callbacks use (the project compiles without the DOM lib). */
+interface BrowserGlobals {
+  document: {
+    documentElement: { scrollWidth: number; clientWidth: number };
+    getElementById(id: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
+  };
+  getComputedStyle(el: unknown): { backgroundColor: string };
+}
+
 const OUT = path.resolve(__dirname, '../../test-output');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1200, height: 900 };
@@ -49,11 +58,15 @@ describe('web pages in Chromium', () => {
 
   /** Fits a phone screen: nothing wider than the viewport. */
   async function noHorizontalScroll(page: Page): Promise<void> {
-    const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    const [scroll, client] = await page.evaluate(() => {
+      const { document } = globalThis as unknown as BrowserGlobals;
+      return [document.documentElement.scrollWidth, document.documentElement.clientWidth];
+    });
     expect(scroll).toBeLessThanOrEqual(client);
   }
 
   const describedBy = (page: Page, id: string) => page.evaluate((i) => {
+    const { document } = globalThis as unknown as BrowserGlobals;
     const el = document.getElementById(i)!;
     return (el.getAttribute('aria-describedby') ?? '').split(' ').map((d) => document.getElementById(d)?.textContent?.trim()).join(' | ');
   }, id);
@@ -121,7 +134,7 @@ describe('web pages in Chromium', () => {
     expect(await page.locator('#secret-value').textContent()).toBe(secret);
 
     // The inline stylesheet is allowed by the CSP and applied.
-    expect(await page.getByRole('button', { name: 'Save' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(11, 79, 179)');
+    expect(await page.getByRole('button', { name: 'Save' }).evaluate((b) => (globalThis as unknown as BrowserGlobals).getComputedStyle(b).backgroundColor)).toBe('rgb(11, 79, 179)');
     await page.goto(`${base}/settings`);
     await page.screenshot({ path: path.join(OUT, 'settings-desktop.png'), fullPage: true });
     await page.getByRole('button', { name: 'Sign out' }).click();
