@@ -90,6 +90,8 @@ export interface Gateway {
   intake: import('./intake/index.js').Intake;
   line: import('./lines/types.js').FaxLine;
   workers: import('./jobs/workers.js').Workers;
+  /** outgoing/inbound feedback: outbox, dispatcher, deliveriesFor / redeliver for the HTTP app */
+  feedback: import('./feedback/index.js').Feedback;
   smtp: import('./ingress/smtp/server.js').SmtpIngress;
   smtpPort: number;
   onStop(fn: () => Promise<void> | void): void;
@@ -127,6 +129,10 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
   const { createWorkers } = await import('./jobs/workers.js');
   const { createSandboxLine } = await import('./lines/sandbox.js');
   const jobs = createJobStore({ db, clock });
+  // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
+  const { createFeedback } = await import('./feedback/index.js');
+  const feedback = createFeedback({ db, accounts, clock, config, logger });
+  jobs.onTerminal(feedback.onJobTerminal);
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
   let kick = () => {};
@@ -137,6 +143,10 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
   kick = workers.kick;
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
+
+  // The feedback dispatcher delivers outbox rows (including those left by an earlier run); stopped after the workers.
+  feedback.start();
+  onStop(() => feedback.close());
 
   // Ingress last, once everything it hands work to is ready; stopped first.
   const { createSmtpIngress } = await import('./ingress/smtp/server.js');
@@ -149,7 +159,7 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, workers, smtp, smtpPort, onStop,
+    core, registry, detector, renderer, jobs, intake, line, workers, feedback, smtp, smtpPort, onStop,
     stop() {
       stopping ??= (async () => {
         for (const fn of closers.reverse()) {
