@@ -98,3 +98,11 @@ export interface HttpDeps {
   /** received faxes (src/inbound) */
   inbound?: import('../../inbound/service.js').InboundService;
 }
+
+/** The images port over the job store's submission rows and the renderer's TIFF→PDF (what main.ts wires). */
+export function jobImages(
+  jobs: { submission(id: string): { tiffPath: string | null } | undefined },
+  toPdf: ImagesPort['toPdf'],
+): ImagesPort {
+  return { tiffPath: (job) => jobs.submission(job.submissionId)?.tiffPath ?? undefined, toPdf };
+}

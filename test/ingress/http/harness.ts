@@ -13,6 +13,7 @@ import { createIntake } from '../../../src/intake/index.js';
 import { createDetector } from '../../../src/attachments/detect.js';
 import { createFeedback } from '../../../src/feedback/index.js';
 import { createHttpApp, type HttpDeps } from '../../../src/ingress/http/app.js';
+import { jobImages } from '../../../src/ingress/http/deps.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -48,10 +49,7 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   const feedback = createFeedback({ db, accounts, clock, config, logger, pollMs: 20 });
   jobs.onTerminal(feedback.onJobTerminal);
   // The render area's TIFF→PDF (CCITT passthrough) has not landed yet; libtiff's tiff2pdf does the same passthrough.
-  const images: HttpDeps['images'] = {
-    tiffPath: (job) => jobs.submission(job.submissionId)?.tiffPath ?? undefined,
-    toPdf: async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }),
-  };
+  const images = jobImages(jobs, async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }));
   const deps: HttpDeps = { config, db, accounts, registry, intake, jobs, feedback, images, clock, logger, ...extra };
   const app = createHttpApp(deps);
   let n = 0;
