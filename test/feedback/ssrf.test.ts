@@ -71,6 +71,16 @@ describe('deliveries to blocked address forms never reach a listener', async () 
     expect(target.connections).toBe(0);
   });
 
+  // https goes through tls.connect, which must apply the same lookup and literal checks.
+  it.each(['localhost', '127.1', '[::ffff:127.0.0.1]'])('https://%s/ is recorded as blocked', async (host) => {
+    const acc = newAccount(env, { feedbackUrl: `https://${host}:${p}/hook`, 'outgoing.feedbackWhen': 'always', 'outgoing.feedbackMethod': 'xml' });
+    const j = job(acc.id);
+    env.db.transaction(() => fb.onJobTerminal(j))();
+    await until(() => fb.outboxFor(j.id)[0]?.status !== 'pending', 'the blocked attempt');
+    expect(fb.deliveriesFor(j.id)).toMatchObject([{ outcome: 'blocked' }]);
+    expect(target.connections).toBe(0);
+  });
+
   it('zero connections and zero requests reached the listener', () => {
     expect(target.connections).toBe(0);
     expect(target.requests).toHaveLength(0);
