@@ -259,6 +259,11 @@ export function webPages(deps: WebDeps) {
       return reply.redirect('/settings', 303);
     });
 
+    // Form targets opened directly (a bookmark, a reload after the page was left) lead back to the page.
+    for (const target of ['/settings/sign-in', '/settings/secret', '/settings/sign-out', '/admin/sign-in', '/admin/types', '/admin/sign-out']) {
+      app.get(target, async (_req, reply) => reply.redirect(target.startsWith('/admin') ? '/admin' : '/settings', 303));
+    }
+
     // ---- /admin: the operator ------------------------------------------------------------------------------
 
     const adminSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string) => {

@@ -82,18 +82,18 @@ describe('web pages in Chromium', () => {
 
     const incoming = page.getByRole('group', { name: 'Integration settings for incoming fax' });
     const outgoing = page.getByRole('group', { name: 'Integration settings for outgoing fax' });
-    await incoming.getByLabel('Web feedback method').selectOption({ label: 'HTTP Post' });
-    await incoming.getByLabel('Delete fax image after retrieval by Web Service').check();
-    await outgoing.getByLabel('Web feedback When').selectOption({ label: 'On failure' });
-    await outgoing.getByLabel('Web feedback method').selectOption({ label: 'XML Web service' });
-    await outgoing.getByLabel('Web feedback URL').fill('hooks.example/fax');
-    await outgoing.getByLabel('Handling of unsupported file types').selectOption({ label: 'Reject the whole fax' });
-    await outgoing.getByLabel('Designated fax number for Developers').fill('+15559870000');
+    await incoming.getByLabel('Web feedback method', { exact: true }).selectOption({ label: 'HTTP Post' });
+    await incoming.getByLabel('Delete fax image after retrieval by Web Service', { exact: true }).check();
+    await outgoing.getByLabel('Web feedback When', { exact: true }).selectOption({ label: 'On failure' });
+    await outgoing.getByLabel('Web feedback method', { exact: true }).selectOption({ label: 'XML Web service' });
+    await outgoing.getByLabel('Web feedback URL', { exact: true }).fill('hooks.example/fax');
+    await outgoing.getByLabel('Handling of unsupported file types', { exact: true }).selectOption({ label: 'Reject the whole fax' });
+    await outgoing.getByLabel('Designated fax number for Developers', { exact: true }).fill('+15559870000');
     await page.getByRole('button', { name: 'Save' }).click();
 
     // The API's own message, next to the control, announced, and nothing saved.
     await page.getByRole('alert').getByText('The settings were not saved').waitFor();
-    const url = outgoing.getByLabel('Web feedback URL');
+    const url = outgoing.getByLabel('Web feedback URL', { exact: true });
     expect(await url.getAttribute('aria-invalid')).toBe('true');
     expect(await describedBy(page, 'feedback-url')).toContain('feedbackUrl must be an absolute http:// or https:// URL');
     expect(await url.inputValue()).toBe('hooks.example/fax');
@@ -105,13 +105,13 @@ describe('web pages in Chromium', () => {
     await page.getByRole('status').getByText('Saved').waitFor();
 
     await page.reload();
-    expect(await incoming.getByLabel('Web feedback method').inputValue()).toBe('http-post');
-    expect(await incoming.getByLabel('Delete fax image after retrieval by Web Service').isChecked()).toBe(true);
-    expect(await outgoing.getByLabel('Web feedback When').inputValue()).toBe('failure');
-    expect(await outgoing.getByLabel('Web feedback method').inputValue()).toBe('xml');
-    expect(await outgoing.getByLabel('Web feedback URL').inputValue()).toBe('https://hooks.example/fax');
-    expect(await outgoing.getByLabel('Handling of unsupported file types').inputValue()).toBe('reject');
-    expect(await outgoing.getByLabel('Designated fax number for Developers').inputValue()).toBe('+15559870000');
+    expect(await incoming.getByLabel('Web feedback method', { exact: true }).inputValue()).toBe('http-post');
+    expect(await incoming.getByLabel('Delete fax image after retrieval by Web Service', { exact: true }).isChecked()).toBe(true);
+    expect(await outgoing.getByLabel('Web feedback When', { exact: true }).inputValue()).toBe('failure');
+    expect(await outgoing.getByLabel('Web feedback method', { exact: true }).inputValue()).toBe('xml');
+    expect(await outgoing.getByLabel('Web feedback URL', { exact: true }).inputValue()).toBe('https://hooks.example/fax');
+    expect(await outgoing.getByLabel('Handling of unsupported file types', { exact: true }).inputValue()).toBe('reject');
+    expect(await outgoing.getByLabel('Designated fax number for Developers', { exact: true }).inputValue()).toBe('+15559870000');
     // Every control has a one-line help text as its description.
     for (const id of ['incoming-feedback-method', 'incoming-delete-after-retrieval', 'outgoing-feedback-when', 'outgoing-feedback-method',
       'feedback-url', 'outgoing-unsupported-files', 'designated-fax-number']) {
@@ -144,10 +144,10 @@ describe('web pages in Chromium', () => {
   it('fits a phone screen', async () => {
     const page = await newPage(PHONE);
     await page.goto(`${base}/settings`);
-    await page.getByLabel('API key').fill(w.standard.apiKey);
+    await page.getByLabel('API key', { exact: true }).fill(w.standard.apiKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('group', { name: 'Integration settings for outgoing fax' }).waitFor();
-    expect(await page.getByLabel('Designated fax number for Developers').count()).toBe(0);
+    expect(await page.getByLabel('Designated fax number for Developers', { exact: true }).count()).toBe(0);
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(OUT, 'settings-phone.png'), fullPage: true });
   });
@@ -155,20 +155,20 @@ describe('web pages in Chromium', () => {
   it('the admin signs in, switches a type off and sets a size limit; email and the API see it at once; the change is listed', async () => {
     const page = await newPage();
     await page.goto(`${base}/admin`);
-    await page.getByLabel('Admin token').fill('wrong-token-wrong-token');
+    await page.getByLabel('Admin token', { exact: true }).fill('wrong-token-wrong-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('That admin token is not valid.').waitFor();
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Supported file types' }).waitFor();
 
     expect(await page.getByRole('table', { name: 'Supported file types' }).locator('tbody tr').count()).toBe(w.registry.list().length);
     // An unavailable type cannot be switched on, and says why.
-    expect(await page.getByLabel('docx Word document (.docx)').isDisabled()).toBe(true);
+    expect(await page.getByLabel('docx Word document (.docx)', { exact: true }).isDisabled()).toBe(true);
     expect(await describedBy(page, 'type-docx-enabled')).toContain('LibreOffice (soffice) is not installed');
 
-    await page.getByLabel('gif GIF image').uncheck();
-    await page.getByLabel('Max size for pdf in MB').fill('5');
+    await page.getByLabel('gif GIF image', { exact: true }).uncheck();
+    await page.getByLabel('Max size for pdf in MB', { exact: true }).fill('5');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     expect(w.registry.list().find((t) => t.id === 'gif')!.enabled).toBe(false);
@@ -176,14 +176,14 @@ describe('web pages in Chromium', () => {
     const types = ((await api.json()) as { types: { id: string; enabled: boolean; maxBytes: number | null }[] }).types;
     expect(types.find((t) => t.id === 'gif')!.enabled).toBe(false);
     expect(types.find((t) => t.id === 'pdf')!.maxBytes).toBe(5 * 1024 * 1024);
-    expect(await page.getByLabel('gif GIF image').isChecked()).toBe(false);
+    expect(await page.getByLabel('gif GIF image', { exact: true }).isChecked()).toBe(false);
 
     const changes = page.getByRole('table').nth(1);
     await changes.getByText('types.gif.enabled').waitFor();
     await changes.getByText('outgoing.unsupportedFiles').first().waitFor();
     await page.screenshot({ path: path.join(OUT, 'admin-desktop.png'), fullPage: true });
 
-    await page.getByLabel('gif GIF image').check();
+    await page.getByLabel('gif GIF image', { exact: true }).check();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     expect(w.registry.list().find((t) => t.id === 'gif')!.enabled).toBe(true);
@@ -192,8 +192,8 @@ describe('web pages in Chromium', () => {
   it('the admin page fits a phone screen', async () => {
     const page = await newPage(PHONE);
     await page.goto(`${base}/admin`);
-    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-    await page.getByLabel('Admin token').press('Enter');
+    await page.getByLabel('Admin token', { exact: true }).fill(ADMIN_TOKEN);
+    await page.getByLabel('Admin token', { exact: true }).press('Enter');
     await page.getByRole('heading', { name: 'Supported file types' }).waitFor();
     await noHorizontalScroll(page);
     await page.screenshot({ path: path.join(OUT, 'admin-phone.png'), fullPage: true });

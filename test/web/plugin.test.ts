@@ -286,6 +286,43 @@ describe('web pages (inject)', () => {
     });
   });
 
+  describe('wording (issue 8)', () => {
+    // [legend, label, options in order (none for text fields and checkboxes)]
+    const controls: [string, string, string[]][] = [
+      ['Integration settings for incoming fax', 'Web feedback method', ['Never', 'HTTP Post', 'XML Web service']],
+      ['Integration settings for incoming fax', 'Delete fax image after retrieval by Web Service', []],
+      ['Integration settings for outgoing fax', 'Web feedback When', ['Always', 'Never', 'On success', 'On failure']],
+      ['Integration settings for outgoing fax', 'Web feedback method', ['HTTP Post', 'XML Web service']],
+      ['Integration settings for outgoing fax', 'Web feedback URL', []],
+      ['Integration settings for outgoing fax', 'Handling of unsupported file types', ['Disregard unsupported attachments', 'Reject the whole fax']],
+      ['Integration settings for outgoing fax', 'Designated fax number for Developers', []],
+    ];
+    it.each(controls)('%s has a labelled "%s" with a help text and the exact options', async (legend, label, options) => {
+      const b = new Browser(app);
+      await b.signIn(w.developer.apiKey);
+      const body = b.last!.body;
+      const fieldsets = [...body.matchAll(/<fieldset>\s*<legend>([^<]*)<\/legend>([\s\S]*?)<\/fieldset>/g)];
+      const group = fieldsets.find((f) => f[1] === legend);
+      expect(group).toBeDefined();
+      const labelled = new RegExp(`<label for="([^"]+)">${label}</label>`).exec(group![2]);
+      expect(labelled).not.toBeNull();
+      const id = labelled![1];
+      const control = new RegExp(`<(select|input)[^>]* id="${id}"[^>]*aria-describedby="${id}-help"`).exec(group![2]);
+      expect(control).not.toBeNull();
+      expect(new RegExp(`<span class="help" id="${id}-help">[^<]{20,}</span>`).test(group![2])).toBe(true);
+      if (options.length) {
+        const select = new RegExp(`<select id="${id}"[\\s\\S]*?</select>`).exec(group![2])![0];
+        expect([...select.matchAll(/<option [^>]*>([^<]*)<\/option>/g)].map((m) => m[1])).toEqual(options);
+      }
+    });
+
+    it.each(['/settings/sign-in', '/settings/secret', '/admin/types'])('GET %s leads back to its page', async (url) => {
+      const res = await new Browser(app).get(url);
+      expect(res.statusCode).toBe(303);
+      expect(res.headers.location).toBe(url.startsWith('/admin') ? '/admin' : '/settings');
+    });
+  });
+
   describe('headers', () => {
     it.each(['/settings', '/admin'])('%s sends CSP, anti-framing and no-store, and the CSP allows exactly its inline style', async (url) => {
       const b = new Browser(app);
