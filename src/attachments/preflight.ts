@@ -56,12 +56,15 @@ export async function preflightPdf(file: string, size: number, timeoutMs: number
   const fh = await open(file, 'r');
   const tail = await readAt(fh, Math.max(0, size - 8192), Math.min(size, 8192)).finally(() => fh.close());
   if (!tail.includes('%%EOF')) return { damaged: true, note: 'the file is incomplete (truncated: no end-of-file marker)' };
-  const req = await runProc('qpdf', ['--requires-password', abs], { timeoutMs });
-  if (req.code === 0) return { encrypted: true, note: 'a password is needed to open it' };
-  // qpdf is quick and strict: when it reads the page tree, trust it; otherwise ask Ghostscript, which repairs more.
+  // qpdf is quick and strict: when it reads the page tree (with the empty user password, if any), trust it.
   const np = await runProc('qpdf', ['--show-npages', abs], { timeoutMs });
   const n = Number(np.stdout.trim());
   if (!np.missing && (np.code === 0 || np.code === 3) && Number.isInteger(n) && n > 0) return { pages: n };
+  if (!np.missing) {
+    const req = await runProc('qpdf', ['--requires-password', abs], { timeoutMs });
+    if (req.code === 0) return { encrypted: true, note: 'a password is needed to open it' };
+  }
+  // Otherwise ask Ghostscript, the renderer, which repairs much more than qpdf does.
   const gs = await runProc('gs', [
     '-q', '-dNODISPLAY', '-dSAFER', '-dBATCH', '-dNOPAUSE', `--permit-file-read=${abs}`, `-sFGIN=${abs}`,
     '-c', 'FGIN (r) file runpdfbegin pdfpagecount = quit',

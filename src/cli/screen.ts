@@ -38,10 +38,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
   try {
-    const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await checkAvailability() });
+    // The renderer probe and detection are independent: overlap them.
+    const availability = checkAvailability();
     const { config } = core;
     const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: 10_000 } });
     const facts: DetectedFacts[] = await mapLimit(positionals, 2, (f) => detector.detect({ name: path.basename(f), path: f }));
+    const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await availability });
     const decision = screen(facts, registry.list(), {
       policy,
       hasBodyText: false,
