@@ -93,6 +93,8 @@ export interface Gateway {
   /** outgoing/inbound feedback: outbox, dispatcher, deliveriesFor / redeliver for the HTTP app */
   feedback: import('./feedback/index.js').Feedback;
   smtp: import('./ingress/smtp/server.js').SmtpIngress;
+  /** received faxes: pass to the HTTP app as `HttpDeps.inbound` */
+  inbound: import('./inbound/service.js').InboundService;
   smtpPort: number;
   onStop(fn: () => Promise<void> | void): void;
   /** Stop accepting, release in-flight work, close everything; idempotent. */
@@ -144,6 +146,13 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
 
+  // Received faxes: share the renderer, detector and feedback; each notification is enqueued in the feedback outbox in
+  // the transaction that records the fax (the dispatcher delivers it). recover() finishes interrupted deletions.
+  const inboundParts = await openInbound(core, { renderer, detector, feedback });
+  onStop(() => inboundParts.close());
+  const inbound = inboundParts.inbound;
+  await inbound.recover();
+
   // The feedback dispatcher delivers outbox rows (including those left by an earlier run); stopped after the workers.
   feedback.start();
   onStop(() => feedback.close());
@@ -159,7 +168,7 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, workers, feedback, smtp, smtpPort, onStop,
+    core, registry, detector, renderer, jobs, intake, line, workers, feedback, smtp, smtpPort, onStop, inbound,
     stop() {
       stopping ??= (async () => {
         for (const fn of closers.reverse()) {
