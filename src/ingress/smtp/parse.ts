@@ -16,6 +16,8 @@ export interface ParsedMessage {
   subject: string;
   date: string;
   messageId?: string;
+  /** the top-level Content-Type (e.g. multipart/report for delivery reports) */
+  contentType: string;
   /** body text (plain part, or HTML converted), forwarded messages' text appended; may be blank */
   text: string;
   files: SubmissionFile[];
@@ -65,7 +67,7 @@ function addresses(v: AddressObject | AddressObject[] | undefined): { list: stri
 interface Counter { n: number; dir: string; limits: ParseLimits }
 
 interface OnePart {
-  headers: { from: string[]; fromText: string; toText: string; subject: string; date: string; messageId?: string };
+  headers: { from: string[]; fromText: string; toText: string; subject: string; date: string; messageId?: string; contentType: string };
   text: string;
   files: (SubmissionFile & { contentType: string })[];
 }
@@ -78,14 +80,17 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
   const files: OnePart['files'] = [];
   const writes: Promise<void>[] = [];
   let msgText: MessageText | undefined;
-  const out: OnePart = { headers: { from: [], fromText: '', toText: '', subject: '', date: '' }, text: '', files };
+  const out: OnePart = { headers: { from: [], fromText: '', toText: '', subject: '', date: '', contentType: 'text/plain' }, text: '', files };
 
-  parser.on('headers', () => {
+  parser.on('headers', (h) => {
     const from = addresses(parser.from);
+    const ct = h.get('content-type') as { value?: string } | string | undefined;
+    const contentType = (typeof ct === 'string' ? ct : ct?.value ?? 'text/plain').toLowerCase();
     out.headers = {
       from: from.list, fromText: from.text, toText: addresses(parser.to).text, subject: parser.subject ?? '',
       date: parser.date && !Number.isNaN(parser.date.getTime()) ? parser.date.toUTCString() : '',
       ...(parser.messageId ? { messageId: parser.messageId } : {}),
+      contentType,
     };
   });
   parser.on('data', (d: AttachmentStream | MessageText) => {

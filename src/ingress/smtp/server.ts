@@ -163,6 +163,8 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
             throw new FaxError('sender-not-registered', `From ${a.slice(0, 80)} is not a registered sender of this account`);
           }
         }
+        // Delivery and disposition reports (bounces, read receipts) are mail-system chatter, never a fax.
+        if (parsed.contentType === 'multipart/report') throw new FaxError('nothing-to-fax', 'a delivery or disposition report is not faxed');
         const text = parsed.text;
         const result = await intake.submit({
           source: 'email',
