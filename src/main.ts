@@ -96,12 +96,15 @@ export interface Gateway {
   /** received faxes: pass to the HTTP app as `HttpDeps.inbound` */
   inbound: import('./inbound/service.js').InboundService;
   smtpPort: number;
+  /** the web service (HTTP API and pages) and its bound port */
+  http: import('./ingress/http/server.js').HttpServer;
+  httpPort: number;
   onStop(fn: () => Promise<void> | void): void;
   /** Stop accepting, release in-flight work, close everything; idempotent. */
   stop(): Promise<void>;
 }
 
-export async function startGateway(core: Core, opts: { smtpPort?: number; bindHost?: string } = {}): Promise<Gateway> {
+export async function startGateway(core: Core, opts: { smtpPort?: number; httpPort?: number; bindHost?: string } = {}): Promise<Gateway> {
   const { config, db, clock, logger, accounts } = core;
   const path = (await import('node:path')).default;
   const { mkdirSync } = await import('node:fs');
@@ -165,10 +168,19 @@ export async function startGateway(core: Core, opts: { smtpPort?: number; bindHo
   onStop(() => renderer.close());
   onStop(() => workers.stop());
   onStop(() => smtp.close());
+  // The web service on the same parts; its images come from the job store and the renderer's passthrough PDF.
+  const { startHttpServer } = await import('./ingress/http/server.js');
+  const { jobImages } = await import('./ingress/http/deps.js');
+  const http = await startHttpServer(
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, images: jobImages(jobs, renderer.toPdf) },
+    { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
+  );
+  onStop(() => http.close());
 
   let stopping: Promise<void> | undefined;
   return {
     core, registry, detector, renderer, jobs, intake, line, workers, feedback, smtp, smtpPort, onStop, inbound,
+    http, httpPort: http.port,
     stop() {
       stopping ??= (async () => {
         for (const fn of closers.reverse()) {
