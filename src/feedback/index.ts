@@ -123,7 +123,27 @@ export function createFeedback(deps: FeedbackDeps) {
       id, webhookId, accountId: a.accountId, subjectId: a.subjectId, direction: a.direction, origin: a.origin, method: a.method,
       url: a.url, fields: JSON.stringify(a.fields), body: r.body, contentType: r.contentType, soapAction: r.soapAction ?? null, next: now, now,
     });
+    wakeSoon();
     return { id, webhookId };
+  }
+
+  /**
+   * Deliver new rows without waiting for the next poll. Deferred with setImmediate because enqueue runs inside the
+   * caller's (synchronous) transaction: by then it has committed or rolled back, so a rolled-back row is never sent.
+   */
+  let wakePending = false;
+  function wakeSoon(): void {
+    if (!running || wakePending) return;
+    wakePending = true;
+    setImmediate(() => {
+      wakePending = false;
+      if (!running) return;
+      try {
+        tick();
+      } catch (e) {
+        logger.error({ err: e }, 'feedback dispatcher tick failed');
+      }
+    });
   }
 
   function onJobTerminal(job: JobSnapshot): void {
@@ -217,6 +237,7 @@ export function createFeedback(deps: FeedbackDeps) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(row.id, row.subject_id, row.webhook_id, at, row.url, row.method, res.outcome, res.statusCode ?? null, res.error ?? null, res.durationMs);
     const attempts = row.attempts + 1;
     const done = clock.now().toISOString();
+    // delivered, gone (410) and blocked (SSRF policy: waiting does not change it) are final; failed is retried.
     let status: OutboxRow['status'] = res.outcome === 'failed' ? 'pending' : res.outcome;
     let next: string | null = null;
     if (res.outcome === 'failed') {

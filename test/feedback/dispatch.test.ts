@@ -200,6 +200,23 @@ describe('delivery outcomes', () => {
   });
 });
 
+describe('transactions', () => {
+  it('a feedback enqueued in a transaction that rolls back is never sent, even with the dispatcher running', async () => {
+    const r = await rx();
+    const acc = newAccount(env, { feedbackUrl: r.url, 'outgoing.feedbackWhen': 'always' });
+    const fb = env.make();
+    closers.push(() => fb.close());
+    fb.start();
+    const lost = job(acc.id);
+    const kept = job(acc.id);
+    expect(() => env.db.transaction(() => { fb.onJobTerminal(lost); throw new Error('rollback'); })()).toThrow('rollback');
+    env.db.transaction(() => fb.onJobTerminal(kept))();
+    await until(() => fb.outboxFor(kept.id)[0]?.status === 'delivered', 'the committed feedback');
+    expect(r.requests.map((q) => new URLSearchParams(q.body).get('FaxId'))).toEqual([kept.id]);
+    expect(fb.outboxFor(lost.id)).toEqual([]);
+  });
+});
+
 describe('restarts', () => {
   it('a new instance on the same database file picks up a feedback between retries', async () => {
     const dir = tempDir('faxgate-restart-');

@@ -26,7 +26,7 @@ export function makeEnv(overrides: Partial<Config> = {}, dir = tempDir('faxgate-
   return {
     dir, db, config, accounts,
     make(extra = {}) {
-      const fb = createFeedback({ db, accounts, clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 2000, ...extra });
+      const fb = createFeedback({ db, accounts, clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
       made.push(fb);
       return fb;
     },
