@@ -31,11 +31,12 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
   const cap = [row.maxBytes, ctx.limits.maxBytes].filter((n): n is number => typeof n === 'number' && n > 0);
   const limit = cap.length ? Math.min(...cap) : undefined;
   if (limit !== undefined && f.size > limit) return { verdict: 'too-large', reason: `${mb(f.size)} is over the ${mb(limit)} limit for ${row.name} files` };
-  if (f.damaged) return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
   if (f.width && f.height && f.width * f.height > ctx.limits.maxMegapixels * 1e6) {
     const mp = (f.width * f.height) / 1e6;
     return { verdict: 'too-many-pixels', reason: `image exceeds pixel limit: ${f.width}×${f.height} is ${mp.toFixed(mp < 100 ? 1 : 0)} megapixels, the limit is ${ctx.limits.maxMegapixels}` };
   }
+  // A pixel bomb is named as such even when its (never decoded) data is also cut short.
+  if (f.damaged) return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
   if (f.pages !== undefined && f.pages > ctx.limits.maxPages) {
     return { verdict: 'too-many-pages', reason: `${f.pages} pages is over the limit of ${ctx.limits.maxPages} pages per fax` };
   }

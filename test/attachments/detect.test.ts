@@ -8,11 +8,12 @@ import sharp from 'sharp';
 import CFB from 'cfb';
 import iconv from 'iconv-lite';
 import { createDetector } from '../../src/attachments/detect.js';
+import { scanPdfPages } from '../../src/attachments/preflight.js';
 import { screen } from '../../src/attachments/screen.js';
 import { createTypeRegistry, type Availability } from '../../src/attachments/registry.js';
 import { openDatabase } from '../../src/store/db.js';
 import type { DetectedFacts } from '../../src/domain/types.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir, CORPUS } from '../helpers/tmp.js';
 
 const dir = tempDir('faxgate-detect-');
 const p = (name: string) => path.join(dir, name);
@@ -67,6 +68,15 @@ beforeAll(async () => {
   run('convert', ['-size', '400x400', 'plasma:fractal', 'big.png']);
   const jpg = readFileSync(p('photo.jpg'));
   writeFileSync(p('truncated.jpg'), jpg.subarray(0, Math.floor(jpg.length / 2)));
+  run('convert', ['-size', '300x300', 'plasma:fractal', '-compress', 'none', 'photo.tif']);
+  run('convert', ['-size', '300x300', 'plasma:fractal', 'photo.gif']);
+  run('convert', ['-size', '300x300', 'plasma:fractal', 'photo.webp']);
+  run('convert', ['-size', '300x300', 'plasma:fractal', 'BMP3:photo.bmp']);
+  run('convert', ['-size', '64x64', 'xc:gray', '-compress', 'LZMA', 'lzma.tif']);
+  for (const f of ['photo.tif', 'photo.gif', 'photo.webp', 'photo.bmp']) {
+    const b = readFileSync(p(f));
+    writeFileSync(p(`cut-${f}`), b.subarray(0, Math.floor(b.length / 2)));
+  }
   const png = readFileSync(p('big.png'));
   writeFileSync(p('truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
   // A pixel bomb: 8000×6000 = 48 MP of palette PNG in a few kilobytes.
@@ -147,6 +157,15 @@ const ROWS: Row[] = [
   ['fax3.tif', { detected: 'tiff', verdict: 'accepted', pages: 3, more: { width: 1728 } }],
   ['truncated.jpg', { detected: 'jpeg', verdict: 'damaged' }],
   ['truncated.png', { detected: 'png', verdict: 'damaged' }],
+  ['photo.tif', { detected: 'tiff', verdict: 'accepted', pages: 1 }],
+  ['photo.gif', { detected: 'gif', verdict: 'accepted', pages: 1 }],
+  ['photo.webp', { detected: 'webp', verdict: 'accepted', pages: 1 }],
+  ['photo.bmp', { detected: 'bmp', verdict: 'accepted', pages: 1 }],
+  ['cut-photo.tif', { detected: 'tiff', verdict: 'damaged' }],
+  ['cut-photo.gif', { detected: 'gif', verdict: 'damaged' }],
+  ['cut-photo.webp', { detected: 'webp', verdict: 'damaged' }],
+  ['cut-photo.bmp', { detected: 'bmp', verdict: 'damaged' }],
+  ['lzma.tif', { detected: 'tiff', verdict: 'unsupported-type' }],
   ['bomb.png', { detected: 'png', verdict: 'too-many-pixels', more: { width: 8000, height: 6000 } }],
   ['true.bin', { detected: 'elf', verdict: 'unsupported-type' }],
   ['tool.exe', { detected: 'exe', verdict: 'unsupported-type' }],
@@ -210,6 +229,12 @@ describe('files made by real tools', () => {
     expect(facts.inline).toBe(true);
     const d = screen([facts], registry.list(), { policy: 'reject', hasBodyText: true, limits: { maxPages: 200, maxMegapixels: 40 } });
     expect(d).toMatchObject({ outcome: 'accept', files: [{ verdict: 'inline' }] });
+  });
+  it('the tool-less PDF fallback counts page objects and never trusts /Count', async () => {
+    expect((await scanPdfPages(p('three.pdf'), readFileSync(p('three.pdf')).length)).pages).toBe(3);
+    const bomb = path.join(CORPUS, 'pdf/pdf_page_count_213_million.pdf');
+    expect(await scanPdfPages(bomb, readFileSync(bomb).length)).toEqual({ pages: 1, encrypt: false });
+    expect((await scanPdfPages(p('user-rc4.pdf'), readFileSync(p('user-rc4.pdf')).length)).encrypt).toBe(true);
   });
   it('gs-made fixtures exist (guards against a silent tool failure)', () => {
     for (const f of ['one.pdf', 'user-aes256.pdf', 'bomb.png', 'fax3.tif']) expect(existsSync(p(f))).toBe(true);
