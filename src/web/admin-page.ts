@@ -41,6 +41,14 @@ export function isLocked(t: TypeRow): boolean {
   return !t.available && !t.enabled;
 }
 
+/** Who made a change, in words; the account holder's own web edits need not repeat the account id. */
+function actorLabel(a: AuditRow): string {
+  if (a.accountId && a.actor === `web:${a.accountId}`) return 'account holder (web page)';
+  if (a.actor === 'admin:web') return 'admin (web page)';
+  if (a.actor === 'admin:api') return 'admin (API)';
+  return a.actor;
+}
+
 function show(v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -64,8 +72,8 @@ export function adminPage(v: AdminView): string {
 </tr>`;
   });
   const audit = v.audit.length
-    ? html`<table class="stack"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Account</th><th scope="col">Changed by</th><th scope="col">Setting</th><th scope="col">Old → new</th></tr></thead>
-<tbody>${v.audit.map((a) => html`<tr><td data-label="When" class="when">${a.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td data-label="Account">${a.accountId ?? '(global)'}</td><td data-label="Changed by">${a.actor}</td><td data-label="Setting"><code>${a.field}</code></td><td data-label="Old → new">${show(a.old)} → ${show(a.new)}</td></tr>`)}</tbody></table>`
+    ? html`<div class="scroll" role="region" aria-labelledby="audit-title" tabindex="0"><table class="stack"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Account</th><th scope="col">Changed by</th><th scope="col">Setting</th><th scope="col">Old → new</th></tr></thead>
+<tbody>${v.audit.map((a) => html`<tr><td data-label="When" class="when">${a.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}</td><td data-label="Account">${a.accountId ?? '(global)'}</td><td data-label="Changed by">${actorLabel(a)}</td><td data-label="Setting"><code>${a.field}</code></td><td data-label="Old → new" class="val">${show(a.old)} → ${show(a.new)}</td></tr>`)}</tbody></table></div>`
     : html`<p>No settings have been changed yet.</p>`;
   const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
 ${v.errors?.length ? html`<div class="summary" role="alert"><h2>The changes were not saved</h2><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
@@ -80,7 +88,7 @@ ${csrfField(v.csrf)}
 <p class="help" id="max-help">Max size is per file, in megabytes (1 MB = 1,048,576 bytes); leave it empty for no per-type limit (the message size limit still applies).</p>
 <div class="actions"><button type="submit">Save</button></div>
 </form>
-<h2>Recent settings changes</h2>
+<h2 id="audit-title">Recent settings changes</h2>
 ${audit}`;
   return page({ title: 'Administration', body, wide: true, signedIn: { who: 'administrator', signOutAction: '/admin/sign-out', csrf: v.csrf } });
 }

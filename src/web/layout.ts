@@ -41,7 +41,10 @@ a{color:#0b4fb3}
 code,.secret{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .secret{display:block;word-break:break-all;background:#f3f3f3;border:1px solid #8a8a8a;padding:.5rem;border-radius:.3rem;margin:.5rem 0}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #c4c4c4;vertical-align:top;overflow-wrap:anywhere}
+th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #c4c4c4;vertical-align:top}
+td{overflow-wrap:break-word}
+td.val{overflow-wrap:anywhere;min-width:12rem}
+.scroll{overflow-x:auto}
 th{background:#f0f3f8}
 td input[type=number]{max-width:9rem;margin-top:0}
 td label{display:inline}
