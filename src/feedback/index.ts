@@ -290,6 +290,8 @@ export function createFeedback(deps: FeedbackDeps) {
   });
 
   function tick(): void {
+    // Never claim from inside someone's open transaction: its rows may still roll back.
+    if (db.inTransaction) return;
     const free = concurrency - inflight.size;
     if (free <= 0) return;
     const now = clock.now();
