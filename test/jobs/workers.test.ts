@@ -8,11 +8,14 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import { openCore, startGateway, type Gateway } from '../../src/main.js';
 import type { JobSnapshot } from '../../src/domain/jobs.js';
 import { makePdf } from '../ingress/smtp/fixtures.js';
-import { tempDir } from '../helpers/tmp.js';
+import { CORPUS, tempDir } from '../helpers/tmp.js';
 
 let gw: Gateway;
 let pdf: Buffer;
 const SENDER = 'front@clinic.example';
+const STRICT = 'lab@lab.example';
+/** Accepted by the screen (a PDF by its bytes) but only found damaged while rendering. */
+const CIRCULAR_PDF = path.join(CORPUS, 'pdf', 'pdf_pages_tree_circular_refs.pdf');
 const terminal: JobSnapshot[] = [];
 
 beforeAll(async () => {
@@ -22,6 +25,8 @@ beforeAll(async () => {
     retryAttempts: 3, retrySpacingSeconds: 1, retryScale: 0.05, workers: 2,
   }, {});
   core.accounts.create({ name: 'Clinic', senders: [SENDER] });
+  const strict = core.accounts.create({ name: 'Lab', senders: [STRICT] });
+  core.accounts.updateSettings(strict.id, { 'outgoing.unsupportedFiles': 'reject' }, 'test');
   gw = await startGateway(core);
   gw.jobs.onTerminal((j) => terminal.push(j));
   pdf = await makePdf(2);
@@ -34,6 +39,7 @@ afterAll(async () => {
 async function send(msg: Mail.Options): Promise<string[]> {
   const t = nodemailer.createTransport({ host: '127.0.0.1', port: gw.smtpPort, secure: false, ignoreTLS: true });
   const info = await t.sendMail({ from: SENDER, ...msg });
+  expect(info.response).toMatch(/^250 2\.0\.0 /);
   return info.response.match(/job_[0-9a-f]+/g) ?? [];
 }
 
@@ -90,5 +96,31 @@ describe('render and send workers', () => {
     const [id] = await send({ to: '+15551230003@fax.localhost', text: 'Hello there.' });
     const [job] = await settled([id]);
     expect(job).toMatchObject({ status: 'sent', pages: 1 });
+  });
+
+  describe('render-time findings go through the same rule', () => {
+    it('ignore: the damaged document is dropped and reported, the rest is sent', async () => {
+      const [id] = await send({ to: '+15551230004@fax.localhost',
+        attachments: [{ filename: 'good.pdf', content: pdf }, { filename: 'bad.pdf', path: CIRCULAR_PDF }] });
+      const [job] = await settled([id]);
+      expect(job).toMatchObject({ status: 'sent', pages: 2 });
+      expect(job.files.map((f) => [f.name, f.verdict])).toEqual([['good.pdf', 'accepted'], ['bad.pdf', 'damaged']]);
+    });
+
+    it('ignore: nothing left after rendering → rejected nothing-to-fax', async () => {
+      const [id] = await send({ to: '+15551230005@fax.localhost', attachments: [{ filename: 'bad.pdf', path: CIRCULAR_PDF }] });
+      const [job] = await settled([id]);
+      expect(job).toMatchObject({ status: 'rejected', statusCode: 11 });
+      expect(job.reason).toMatch(/^nothing-to-fax/);
+    });
+
+    it('reject: a document found damaged while rendering rejects every job of the message', async () => {
+      const ids = await send({ from: STRICT, to: ['+15551230006@fax.localhost', '+15551230007@fax.localhost'], text: 'two docs',
+        attachments: [{ filename: 'good.pdf', content: pdf }, { filename: 'bad.pdf', path: CIRCULAR_PDF }] });
+      const jobs = await settled(ids);
+      expect(jobs.map((j) => [j.status, j.statusCode])).toEqual([['rejected', 10], ['rejected', 10]]);
+      expect(jobs[0].reason).toContain('bad.pdf');
+      expect(gw.jobs.events(ids[0]).map((e) => e.to)).toEqual(['received', 'rendering', 'rejected']);
+    });
   });
 });
