@@ -21,6 +21,13 @@ describe('GET /v1/feedback.wsdl', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents both feedback routes', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/feedback.wsdl', '/v1/faxes/{id}/feedback/redeliver']));
+  });
+});
+
 describe('POST /v1/faxes/{id}/feedback/redeliver', () => {
   it('needs an API key', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/faxes/job_x/feedback/redeliver' });
