@@ -118,7 +118,7 @@ export function createDetector(deps: { limits: DetectLimits }) {
 
     try {
       if (facts.detected === 'pdf') {
-        Object.assign(facts, await preflightPdf(input.path, st.size, timeoutMs));
+        Object.assign(facts, await within(preflightPdf(input.path, st.size, timeoutMs), timeoutMs, 'PDF preflight'));
       } else if (facts.detected && IMAGE_IDS.has(facts.detected)) {
         Object.assign(facts, await within(preflightImage(input.path, st.size, facts.detected), timeoutMs, 'image preflight'));
       }
