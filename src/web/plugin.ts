@@ -89,6 +89,13 @@ export function webPages(deps: WebDeps) {
         .send(page({ title: status === 403 ? 'Not allowed' : 'Problem', body: html`<p role="alert">${message}</p><p><a href="${req.url.startsWith('/admin') ? '/admin' : '/settings'}">Back</a></p>` }));
     });
 
+    const publicHost = (() => {
+      try {
+        return new URL(deps.config.publicUrl).host;
+      } catch {
+        return undefined;
+      }
+    })();
     const secure = (req: FastifyRequest) => req.protocol === 'https' || deps.config.publicUrl.startsWith('https:');
     const setCookie = (req: FastifyRequest, reply: FastifyReply, name: string, value: string, path: string) =>
       reply.setCookie(name, signer.sign(value), { path, httpOnly: true, sameSite: 'strict', secure: secure(req) });
@@ -112,7 +119,8 @@ export function webPages(deps: WebDeps) {
       } catch {
         host = undefined;
       }
-      if (!host || host !== req.headers.host) throw new Refusal(403, 'Forms on this page can only be sent from this site.');
+      // Behind a reverse proxy the Host header may be the proxy's upstream address: the public URL's host counts too.
+      if (!host || (host !== req.headers.host && host !== publicHost)) throw new Refusal(403, 'Forms on this page can only be sent from this site.');
     }
 
     function credentialValid(area: Area, s: WebSession): boolean {
@@ -215,6 +223,9 @@ export function webPages(deps: WebDeps) {
         recordFailure(req);
         return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.');
       }
+      // A fresh id at every sign-in (no fixation); a session this browser had before is ended.
+      const previous = readCookie(req, SETTINGS.cookie);
+      if (previous) sessions.destroy(previous);
       const { id } = sessions.create('account', account.id, hashApiKey(key));
       setCookie(req, reply, SETTINGS.cookie, id, SETTINGS.base);
       return reply.redirect('/settings', 303);
@@ -315,6 +326,8 @@ export function webPages(deps: WebDeps) {
         recordFailure(req);
         return adminSignIn(req, reply, 401, 'That admin token is not valid.');
       }
+      const previous = readCookie(req, ADMIN.cookie);
+      if (previous) sessions.destroy(previous);
       const { id } = sessions.create('admin', null, mac('admin', token));
       setCookie(req, reply, ADMIN.cookie, id, ADMIN.base);
       return reply.redirect('/admin', 303);

@@ -179,6 +179,27 @@ describe('web pages (inject)', () => {
       expect(w.accounts.get(w.standard.id)!.settings).toEqual(before);
     });
 
+    it('accepts the public URL\'s origin behind a proxy that rewrites Host', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const res = await b.post('/settings', validForm(b.csrf()), { origin: 'http://localhost:8080', host: '10.0.0.5:8080' });
+      expect(res.statusCode).toBe(303);
+    });
+
+    it('a second sign-in replaces the earlier session', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const first = b.cookies.get('fg_settings')!;
+      // The sign-in form (shown to this browser without its session cookie) carries the token for its login cookie.
+      const formOnly = new Browser(app);
+      formOnly.cookies.set('fg_login', b.cookies.get('fg_login')!);
+      await formOnly.get('/settings');
+      expect((await b.post('/settings/sign-in', { _csrf: formOnly.csrf(), apiKey: w.developer.apiKey })).statusCode).toBe(303);
+      expect((await b.get('/settings')).body).toContain('Dev Shop');
+      b.cookies.set('fg_settings', first);
+      expect((await b.get('/settings')).body).toContain('>Sign in</button>');
+    });
+
     it('refuses sign-out, secret and admin posts without the session token', async () => {
       const b = new Browser(app);
       await b.signIn(w.standard.apiKey);
