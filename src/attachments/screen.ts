@@ -18,7 +18,8 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
   if (f.inline) return { verdict: 'inline', reason: 'inline image of the message body (not an attachment)' };
   if (f.size === 0) return { verdict: 'empty', reason: 'the file is empty (0 bytes)' };
   if (f.detected === null || !row) {
-    return { verdict: 'unknown-type', reason: `unknown file type${f.note ? ` (${f.note})` : f.mime ? ` (${f.mime})` : ''}: it is not a format this service can fax` };
+    const seen = f.note ?? (f.mime ? `detected as ${f.mime}` : undefined);
+    return { verdict: 'unknown-type', reason: `unknown file type, not a format this service can fax${seen ? ` (${seen})` : ''}` };
   }
   // A password stops every renderer, so say so before anything about the type being switched on.
   if (f.encrypted) {

@@ -57,13 +57,17 @@ describe('faxgate screen --json over the corpus', () => {
     if (timings.length === folders.length) console.log(`screen --json per folder:\n${timings.join('\n')}`);
   });
 
-  // The hang/exhaustion traps, one process each: killed after 5 s means a hang, which fails the test.
+  // The hang/exhaustion traps, one process each. A hang is killed at 30 s and fails; the time each took (CLI start-up
+  // included, about 1-2 s on an idle two-core host) is printed, not asserted, because shared CI hosts vary.
   const traps = CORPUS_EXPECTATIONS.map(([rel]) => rel).filter((rel) => /loop|cycle|circular|bomb|oom|giant|213_million/.test(rel));
+  const trapTimes: string[] = [];
   it.each(traps)('%s finishes on its own', (rel) => {
-    const r = cli(['screen', '--json', path.join(CORPUS, rel)], 5000);
+    const r = cli(['screen', '--json', path.join(CORPUS, rel)], 30_000);
     expect(r.signal).toBeNull();
     expect([0, 3]).toContain(r.code);
     expect((JSON.parse(r.stdout) as Out).files).toHaveLength(1);
+    trapTimes.push(`${rel.padEnd(48)} ${r.ms.toFixed(0).padStart(6)} ms`);
+    if (trapTimes.length === traps.length) console.log(`screen --json, one trap file per process:\n${trapTimes.join('\n')}`);
   });
 });
 
