@@ -6,6 +6,8 @@ import { rm } from 'node:fs/promises';
 import type { HttpDeps } from './deps.js';
 import { installProblemHandlers, problemSchema } from './problems.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { guardContinue } from './continue.js';
+import { jsonBodyLimit } from './uploads.js';
 import { faxesRoutes } from './routes/faxes.js';
 import { screenRoutes } from './routes/screen.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -53,7 +55,10 @@ export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions = {}): Fastif
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' },
     },
     return503OnClosing: true,
+    // Slow uploads may take minutes, but no request may hold a connection forever.
+    requestTimeout: 5 * 60 * 1000,
   }) as unknown as FastifyInstance;
+  guardContinue(app.server, jsonBodyLimit(deps.config.maxMessageBytes));
 
   installProblemHandlers(app);
   app.addSchema(problemSchema);

@@ -1,6 +1,7 @@
 // A real listening server: multipart uploads streamed to disk, large files, the size limit mid-stream, nothing left behind.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +99,46 @@ describe('multipart over a real connection', () => {
     const r = await fetch(`${base}/v1/faxes`, { method: 'POST', body: form([{ name: 'photo.png', type: 'image/png', data: noise }]) });
     expect(r.status).toBe(401);
     expect(leftovers()).toEqual([]);
+  });
+
+  it.each([
+    ['no API key', false, 401, false],
+    ['declared length over the limit', true, 413, false],
+  ])('Expect: 100-continue is not granted with %s: answered before the body is sent', async (_n, withKey, status, continued) => {
+    const headers = withKey ? auth(h.account().apiKey) : {};
+    const { port, hostname } = new URL(base);
+    const result = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let gotContinue = false;
+      const req = request({
+        host: hostname, port, method: 'POST', path: '/v1/faxes',
+        headers: { ...headers, expect: '100-continue', 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(LIMIT * 3) },
+      });
+      req.on('continue', () => { gotContinue = true; req.destroy(); });
+      req.on('response', (res) => { res.resume(); resolve({ status: res.statusCode ?? 0, continued: gotContinue }); req.destroy(); });
+      req.on('error', (e) => (gotContinue ? resolve({ status: 0, continued: true }) : reject(e)));
+      req.flushHeaders();
+    });
+    expect(result).toEqual({ status, continued });
+  });
+
+  it('Expect: 100-continue is granted to an authenticated upload of acceptable size', async () => {
+    const a = h.account();
+    const { port, hostname } = new URL(base);
+    const boundary = 'continue-boundary';
+    const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="to"\r\n\r\n+15553330001\r\n--${boundary}\r\n`
+      + `Content-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+    const payload = Buffer.concat([body, corpusBytes('pdf/pdf_three_pages.pdf'), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const result = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = request({
+        host: hostname, port, method: 'POST', path: '/v1/faxes',
+        headers: { ...auth(a.apiKey), expect: '100-continue', 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(payload.length) },
+      });
+      req.on('continue', () => { continued = true; req.end(payload); });
+      req.on('response', (res) => { res.resume(); res.on('end', () => resolve({ status: res.statusCode ?? 0, continued })); });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(result).toEqual({ status: 202, continued: true });
   });
 });
