@@ -34,7 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start `node cli.js serve` and resolve once it listens. */
+/** Start `node cli.js serve` and resolve once it listens (stdout so far in `startOutput`). */
+let startOutput = '';
 function startServer(): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [CLI, 'serve'], {
@@ -51,12 +52,20 @@ function startServer(): Promise<ChildProcess> {
     c.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (/SMTP on /.test(out)) {
+        startOutput = out;
         clearTimeout(timer);
         resolve(c);
       }
     });
     c.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     c.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${out} ${err}`)); });
+  });
+}
+
+function cli(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, FAXGATE_DATA_DIR: dataDir } },
+      (e, out) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out }));
   });
 }
 
@@ -155,4 +164,39 @@ describe('crash safety', () => {
     expect(code).toBe(0);
     expect(existsSync(path.join(dataDir, 'serve.lock'))).toBe(false);
   }, 300_000);
+
+  it('first start creates a demo account and prints its sender and API key; jobs list/show print the job', async () => {
+    dataDir = tempDir('faxgate-serve-');
+    port = await freePort();
+    child = await startServer();
+    expect(startOutput).toContain('demo@example.com');
+    expect(startOutput).toMatch(/API key: +fgk_/);
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const info = await t.sendMail({ from: 'demo@example.com', to: '+15551234567@fax.localhost', subject: 'hi', text: 'Hello from the demo.' });
+    const [id] = info.response.match(/job_[0-9a-f]+/g) ?? [];
+    const c = child;
+    // Let the job finish so `show` has the whole history, then stop cleanly.
+    await waitFor(() => {
+      const db = new Database(path.join(dataDir, 'faxgate.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT status FROM jobs WHERE id = ?').get(id) as { status: string }).status === 'sent' ? true : undefined;
+      } finally {
+        db.close();
+      }
+    }, 'the demo job to be sent');
+    c.kill('SIGTERM');
+    await new Promise((r) => c.once('exit', r));
+
+    const list = await cli(['jobs', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.out) as { id: string }[]).map((j) => j.id)).toEqual([id]);
+    const show = await cli(['jobs', 'show', id!, '--json']);
+    const job = JSON.parse(show.out) as { id: string; status: string; to: string; pages: number; attempts: number; source: string; files: unknown[]; events: { to: string }[] };
+    expect(job).toMatchObject({ id, status: 'sent', to: '+15551234567', pages: 1, attempts: 1, source: 'email', files: [] });
+    expect(job.events.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sent']);
+    const human = await cli(['jobs', 'show', id!]);
+    expect(human.out).toMatch(/^status +sent$/m);
+    expect((await cli(['jobs', 'list'])).out).toContain(id!);
+    expect((await cli(['jobs', 'show', 'job_nope'])).code).toBe(1);
+  }, 180_000);
 });
