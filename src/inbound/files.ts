@@ -23,6 +23,8 @@ export async function publishCopy(src: string, dest: string): Promise<number> {
     const fh = await fsp.open(tmp, 'r+');
     let size: number;
     try {
+      // Fax content is readable by the service user only, whatever the source file's mode was.
+      await fh.chmod(0o600);
       await fh.sync();
       size = (await fh.stat()).size;
     } finally {

@@ -1,6 +1,6 @@
 // The inbound service against a real SQLite file and data folder: storing, refusing, discarding, isolation, paging,
 // the notification inside the recording transaction, deletion and crash recovery.
-import { existsSync, readFileSync, utimesSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,7 @@ describe('receiving', () => {
     expect(fax!.imageUrl).toBe(`https://fax.example.test/v1/inbound/${fax!.id}/image`);
     const stored = path.join(t.dataDir, 'inbound', fax!.id, 'fax.tif');
     expect(readFileSync(stored).equals(readFileSync(FAX_TIFF))).toBe(true);
+    expect(statSync(stored).mode & 0o777).toBe(0o600);
     expect(listFiles(path.join(t.dataDir, 'inbound', fax!.id))).toEqual([stored]);
   });
 
