@@ -112,28 +112,43 @@ export async function sniffText(path: string, size: number, declared?: string): 
   }
 }
 
-const KNOWN_HEADERS = new Set([
-  'from', 'to', 'cc', 'subject', 'date', 'received', 'return-path', 'message-id', 'mime-version', 'content-type',
-  'delivered-to', 'reply-to', 'sender', 'in-reply-to', 'references', 'content-transfer-encoding', 'x-mailer',
-  'dkim-signature', 'authentication-results', 'x-original-to', 'recieved', 'thread-topic', 'importance',
+/** Headers people type at the top of a fax memo too ("To: Dr Smith / From: Clinic / Subject: Referral"). */
+const HUMAN_HEADERS = new Set(['from', 'to', 'cc', 'subject', 'date', 'reply-to', 'sender', 'attn', 're']);
+/** Headers only mail software writes: one of them makes a header block a message. */
+const MACHINE_HEADERS = new Set([
+  'received', 'recieved', 'return-path', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding',
+  'delivered-to', 'in-reply-to', 'references', 'dkim-signature', 'authentication-results', 'x-original-to', 'x-mailer',
+  'thread-topic', 'thread-index', 'importance', 'x-ms-has-attach', 'arc-seal', 'list-id', 'x-apparently-to',
 ]);
 
-/** An RFC 822 message: an mbox From_ line, or a block of header fields that includes well-known mail headers. */
+/**
+ * An RFC 822 message: an mbox From_ line, or a block of header fields that mail software wrote (a machine-only header,
+ * an RFC 2047 encoded word, or human headers whose From/To carries an email address). A typed memo is not a message.
+ */
 export function looksLikeEmail(text: string): boolean {
   if (/^From \S+[^\r\n]*\r?\n[!-9;-~]+:/.test(text)) return true;
   const lines = text.split(/\r?\n/).slice(0, 400);
-  let known = 0;
+  let human = 0;
+  let machine = 0;
   let fields = 0;
-  let separated = false;
+  let evidence = false;
   for (const line of lines) {
-    if (line === '') { separated = true; break; }
-    if (/^[ \t]/.test(line)) { if (fields === 0) return false; continue; }
-    const m = /^([!-9;-~]+):/.exec(line);
+    if (line === '') break;
+    if (/^[ \t]/.test(line)) {
+      if (fields === 0) return false;
+      if (/=\?[^?\s]+\?[BbQq]\?/.test(line)) evidence = true;
+      continue;
+    }
+    const m = /^([!-9;-~]+):(.*)$/.exec(line);
     if (!m) break;
     fields++;
-    if (KNOWN_HEADERS.has(m[1].toLowerCase())) known++;
+    const name = m[1].toLowerCase();
+    if (MACHINE_HEADERS.has(name)) machine++;
+    else if (HUMAN_HEADERS.has(name)) human++;
+    if (/=\?[^?\s]+\?[BbQq]\?/.test(m[2])) evidence = true;
+    if ((name === 'from' || name === 'to') && /[^\s<@]+@[^\s>@]+\.[^\s>@]+/.test(m[2])) evidence = true;
   }
-  return fields > 0 && known > 0 && (known >= 2 || separated);
+  return machine > 0 || ((human > 0) && evidence && (human >= 2 || fields === human));
 }
 
 /** Classify text by its opening: SVG, HTML, PostScript, an email message, or plain text. */

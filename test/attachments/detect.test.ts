@@ -105,6 +105,9 @@ beforeAll(async () => {
   writeFileSync(p('data.xml'), '<?xml version="1.0"?>\n<order><item>fax paper</item></order>\n');
   writeFileSync(p('message.eml'), 'From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n\r\nbody\r\n');
   writeFileSync(p('note.txt'), 'Note: bring the contract.\nThanks\n');
+  writeFileSync(p('memo.txt'), 'To: Dr. Smith\nFrom: Riverside Clinic\nDate: 3 March 2026\nSubject: Referral\n\nPlease see the attached notes.\n');
+  writeFileSync(p('forwarded.txt'), 'Received: from mx.example.net by mail.example.com\nSubject: fwd\n\nbody\n');
+  writeFileSync(p('mbox.txt'), 'From someone@example.com Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n');
   writeFileSync(p('winmail.dat'), Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0, 0, 1, 0x06, 0x90, 0x08, 0, 4, 0, 0, 0]), randomBytes(64)]));
   // OLE compound files made with the cfb library.
   cfb({ WordDocument: Buffer.alloc(1024, 1), '1Table': Buffer.alloc(512, 2) }, 'legacy.doc');
@@ -185,6 +188,9 @@ const ROWS: Row[] = [
   ['data.xml', { detected: 'text', verdict: 'accepted' }],
   ['message.eml', { detected: 'email', verdict: 'unsupported-type' }],
   ['note.txt', { detected: 'text', verdict: 'accepted' }],
+  ['memo.txt', { detected: 'text', verdict: 'accepted' }],
+  ['forwarded.txt', { detected: 'email', verdict: 'unsupported-type' }],
+  ['mbox.txt', { detected: 'email', verdict: 'unsupported-type' }],
   ['winmail.dat', { detected: 'tnef', verdict: 'unsupported-type' }],
   ['legacy.doc', { detected: 'doc', verdict: 'unsupported-type' }],
   ['legacy.xls', { detected: 'xls', verdict: 'unsupported-type' }],
