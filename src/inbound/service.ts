@@ -165,6 +165,7 @@ export function createInbound(deps: InboundDeps) {
       p = (async () => {
         try {
           await renderer.toPdf(path.join(faxDir(id), 'fax.tif'), tmp);
+          await fsp.chmod(tmp, 0o600);
           await fsp.rename(tmp, pdf);
         } catch (e) {
           await shredFile(tmp);
