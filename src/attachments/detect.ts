@@ -56,7 +56,8 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 export function createDetector(deps: { limits: DetectLimits }) {
-  const timeoutMs = deps.limits.timeoutMs ?? 10_000;
+  // Preflight is meant to be cheap: even when handed the (much longer) render timeout, no file gets more than 10 s.
+  const timeoutMs = Math.min(deps.limits.timeoutMs ?? 10_000, 10_000);
 
   async function identify(input: DetectInput, size: number): Promise<Sniffed & ContainerFacts & { charset?: string; blank?: boolean }> {
     const head = await readHead(input.path, 8192);
