@@ -204,6 +204,27 @@ describe('deletion and recovery', () => {
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id))).toBe(false);
   });
 
+  it('with deleteAfterRetrieval, a download completing while another runs tombstones at once but lets the other finish', async () => {
+    t.accounts.updateSettings(t.b.id, { 'incoming.deleteAfterRetrieval': true }, 'test');
+    const fax = (await t.inbound.receive({ to: '+15550002222', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
+    const first = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:fgk_first0');
+    const second = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:fgk_second');
+    const read = async (s: NodeJS.ReadableStream) => {
+      const chunks: Buffer[] = [];
+      for await (const c of s) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+    expect((await read(first.stream)).equals(readFileSync(FAX_TIFF))).toBe(true);
+    await first.onComplete();
+    expect(t.inbound.get(t.b.id, fax.id)).toMatchObject({ status: 'deleted', deletedReason: 'retrieved', deletedBy: 'api:fgk_first0', retrievalCount: 1 });
+    expect(await code(t.inbound.openImage(t.b.id, fax.id, 'tiff'))).toBe('gone');
+    expect((await read(second.stream)).equals(readFileSync(FAX_TIFF))).toBe(true);
+    await second.onComplete();
+    await t.inbound.whenIdle();
+    expect(t.inbound.get(t.b.id, fax.id).retrievalCount).toBe(1);
+    expect(existsSync(path.join(t.dataDir, 'inbound', fax.id))).toBe(false);
+  });
+
   it('recover() finishes an interrupted purge and removes old orphans, but not a fresh receive in progress', async () => {
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
     // a crash after the tombstone commit, before the files were removed
