@@ -49,7 +49,14 @@ export async function gifTruncated(fh: FileHandle, size: number): Promise<boolea
   const h = await readAt(fh, 0, 13);
   if (h.length < 13) return true;
   let pos = 13 + (h[10] & 0x80 ? 3 * (2 << (h[10] & 7)) : 0);
-  const byteAt = async (p: number) => (p < size ? (await readAt(fh, p, 1))[0] : -1);
+  // A small window cache: sub-blocks are at most 256 bytes apart, so one read serves hundreds of lookups.
+  let winStart = -1;
+  let win: Buffer = Buffer.alloc(0);
+  const byteAt = async (p: number) => {
+    if (p >= size) return -1;
+    if (p < winStart || p >= winStart + win.length) { winStart = p; win = await readAt(fh, p, 64 * 1024); }
+    return win[p - winStart] ?? -1;
+  };
   const skipSubBlocks = async (): Promise<boolean> => {
     for (let i = 0; i < 1_000_000; i++) {
       const n = await byteAt(pos);
