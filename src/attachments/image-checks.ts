@@ -7,6 +7,20 @@ export async function readAt(fh: FileHandle, pos: number, len: number): Promise<
   return b.subarray(0, bytesRead);
 }
 
+/** Reads through a 64 KB window, so walking many small blocks costs few system calls. */
+function windowed(fh: FileHandle, size: number) {
+  let start = -1;
+  let win: Buffer = Buffer.alloc(0);
+  return async (p: number, n: number): Promise<Buffer> => {
+    if (p >= size) return Buffer.alloc(0);
+    if (p < start || p + n > start + win.length) {
+      start = p;
+      win = await readAt(fh, p, Math.max(n, 64 * 1024));
+    }
+    return win.subarray(p - start, p - start + n);
+  };
+}
+
 /** JPEG: walk the segments to the first scan, then an end-of-image marker must follow (else it was cut short). */
 export async function jpegTruncated(fh: FileHandle, size: number): Promise<boolean> {
   let pos = 2;
@@ -33,9 +47,10 @@ export async function jpegTruncated(fh: FileHandle, size: number): Promise<boole
 
 /** PNG: every chunk must fit inside the file and IEND must be reached. */
 export async function pngTruncated(fh: FileHandle, size: number): Promise<boolean> {
+  const at = windowed(fh, size);
   let pos = 8;
   for (let i = 0; i < 1_000_000 && pos + 8 <= size; i++) {
-    const h = await readAt(fh, pos, 8);
+    const h = await at(pos, 8);
     const len = h.readUInt32BE(0);
     if (pos + 12 + len > size) return true;
     if (h.subarray(4, 8).toString('latin1') === 'IEND') return false;
@@ -49,14 +64,8 @@ export async function gifTruncated(fh: FileHandle, size: number): Promise<boolea
   const h = await readAt(fh, 0, 13);
   if (h.length < 13) return true;
   let pos = 13 + (h[10] & 0x80 ? 3 * (2 << (h[10] & 7)) : 0);
-  // A small window cache: sub-blocks are at most 256 bytes apart, so one read serves hundreds of lookups.
-  let winStart = -1;
-  let win: Buffer = Buffer.alloc(0);
-  const byteAt = async (p: number) => {
-    if (p >= size) return -1;
-    if (p < winStart || p >= winStart + win.length) { winStart = p; win = await readAt(fh, p, 64 * 1024); }
-    return win[p - winStart] ?? -1;
-  };
+  const at = windowed(fh, size);
+  const byteAt = async (p: number) => (await at(p, 1))[0] ?? -1;
   const skipSubBlocks = async (): Promise<boolean> => {
     for (let i = 0; i < 1_000_000; i++) {
       const n = await byteAt(pos);
