@@ -208,6 +208,12 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
       return r && toSubmission(r);
     },
 
+    /** The rendered fax of a job (shared by every recipient of its submission), once rendering is done. */
+    tiffPath(job: Pick<JobSnapshot, 'submissionId'>): string | undefined {
+      const r = db.prepare("SELECT tiff_path FROM submissions WHERE id = ? AND render_status = 'done'").get(job.submissionId) as { tiff_path: string | null } | undefined;
+      return r?.tiff_path ?? undefined;
+    },
+
     setRendered(submissionId: string, patch: { renderStatus: string; pages: number; tiffPath: string | null }): void {
       db.prepare('UPDATE submissions SET render_status = ?, pages = ?, tiff_path = ? WHERE id = ?')
         .run(patch.renderStatus, patch.pages, patch.tiffPath, submissionId);

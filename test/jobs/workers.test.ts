@@ -64,6 +64,7 @@ describe('render and send workers', () => {
     expect(jobs[0].files[0]).toMatchObject({ name: 'doc.pdf', verdict: 'accepted', pages: 2 });
     const sub = gw.jobs.submission(jobs[0].submissionId)!;
     expect(sub.tiffPath).toBe(path.join(sub.dir, 'fax.tif'));
+    expect(gw.jobs.tiffPath(jobs[1])).toBe(sub.tiffPath);
     expect(gw.jobs.events(ids[0]).map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sent']);
     const outbox = readdirSync(path.join(gw.core.config.dataDir, 'outbox'));
     expect(outbox).toEqual(expect.arrayContaining(ids.map((id) => `${id}.tif`)));

@@ -91,6 +91,10 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     cb(toSmtpError(fe));
   };
 
+  if (config.dmarc) {
+    // Say so rather than pretend: DMARC alignment needs DKIM/SPF verification this build does not do yet.
+    logger.warn('FAXGATE_DMARC is set but DMARC checking is not implemented; senders are checked by registration (envelope and From) only');
+  }
   const tls = config.tlsCert && config.tlsKey
     ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) }
     : undefined;
