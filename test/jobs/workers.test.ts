@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { openCore, startGateway, type Gateway } from '../../src/main.js';
 import type { JobSnapshot } from '../../src/domain/jobs.js';
-import { makePdf } from '../ingress/smtp/fixtures.js';
+import { makePdf, makePng } from '../ingress/smtp/fixtures.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
 
 let gw: Gateway;
@@ -122,6 +122,21 @@ describe('render and send workers', () => {
       expect(jobs.map((j) => [j.status, j.statusCode])).toEqual([['rejected', 10], ['rejected', 10]]);
       expect(jobs[0].reason).toContain('bad.pdf');
       expect(gw.jobs.events(ids[0]).map((e) => e.to)).toEqual(['received', 'rendering', 'rejected']);
+    });
+  });
+
+  describe('page counts the spec implies', () => {
+    const cases: [string, () => Promise<Mail.Options>, number][] = [
+      ['3-page PDF without body', async () => ({ attachments: [{ filename: 'three.pdf', content: await makePdf(3) }] }), 3],
+      ['body + 3-page PDF + PNG', async () => ({ text: 'Cover.', attachments: [{ filename: 'three.pdf', content: await makePdf(3) }, { filename: 'img.png', content: await makePng() }] }), 5],
+      ['text attachment', async () => ({ attachments: [{ filename: 'notes.txt', content: 'Line one\nLine two\n' }] }), 1],
+      ['HTML-only body', async () => ({ html: '<h1>Hello</h1><p>Pour vous, <b>Ölçü</b> — Привет</p>' }), 1],
+      ['UTF-8 Cyrillic, Greek and CJK body', async () => ({ text: 'Здравствуйте. Καλημέρα. 你好，世界。' }), 1],
+    ];
+    it.each(cases)('%s', async (_name, build, pages) => {
+      const [id] = await send({ to: '+15551230010@fax.localhost', ...(await build()) });
+      const [job] = await settled([id]);
+      expect(job).toMatchObject({ status: 'sent', pages, pagesSent: pages });
     });
   });
 });
