@@ -144,19 +144,42 @@ async function classifyZip(fh: FileHandle, entries: ZipEntry[]): Promise<Contain
 }
 
 /** Tell doc/xls/ppt, Outlook msg, Visio and encrypted OOXML apart inside an OLE compound file by its stream names. */
+/** Word 97+: the FIB's fEncrypted bit (0x0100 of the flags word at offset 0x0A) marks a password-protected file. */
+function docEncrypted(wordDocument: Buffer | undefined): boolean {
+  return Boolean(wordDocument && wordDocument.length >= 12 && (wordDocument.readUInt16LE(0x0a) & 0x0100));
+}
+
+/** Excel 97+: a FILEPASS record (0x002F) among the first records of the workbook globals means a password. */
+function xlsEncrypted(workbook: Buffer | undefined): boolean {
+  let pos = 0;
+  for (let i = 0; workbook && i < 64 && pos + 4 <= workbook.length; i++) {
+    const type = workbook.readUInt16LE(pos);
+    if (type === 0x002f) return true;
+    if (type === 0x000a) return false; // EOF of the globals
+    pos += 4 + workbook.readUInt16LE(pos + 2);
+  }
+  return false;
+}
+
 export function inspectCfb(data: Buffer): ContainerFacts {
   let names: string[];
+  let stream: (name: string) => Buffer | undefined;
   try {
     const c = CFB.read(data, { type: 'buffer' });
     names = c.FileIndex.map((e) => e.name);
+    stream = (name) => {
+      const e = c.FileIndex.find((x) => x.name === name && x.type === 2);
+      return e?.content ? Buffer.from(e.content as Uint8Array) : undefined;
+    };
   } catch (e) {
     return { id: null, mime: 'application/x-cfb', damaged: true, note: `unreadable OLE compound file (${(e as Error).message.slice(0, 80)})` };
   }
   const has = (n: string) => names.includes(n);
+  const locked = (f: ContainerFacts, yes: boolean): ContainerFacts => (yes ? { ...f, encrypted: true } : f);
   if (has('EncryptionInfo') && has('EncryptedPackage')) return { id: 'office-encrypted', mime: 'application/x-ms-encrypted-package', encrypted: true };
-  if (has('WordDocument')) return { id: 'doc', mime: 'application/msword' };
-  if (has('Workbook') || has('Book')) return { id: 'xls', mime: 'application/vnd.ms-excel' };
-  if (has('PowerPoint Document')) return { id: 'ppt', mime: 'application/vnd.ms-powerpoint' };
+  if (has('WordDocument')) return locked({ id: 'doc', mime: 'application/msword' }, docEncrypted(stream('WordDocument')));
+  if (has('Workbook') || has('Book')) return locked({ id: 'xls', mime: 'application/vnd.ms-excel' }, xlsEncrypted(stream('Workbook') ?? stream('Book')));
+  if (has('PowerPoint Document')) return locked({ id: 'ppt', mime: 'application/vnd.ms-powerpoint' }, has('EncryptedSummary'));
   if (names.some((n) => n.startsWith('__substg1.0_'))) return { id: 'msg', mime: 'application/vnd.ms-outlook' };
   if (has('VisioDocument')) return { id: 'vsd', mime: 'application/vnd.visio' };
   return { id: null, mime: 'application/x-cfb', note: 'an OLE compound file of an unrecognised kind' };

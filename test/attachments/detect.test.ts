@@ -110,9 +110,14 @@ beforeAll(async () => {
   writeFileSync(p('mbox.txt'), 'From someone@example.com Mon Jan  1 00:00:00 2024\nSubject: hi\n\nbody\n');
   writeFileSync(p('winmail.dat'), Buffer.concat([Buffer.from([0x78, 0x9f, 0x3e, 0x22, 0, 0, 1, 0x06, 0x90, 0x08, 0, 4, 0, 0, 0]), randomBytes(64)]));
   // OLE compound files made with the cfb library.
-  cfb({ WordDocument: Buffer.alloc(1024, 1), '1Table': Buffer.alloc(512, 2) }, 'legacy.doc');
-  cfb({ Workbook: Buffer.alloc(1024, 1) }, 'legacy.xls');
+  const fib = (flags: number) => { const b = Buffer.alloc(1024); b.writeUInt16LE(0xa5ec, 0); b.writeUInt16LE(0xc1, 2); b.writeUInt16LE(flags, 0x0a); return b; };
+  const rec = (type: number, len: number) => { const b = Buffer.alloc(4 + len); b.writeUInt16LE(type, 0); b.writeUInt16LE(len, 2); return b; };
+  cfb({ WordDocument: fib(0x0200), '1Table': Buffer.alloc(512, 2) }, 'legacy.doc');
+  cfb({ WordDocument: fib(0x0300), '1Table': Buffer.alloc(512, 2) }, 'locked.doc');
+  cfb({ Workbook: Buffer.concat([rec(0x0809, 16), rec(0x00e1, 2), rec(0x000a, 0)]) }, 'legacy.xls');
+  cfb({ Workbook: Buffer.concat([rec(0x0809, 16), rec(0x002f, 54), rec(0x000a, 0)]) }, 'locked.xls');
   cfb({ 'PowerPoint Document': Buffer.alloc(1024, 1) }, 'legacy.ppt');
+  cfb({ 'PowerPoint Document': Buffer.alloc(1024, 1), EncryptedSummary: Buffer.alloc(64, 3) }, 'locked.ppt');
   cfb({ EncryptionInfo: Buffer.alloc(256, 1), EncryptedPackage: Buffer.alloc(4096, 2) }, 'locked.docx');
   cfb({ __substg1_0_0037001F: Buffer.from('s\0u\0b\0'), '__substg1.0_0037001F': Buffer.from('s\0u\0b\0') }, 'mail.msg');
   cfb({ Contents: Buffer.alloc(1024, 1) }, 'other.ole');
@@ -195,6 +200,9 @@ const ROWS: Row[] = [
   ['legacy.doc', { detected: 'doc', verdict: 'unsupported-type' }],
   ['legacy.xls', { detected: 'xls', verdict: 'unsupported-type' }],
   ['legacy.ppt', { detected: 'ppt', verdict: 'unsupported-type' }],
+  ['locked.doc', { detected: 'doc', verdict: 'encrypted', more: { encrypted: true } }],
+  ['locked.xls', { detected: 'xls', verdict: 'encrypted', more: { encrypted: true } }],
+  ['locked.ppt', { detected: 'ppt', verdict: 'encrypted', more: { encrypted: true } }],
   ['locked.docx', { detected: 'office-encrypted', verdict: 'encrypted', more: { encrypted: true } }],
   ['mail.msg', { detected: 'msg', verdict: 'unsupported-type' }],
   ['other.ole', { detected: null, verdict: 'unknown-type', more: { mime: 'application/x-cfb' } }],
