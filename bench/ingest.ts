@@ -35,16 +35,21 @@ async function pdfOfSize(bytes: number): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-/** A CRLF MIME message carrying `pdf` base64-encoded, dot-terminated, ready for DATA. */
+/** A CRLF MIME message carrying `pdf` base64-encoded, dot-terminated, ready for DATA (body encoded once per PDF). */
+const bodies = new WeakMap<Buffer, Buffer>();
 function mimeMessage(pdf: Buffer, id: string): Buffer {
-  const b64 = pdf.toString('base64').replace(/.{76}/g, '$&\r\n');
-  const text = [
-    `From: ${SENDER}`, 'To: +15551234567@fax.localhost', 'Subject: bench', `Message-ID: <${id}@bench>`, 'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'Benchmark message.', '',
-    '--b1', 'Content-Type: application/pdf; name="doc.pdf"', 'Content-Disposition: attachment; filename="doc.pdf"',
-    'Content-Transfer-Encoding: base64', '', b64, '--b1--', '.', '',
-  ].join('\r\n');
-  return Buffer.from(text);
+  let body = bodies.get(pdf);
+  if (!body) {
+    const b64 = pdf.toString('base64').replace(/.{76}/g, '$&\r\n');
+    body = Buffer.from([
+      'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain; charset=utf-8', '',
+      'Benchmark message.', '', '--b1', 'Content-Type: application/pdf; name="doc.pdf"', 'Content-Disposition: attachment; filename="doc.pdf"',
+      'Content-Transfer-Encoding: base64', '', b64, '--b1--', '.', '',
+    ].join('\r\n'));
+    bodies.set(pdf, body);
+  }
+  const head = Buffer.from([`From: ${SENDER}`, 'To: +15551234567@fax.localhost', 'Subject: bench', `Message-ID: <${id}@bench>`, ''].join('\r\n'));
+  return Buffer.concat([head, body]);
 }
 
 /** One SMTP connection that sends messages one after another; resolves with each message's DATA-end → 250 time (ms). */
