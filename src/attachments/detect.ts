@@ -5,7 +5,7 @@ import type { DetectedFacts } from '../domain/types.js';
 import { DEFAULT_TYPES } from './registry.js';
 import { classifyTextHead, declaredCharset, looksLikeEmail, sniffMagic, sniffText, type Sniffed } from './sniff.js';
 import { inspectCfb, inspectZip, type ContainerFacts } from './containers.js';
-import { preflightImage, preflightPdf } from './preflight.js';
+import { preflightImage, preflightPdf, preflightText } from './preflight.js';
 
 export interface DetectInput { name: string; path: string; declaredType?: string; inline?: boolean }
 export interface DetectLimits { maxPages: number; maxMegapixels: number; timeoutMs?: number }
@@ -120,6 +120,8 @@ export function createDetector(deps: { limits: DetectLimits }) {
     try {
       if (facts.detected === 'pdf') {
         Object.assign(facts, await within(preflightPdf(input.path, st.size, timeoutMs), timeoutMs, 'PDF preflight'));
+      } else if (facts.detected === 'text' && !facts.blank) {
+        Object.assign(facts, await within(preflightText(input.path, st.size, facts.charset), timeoutMs, 'text preflight'));
       } else if (facts.detected && IMAGE_IDS.has(facts.detected)) {
         Object.assign(facts, await within(preflightImage(input.path, st.size, facts.detected), timeoutMs, 'image preflight'));
       }

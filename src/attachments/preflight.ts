@@ -1,8 +1,10 @@
 // Cheap preflight without rendering: PDF pages/password/structure and image size/frames/integrity, time- and memory-bounded.
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { runProc } from './proc.js';
+import { cleanText, decodeText, linesPerPage, paginate, wrapLines } from '../render/text.js';
+import { geometry } from '../render/types.js';
 import { bmpHeader, gifTruncated, readAt, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
 
 export interface PreflightFacts {
@@ -108,4 +110,17 @@ export async function preflightImage(file: string, size: number, id: string): Pr
   } finally {
     await fh.close();
   }
+}
+
+/** Text files up to this size get a page estimate; larger ones are left to the renderer's own page count. */
+const TEXT_ESTIMATE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Text: the page count the text renderer will produce on letter paper at fine resolution (the defaults; A4 fits a few
+ * more lines, so this never under-counts), using the renderer's own decoding, wrapping and pagination.
+ */
+export async function preflightText(file: string, size: number, charset?: string): Promise<PreflightFacts> {
+  if (size > TEXT_ESTIMATE_MAX_BYTES) return {};
+  const text = await decodeText(await readFile(file), charset);
+  return { pages: paginate(wrapLines(cleanText(text)), linesPerPage(geometry({ resolution: 'fine', paper: 'letter' }))).length };
 }

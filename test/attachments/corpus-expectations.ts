@@ -136,7 +136,7 @@ export const CORPUS_EXPECTATIONS: [string, Expected][] = [
   ['office/apple_pages.pages', { detected: 'iwork', verdict: 'unsupported-type' }],
   ['office/excel_2007.xlsx', { detected: 'xlsx', verdict: 'unsupported-type', withOffice: 'accepted' }],
   ['office/opendocument_encrypted.odt', { detected: 'odt', verdict: 'encrypted' }],
-  ['office/opendocument_not_a_zip_24b.odt', { detected: 'text', verdict: 'accepted' }],
+  ['office/opendocument_not_a_zip_24b.odt', { detected: 'text', verdict: 'accepted', pages: 1 }],
   ['office/opendocument_text.odt', { detected: 'odt', verdict: 'unsupported-type', withOffice: 'accepted' }],
   ['office/powerpoint_2007.pptx', { detected: 'pptx', verdict: 'unsupported-type', withOffice: 'accepted' }],
   ['office/rtf_invalid_unicode.rtf', { detected: 'rtf', verdict: 'unsupported-type', withOffice: 'accepted' }],

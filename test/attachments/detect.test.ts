@@ -92,6 +92,8 @@ beforeAll(async () => {
   // Text in several scripts, legacy charsets and UTF-16.
   writeFileSync(p('scripts.txt'), 'Latin: déjà vu\nΕλληνικά\nРусский текст\n中文 日本語 한국어\nעברית\nالعربية\n');
   writeFileSync(p('ascii.txt'), 'Plain ASCII memo.\r\nSecond line.\r\n');
+  writeFileSync(p('long.txt'), Array.from({ length: 201 * 60 }, (_, i) => `line ${i + 1}`).join('\n'));
+  writeFileSync(p('two-pages.txt'), `${'x'.repeat(100)}\n`.repeat(40));
   writeFileSync(p('cp1251.txt'), iconv.encode('Привет, мир! Это факс.\n', 'windows-1251'));
   writeFileSync(p('sjis.txt'), iconv.encode('こんにちは、ファックスです。\n', 'shift_jis'));
   writeFileSync(p('iso2022jp.txt'), execFileSync('iconv', ['-f', 'UTF-8', '-t', 'ISO-2022-JP'], { input: 'すみません。\n' }));
@@ -178,7 +180,9 @@ const ROWS: Row[] = [
   ['true.bin', { detected: 'elf', verdict: 'unsupported-type' }],
   ['tool.exe', { detected: 'exe', verdict: 'unsupported-type' }],
   ['scripts.txt', { detected: 'text', verdict: 'accepted', more: { charset: 'utf-8' } }],
-  ['ascii.txt', { detected: 'text', verdict: 'accepted' }],
+  ['ascii.txt', { detected: 'text', verdict: 'accepted', pages: 1 }],
+  ['two-pages.txt', { detected: 'text', verdict: 'accepted', pages: 2 }],
+  ['long.txt', { detected: 'text', verdict: 'too-many-pages', pages: 201 }],
   ['cp1251.txt', { declared: 'text/plain; charset=windows-1251', detected: 'text', verdict: 'accepted', more: { charset: 'windows-1251', mismatch: false } }],
   ['cp1251.txt', { detected: null, verdict: 'unknown-type' }],
   ['sjis.txt', { declared: 'text/plain; charset="Shift_JIS"', detected: 'text', verdict: 'accepted', more: { charset: 'shift_jis' } }],
