@@ -27,7 +27,11 @@ export interface SmtpIngressDeps {
   intake: Intake;
   logger: Logger;
   parseLimits?: Partial<ParseLimits>;
+  /** the whole DATA transfer must finish within this (the socket timeout only catches idle clients, not trickles) */
+  dataTimeoutMs?: number;
 }
+
+interface Conn { id: string; send: (c: number, d: unknown, ctx?: unknown) => void; close(): void }
 
 interface TxnState { account?: Account; sender?: string; recipients: Map<string, string> }
 
@@ -78,6 +82,8 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
   const { config, accounts, intake, logger } = deps;
   const spoolRoot = path.join(config.dataDir, 'tmp', 'smtp');
   const state = new Map<string, TxnState>();
+  const connections = new Map<string, Conn>();
+  const dataTimeoutMs = deps.dataTimeoutMs ?? 10 * 60_000;
   let txnSeq = 0;
   const stateOf = (s: SMTPServerSession): TxnState => {
     let st = state.get(s.id);
@@ -147,9 +153,17 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       const dir = path.join(spoolRoot, `${session.id}-${++txnSeq}`);
       const raw = path.join(dir, 'message.eml');
       const log = { session: session.id };
+      // A client trickling bytes never trips the idle timeout: bound the whole transfer, then hang up.
+      const deadline = setTimeout(() => {
+        logger.info(log, 'DATA transfer exceeded its time limit; closing the connection');
+        const conn = connections.get(session.id);
+        conn?.send(421, '4.4.2 data transfer took too long, closing connection');
+        conn?.close();
+        stream.destroy(new FaxError('internal', 'data transfer took too long'));
+      }, dataTimeoutMs);
       (async () => {
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        const { bare } = await spoolData(stream, raw, config.maxMessageBytes);
+        const { bare } = await spoolData(stream, raw, config.maxMessageBytes).finally(() => clearTimeout(deadline));
         if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit`);
         if (bare) throw new FaxError('bare-line-ending');
         if (!st.account || !st.sender || st.recipients.size === 0) throw new FaxError('no-recipients');
@@ -200,14 +214,17 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
 
     onClose(session: SMTPServerSession) {
       state.delete(session.id);
+      connections.delete(session.id);
     },
   });
 
   // smtp-server prefixes every reply with an enhanced code chosen from the numeric code alone (550 → 5.1.1).
   // Our replies carry the catalogue's own enhanced code, so for those the automatic one is switched off.
-  const conns = (server as unknown as { connections: Set<{ send: (c: number, d: unknown, ctx?: unknown) => void }> }).connections;
+  // The connection objects are also kept by session id, so the DATA deadline can close a trickling client.
+  const conns = (server as unknown as { connections: Set<Conn> }).connections;
   const add = conns.add.bind(conns);
   conns.add = (conn) => {
+    connections.set(conn.id, conn);
     const send = conn.send.bind(conn);
     conn.send = (code, data, ctx) => {
       if (typeof data !== 'string' || !ENHANCED.test(data)) return send(code, data, ctx);

@@ -2,6 +2,7 @@
 // detection of octet-stream parts, forwarded messages, HTML bodies, bare line endings and STARTTLS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -186,6 +187,33 @@ describe('protocol defences', () => {
     writeFileSync(file, `From: ${SENDER}\nTo: x@fax.localhost\nSubject: bare\n\nbare LF body\r\n.\r\n`);
     const bare = await swaks(['--from', SENDER, '--to', '15551234567@fax.localhost', '--data', `@${file}`, '--no-data-fixup']);
     expect(bare).toMatch(/<\*\*\s+554 5\.6\.0 /);
+  });
+});
+
+describe('time bounds', () => {
+  it('a client trickling DATA past the transfer deadline gets 421 4.4.2 and is disconnected, nothing is stored', async () => {
+    const h2 = await startSmtpHarness({}, { dataTimeoutMs: 800 });
+    try {
+      h2.accounts.create({ name: 'C', senders: [SENDER] });
+      const transcript = await new Promise<string>((resolve, reject) => {
+        const sock = net.connect(h2.port, '127.0.0.1');
+        let out = '';
+        let trickle: NodeJS.Timeout | undefined;
+        const steps = ['EHLO t\r\n', `MAIL FROM:<${SENDER}>\r\n`, 'RCPT TO:<+15551234567@fax.localhost>\r\n', 'DATA\r\n'];
+        sock.setEncoding('utf8');
+        sock.on('data', (d: string) => {
+          out += d;
+          if (/^\d{3} /m.test(d) && steps.length) sock.write(steps.shift()!);
+          else if (/^354 /m.test(d)) trickle = setInterval(() => sock.write('x'), 100);
+        });
+        sock.on('close', () => { clearInterval(trickle); resolve(out); });
+        sock.on('error', (e) => { clearInterval(trickle); if ((e as NodeJS.ErrnoException).code === 'ECONNRESET' || (e as NodeJS.ErrnoException).code === 'EPIPE') resolve(out); else reject(e); });
+      });
+      expect(transcript).toMatch(/^421 4\.4\.2 /m);
+      expect(h2.jobs.list().length).toBe(0);
+    } finally {
+      await h2.close();
+    }
   });
 });
 

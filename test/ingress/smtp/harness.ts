@@ -14,7 +14,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { systemClock } from '../../../src/domain/types.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-export async function startSmtpHarness(overrides: Partial<Config> = {}) {
+export async function startSmtpHarness(overrides: Partial<Config> = {}, ingress: { dataTimeoutMs?: number } = {}) {
   const dataDir = tempDir('faxgate-smtp-');
   const config = loadConfig({}, { dataDir, bindHost: '127.0.0.1', smtpPort: 0, faxDomains: ['fax.localhost', 'fax.example.com'], ...overrides });
   const db = openDatabase(config.dataDir);
@@ -24,7 +24,7 @@ export async function startSmtpHarness(overrides: Partial<Config> = {}) {
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
   const jobs = createJobStore({ db, clock });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger: silentLogger });
-  const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger });
+  const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger, ...ingress });
   const port = await smtp.listen(0, '127.0.0.1');
   return {
     dataDir, config, db, accounts, registry, jobs, intake, smtp, port,
