@@ -1,5 +1,79 @@
-// `faxgate render`: placeholder until its module lands; refuses clearly rather than pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('faxgate render: not available in this build yet\n');
-  return 1;
+// `faxgate render`: files → one TIFF Class F fax (and optionally its PDF) outside the server; refuses with the
+// reason, leaving no output file, when any input cannot be faxed.
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse, printJson, UsageError } from './args.js';
+import { loadConfig } from '../config.js';
+import type { Detector } from '../attachments/detect.js';
+import { readHead } from '../render/tiff.js';
+import { createRenderer, type RenderDoc } from '../render/index.js';
+import { silentLogger } from '../logger.js';
+import type { Paper, Resolution } from '../domain/types.js';
+
+const USAGE = 'usage: faxgate render [--resolution standard|fine|superfine] [--paper letter|a4] [--g3] [--pdf OUT.pdf] [--json] -o OUT.tif INPUT...';
+const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'text']);
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    resolution: { type: 'string' }, paper: { type: 'string' }, g3: { type: 'boolean' }, pdf: { type: 'string' },
+    json: { type: 'boolean' }, output: { type: 'string', short: 'o' },
+  });
+  const resolution = (values.resolution ?? 'fine') as Resolution;
+  if (!['standard', 'fine', 'superfine'].includes(resolution)) throw new UsageError(`--resolution must be standard, fine or superfine\n${USAGE}`);
+  const paper = (values.paper ?? 'letter') as Paper;
+  if (!['letter', 'a4'].includes(paper)) throw new UsageError(`--paper must be letter or a4\n${USAGE}`);
+  if (!values.output) throw new UsageError(`-o OUT.tif is required\n${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`no input files given\n${USAGE}`);
+  for (const f of positionals) {
+    const st = await stat(f).catch(() => undefined);
+    if (!st) throw new UsageError(`cannot read ${f}: no such file`);
+    if (!st.isFile()) throw new UsageError(`${f} is not a regular file`);
+  }
+  const cfg = loadConfig();
+  const limits = { maxPages: cfg.maxPages, maxMegapixels: cfg.maxMegapixels, timeoutMs: cfg.renderTimeoutMs, memoryMb: cfg.renderMemoryMb };
+  const fail = (name: string, reason: string, message: string) => {
+    process.stderr.write(`faxgate render: ${name}: ${reason}: ${message}\n`);
+    return 1;
+  };
+
+  const docs: RenderDoc[] = [];
+  let detector: Detector | undefined;
+  for (const f of positionals) {
+    const name = path.basename(f);
+    // A file that opens with the PDF header needs no further sniffing (the renderer preflights it itself); this
+    // spares a one-page fax the detector's start-up, which loads libvips for image preflight.
+    if ((await readHead(f, 5)).toString('latin1') === '%PDF-') {
+      docs.push({ name, path: f, detected: 'pdf' });
+      continue;
+    }
+    detector ??= (await import('../attachments/detect.js')).createDetector({ limits });
+    const facts = await detector.detect({ name, path: f });
+    if (facts.size === 0) return fail(name, 'empty', 'the file is empty');
+    if (!facts.detected) return fail(name, 'unknown-type', facts.note ?? 'the file type is not recognised');
+    if (!RENDERABLE.has(facts.detected)) return fail(name, 'unsupported-type', `${facts.detected} files cannot be faxed`);
+    if (facts.encrypted) return fail(name, 'encrypted', facts.note ?? 'a password is needed to open it');
+    const charset = (facts as { charset?: string }).charset;
+    docs.push({ name, path: f, detected: facts.detected, ...(facts.pages ? { pages: facts.pages } : {}), ...(charset ? { charset } : {}) });
+  }
+
+  const work = await mkdtemp(path.join(tmpdir(), 'faxgate-render-'));
+  const renderer = createRenderer({ limits, logger: silentLogger, tmpDir: work });
+  try {
+    const opts = { resolution, paper, compression: values.g3 ? 'g3' as const : 'g4' as const };
+    const tmpOut = path.join(work, 'fax.tif');
+    const r = await renderer.renderAll({ docs }, opts, tmpOut);
+    const bad = r.docs.find((d) => d.failure);
+    if (bad?.failure) return fail(bad.name, bad.failure.reason, bad.failure.message);
+    if (r.pages === 0) return fail(docs[0]?.name ?? '-', 'empty', 'nothing to fax');
+    // written only once everything succeeded, so a refusal never leaves a partial fax behind
+    await copyFile(tmpOut, values.output);
+    if (values.pdf) await renderer.toPdf(values.output, values.pdf);
+    if (values.json) printJson({ pages: r.pages, resolution, paper, files: r.docs.map((d) => ({ name: d.name, pages: d.pages })) });
+    else process.stdout.write(`${values.output}: ${r.pages} page${r.pages === 1 ? '' : 's'} (${resolution}, ${paper})\n`);
+    return 0;
+  } finally {
+    await renderer.close();
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -249,7 +249,7 @@ export function encodeG4(img: Bilevel): Uint8Array {
   const { width, height, data } = img;
   const stride = (width + 7) >> 3;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const w = new BitSink(stride * height >> 4, width * 2 + 64);
+  const w = new BitSink((stride * height) / 3, width * 2 + 64); // dense text pages code to ~1/8 of raw
   let ref = new Int32Array(width + 4);
   let cur = new Int32Array(width + 4);
   ref.fill(width, 0, 3);

@@ -8,7 +8,8 @@ parentPort?.on('message', (m: Msg) => {
   try {
     const img = { width: m.width, height: m.height, data: m.data };
     const strip = m.compression === 3 ? encodeG3_2D(img, m.k) : encodeG4(img);
-    parentPort?.postMessage({ id: m.id, strip }, [strip.buffer as ArrayBuffer]);
+    // the page buffer goes back too, for reuse
+    parentPort?.postMessage({ id: m.id, strip, data: m.data }, [strip.buffer as ArrayBuffer, m.data.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort?.postMessage({ id: m.id, error: (e as Error).message });
   }

@@ -8,9 +8,25 @@ import type { FaxPage } from './tiff.js';
 import type { Geometry } from './types.js';
 
 export interface PageEncoder {
-  /** `data` is packed rows, 1 = black; its buffer may be transferred to a worker (do not reuse it) */
+  /** `data` is packed rows, 1 = black; it is handed over (to a worker, then back to the buffer pool): do not reuse it */
   encode(data: Uint8Array, width: number, height: number, geom: Geometry): Promise<FaxPage>;
+  /** a zeroed-or-not page buffer of `size` bytes, recycled from earlier pages (fresh allocations cost GC and page faults) */
+  take(size: number): Uint8Array;
   close(): Promise<void>;
+}
+
+/** Keeps a few page-sized buffers for reuse. */
+function bufferPool() {
+  const free: Uint8Array[] = [];
+  return {
+    take(size: number): Uint8Array {
+      const i = free.findIndex((b) => b.byteLength === size);
+      return i >= 0 ? free.splice(i, 1)[0] : new Uint8Array(size);
+    },
+    give(b: Uint8Array): void {
+      if (free.length < 8 && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) free.push(b);
+    },
+  };
 }
 
 export function encodeSync(data: Uint8Array, width: number, height: number, geom: Geometry): FaxPage {
@@ -19,10 +35,18 @@ export function encodeSync(data: Uint8Array, width: number, height: number, geom
   return { width, height, compression: geom.compression, t4Options: geom.compression === 3 ? 1 : undefined, xres: geom.xres, yres: geom.yres, strip };
 }
 
-export const inProcessEncoder: PageEncoder = {
-  encode: async (data, width, height, geom) => encodeSync(data, width, height, geom),
-  close: async () => {},
-};
+export function createInProcessEncoder(): PageEncoder {
+  const pool = bufferPool();
+  return {
+    encode: async (data, width, height, geom) => {
+      const page = encodeSync(data, width, height, geom);
+      pool.give(data);
+      return page;
+    },
+    take: pool.take,
+    close: async () => {},
+  };
+}
 
 interface Job {
   id: number;
@@ -39,7 +63,8 @@ interface Job {
  */
 export function createEncoderPool(size: number): PageEncoder {
   const workerFile = fileURLToPath(new URL('./encode-worker.js', import.meta.url));
-  if (size < 1 || !existsSync(workerFile)) return inProcessEncoder;
+  if (size < 1 || !existsSync(workerFile)) return createInProcessEncoder();
+  const pool = bufferPool();
   const workers: { w: Worker; busy: number }[] = [];
   const jobs = new Map<number, Job>();
   let nextId = 1;
@@ -48,7 +73,8 @@ export function createEncoderPool(size: number): PageEncoder {
       const w = new Worker(workerFile);
       const slot = { w, busy: 0 };
       w.unref();
-      w.on('message', (m: { id: number; strip?: Uint8Array; error?: string }) => {
+      w.on('message', (m: { id: number; strip?: Uint8Array; data?: Uint8Array; error?: string }) => {
+        if (m.data) pool.give(m.data);
         const job = jobs.get(m.id);
         if (!job) return;
         jobs.delete(m.id);
@@ -84,6 +110,7 @@ export function createEncoderPool(size: number): PageEncoder {
         slot.w.postMessage({ id, data: own, width, height, compression: geom.compression, k: g3K(geom.yres) }, [own.buffer as ArrayBuffer]);
       });
     },
+    take: pool.take,
     async close() {
       await Promise.all(workers.map((s) => s.w.terminate()));
       workers.length = 0;

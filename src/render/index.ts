@@ -7,7 +7,6 @@ import type { Logger } from '../logger.js';
 import type { ReasonCode } from '../domain/types.js';
 import { runQuick } from './availability.js';
 import { createEncoderPool, type PageEncoder } from './encode.js';
-import { tiffToPdf } from './faxpdf.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
@@ -26,6 +25,8 @@ export interface RenderDoc {
   detected: string;
   /** declared charset for legacy-encoded text */
   charset?: string;
+  /** page count already known from preflight (skips the renderer's own count) */
+  pages?: number;
 }
 
 export interface RenderAllResult {
@@ -65,14 +66,14 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
     if (doc.detected === 'pdf') {
       const dir = await workDir();
       try {
-        return await renderPdf(doc.path, geom, b, { encoder: getEncoder(), workDir: dir, parallel: concurrency, qpdf: await hasQpdf() });
+        return await renderPdf(doc.path, geom, b, { encoder: getEncoder(), workDir: dir, parallel: concurrency, qpdf: await hasQpdf(), knownPages: doc.pages });
       } finally {
         await removeQuietly(dir);
       }
     }
     if (IMAGE_TYPES.has(doc.detected)) return renderImage(doc.path, doc.detected, geom, b, getEncoder());
     if (doc.detected === 'text') {
-      const text = decodeText(await readFile(doc.path), doc.charset);
+      const text = await decodeText(await readFile(doc.path), doc.charset);
       return renderTextString(text, geom, getEncoder(), b);
     }
     throw new RenderFailure('unsupported-type', `files of type ${doc.detected || 'unknown'} cannot be rendered to fax pages`);
@@ -151,7 +152,8 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
       if (all.length > 0) await writeClassF(outPath, all);
       return { pages: all.length, docs };
     },
-    toPdf: (tiffPath, pdfPath) => tiffToPdf(tiffPath, pdfPath),
+    // pdf-lib is big: loaded only when a PDF is asked for
+    toPdf: async (tiffPath, pdfPath) => (await import('./faxpdf.js')).tiffToPdf(tiffPath, pdfPath),
     async close() {
       await encoder?.close();
       encoder = undefined;

@@ -15,6 +15,8 @@ export interface PdfDeps {
   parallel: number;
   /** is qpdf available for the fast preflight */
   qpdf: boolean;
+  /** page count from an earlier preflight */
+  knownPages?: number;
 }
 
 const PASSWORD_RE = /requires a password|password.{0,20}(incorrect|invalid|required)|invalid password/i;
@@ -48,7 +50,10 @@ async function preflight(file: string, budget: Budget, deps: PdfDeps): Promise<n
 class PbmStream {
   private buf: Buffer = Buffer.alloc(0);
   private page?: { width: number; height: number; data: Uint8Array; filled: number };
-  constructor(private readonly onPage: (data: Uint8Array, width: number, height: number) => void) {}
+  constructor(
+    private readonly onPage: (data: Uint8Array, width: number, height: number) => void,
+    private readonly alloc: (size: number) => Uint8Array,
+  ) {}
   push(chunk: Buffer): void {
     let c = chunk;
     while (c.length > 0) {
@@ -75,7 +80,7 @@ class PbmStream {
       const width = Number(m[1]);
       const height = Number(m[2]);
       const size = ((width + 7) >> 3) * height;
-      this.page = { width, height, data: new Uint8Array(size), filled: 0 };
+      this.page = { width, height, data: this.alloc(size), filled: 0 };
       c = this.buf.subarray(m[0].length);
       this.buf = Buffer.alloc(0);
     }
@@ -125,7 +130,7 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     file = tmp;
   }
 
-  const count = await preflight(file, budget, deps);
+  const count = deps.knownPages && deps.knownPages > 0 ? deps.knownPages : await preflight(file, budget, deps);
   if (count !== undefined && count > budget.limits.maxPages) {
     throw new RenderFailure('too-many-pages', `${count} pages, more than the limit of ${budget.limits.maxPages}`);
   }
@@ -151,7 +156,7 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
       });
       enc.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
       perChunk[ci].push(enc);
-    });
+    }, (size) => deps.encoder.take(size));
     let parseError: Error | undefined;
     p.child.stdout.on('data', (d: Buffer) => {
       if (parseError) return;

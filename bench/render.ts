@@ -1,0 +1,130 @@
+// bench/render: `faxgate render` (whole process) against Ghostscript alone and ImageMagick on the same inputs,
+// same run; prints pages/s, peak RSS of the process tree and ratios. Run on demand: npm run bench:render.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const cli = path.join(root, 'dist/src/cli.js');
+const corpus = path.resolve(root, '../shared/corpus');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+/** Sum of VmRSS over a process and all its descendants, in KB. */
+function treeRss(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+)/.exec(status);
+      if (m) total += Number(m[1]);
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        if (kids) for (const k of kids.split(/\s+/)) visit(Number(k));
+      }
+    } catch {
+      // process ended between reads
+    }
+  };
+  visit(pid);
+  return total;
+}
+
+function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakMb: number; ok: boolean }> {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let peak = 0;
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const timer = setInterval(() => { if (child.pid) peak = Math.max(peak, treeRss(child.pid)); }, 5);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) process.stderr.write(`${cmd} failed (${code}): ${err.slice(0, 300)}\n`);
+      resolve({ seconds, peakMb: peak / 1024, ok: code === 0 });
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function postscript(pages: number): string {
+  return `%!PS
+/Courier findfont 10 scalefont setfont
+1 1 ${pages} {
+  /pg exch def
+  1 1 60 {
+    /ln exch def
+    72 760 ln 12 mul sub moveto
+    (Page ) show pg 10 string cvs show ( line ) show ln 10 string cvs show
+    (: The quick brown fox jumps over the lazy dog 0123456789 ABCDEFGHIJ.) show
+  } for
+  showpage
+} for
+`;
+}
+
+async function makePdf(dir: string, pages: number): Promise<string> {
+  const ps = path.join(dir, `text${pages}.ps`);
+  const pdf = path.join(dir, `text${pages}.pdf`);
+  writeFileSync(ps, postscript(pages));
+  await measure('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pdfwrite', `-sOutputFile=${pdf}`, ps]);
+  return pdf;
+}
+
+interface Row { input: string; tool: string; pages: number; seconds: number; pagesPerS: number; peakMb: number; ratio: string }
+
+async function main() {
+  if (!existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'faxgate-bench-'));
+  const rows: Row[] = [];
+  try {
+    const cases: { name: string; file: string; pages: number; baseline: 'gs' | 'convert' }[] = [
+      { name: '200-page text PDF', file: await makePdf(dir, 200), pages: 200, baseline: 'gs' },
+      { name: '1-page text PDF', file: await makePdf(dir, 1), pages: 1, baseline: 'gs' },
+    ];
+    for (const photo of ['images/gif_crash_test_photo.gif', 'images/jpeg_progressive.jpg', 'images/jpeg_cmyk_no_icc.jpg']) {
+      const p = path.join(corpus, photo);
+      if (existsSync(p)) cases.push({ name: `photo ${path.basename(p)}`, file: p, pages: 1, baseline: 'convert' });
+    }
+    for (const c of cases) {
+      const out = path.join(dir, 'out.tif');
+      const base = c.baseline === 'gs'
+        ? ['gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', `-sOutputFile=${out}`, c.file]] as const
+        : ['convert', [c.file, '-monochrome', '-compress', 'Group4', out]] as const;
+      const ours = ['node', [cli, 'render', '-o', out, c.file]] as const;
+      const b: { seconds: number; peakMb: number }[] = [];
+      const o: { seconds: number; peakMb: number }[] = [];
+      // alternate so both see the same machine load
+      for (let i = 0; i < RUNS; i++) {
+        b.push(await measure(base[0], [...base[1]]));
+        o.push(await measure(ours[0], [...ours[1]]));
+      }
+      const bs = median(b.map((x) => x.seconds));
+      const os = median(o.map((x) => x.seconds));
+      const label = c.baseline === 'gs' ? 'gs -sDEVICE=tiffg4 -r204x196' : 'convert -monochrome -compress Group4';
+      rows.push({ input: c.name, tool: label, pages: c.pages, seconds: bs, pagesPerS: c.pages / bs, peakMb: Math.max(...b.map((x) => x.peakMb)), ratio: '1.00×' });
+      rows.push({
+        input: c.name, tool: 'faxgate render', pages: c.pages, seconds: os, pagesPerS: c.pages / os,
+        peakMb: Math.max(...o.map((x) => x.peakMb)),
+        ratio: `${(bs / os).toFixed(2)}× (${os - bs >= 0 ? '+' : ''}${(os - bs).toFixed(2)} s)`,
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const header = '| input | tool | pages | seconds (median of ' + RUNS + ') | pages/s | peak RSS (MB, process tree) | speed vs baseline |';
+  const lines = [header, '|---|---|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    lines.push(`| ${r.input} | ${r.tool} | ${r.pages} | ${r.seconds.toFixed(2)} | ${r.pagesPerS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.ratio} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench/render: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
