@@ -198,17 +198,20 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         return acceptedReply(result);
       })().then(
         async (msg) => {
+          clearTimeout(deadline);
           await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           cb(null, msg);
         },
         async (e) => {
+          clearTimeout(deadline);
           // A refusal must still drain the stream or the session stalls.
           if (!stream.readableEnded) stream.resume();
           await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           fail(cb, e, log);
         },
       ).finally(() => {
-        state.set(session.id, { recipients: new Map() });
+        // Next transaction starts clean (unless the connection is already gone).
+        if (state.has(session.id)) state.set(session.id, { recipients: new Map() });
       });
     },
 
