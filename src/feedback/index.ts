@@ -175,6 +175,18 @@ export function createFeedback(deps: FeedbackDeps) {
     logger.info({ inboundId: fax.id, webhookId }, 'inbound feedback queued');
   }
 
+  /**
+   * A received fax was deleted for good: its notification rows keep no numbers or body (only the tombstone stays),
+   * and a notification not yet delivered is dropped, since it would point at an image that no longer exists.
+   */
+  function forgetInbound(subjectId: string): void {
+    db.prepare(`UPDATE feedback_outbox SET fields = '{}', body = '',
+        last_error = CASE WHEN status = 'pending' THEN 'fax deleted before the notification was delivered' ELSE last_error END,
+        status = CASE WHEN status = 'pending' THEN 'gone' ELSE status END,
+        next_attempt_at = NULL
+      WHERE subject_id = ? AND direction = 'inbound'`).run(subjectId);
+  }
+
   function deliveriesFor(subjectId: string): DeliveryRecord[] {
     const rows = db.prepare('SELECT * FROM feedback_attempts WHERE subject_id = ? ORDER BY id').all(subjectId) as {
       at: string; url: string; webhook_id: string; method: FeedbackMethod; outcome: AttemptOutcome; status_code: number | null; error: string | null; duration_ms: number;
@@ -335,6 +347,7 @@ export function createFeedback(deps: FeedbackDeps) {
   return {
     onJobTerminal,
     onInboundReceived,
+    forgetInbound,
     deliveriesFor,
     outboxFor,
     redeliver,

@@ -143,6 +143,7 @@ export function createInbound(deps: InboundDeps) {
     try {
       const removed = await shredDir(faxDir(id));
       store.markPurged(id, clock.now().toISOString());
+      feedback?.forgetInbound?.(id);
       // Old page images of the row (with its numbers) can sit in the -wal file until a checkpoint; TRUNCATE empties it.
       db.pragma('wal_checkpoint(TRUNCATE)');
       logger.info({ event: 'inbound.purged', faxId: id, files: removed.length }, 'fax content removed');

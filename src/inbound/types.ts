@@ -58,6 +58,8 @@ export interface InboundNotice {
 
 export interface InboundFeedback {
   onInboundReceived(n: InboundNotice): unknown;
+  /** drop the numbers kept in notification rows once the fax is deleted for good */
+  forgetInbound?(id: string): unknown;
 }
 
 export interface InboundRenderer {

@@ -151,6 +151,20 @@ describe('sandbox receive and notification', () => {
     const body = Buffer.from(req.body);
     expect(distinctiveWindows(FAX_TIFF).some((win) => body.includes(win))).toBe(false);
   });
+
+  it('deleting a notified fax leaves no number in its notification rows either', async () => {
+    w.accounts.updateSettings(w.a.id, { feedbackUrl: receiver.url, 'incoming.feedbackMethod': 'http-post' }, 'test');
+    const caller = '+14155550777'; // unique to this fax
+    const before = receiver.requests.length;
+    const fax = (await w.inbound.receive({ to: '+15550001111', from: caller, path: FAX_TIFF, name: 'fax.tif' }))!;
+    await until(() => receiver.requests.length > before, 'the notification');
+    await until(() => (w.db.prepare("SELECT status FROM feedback_outbox WHERE subject_id = ?").get(fax.id) as { status: string } | undefined)?.status === "delivered", "delivery recorded");
+    expect(filesContaining(w.dataDir, [Buffer.from(caller)]).length).toBeGreaterThan(0);
+    const r = await fetch(`${w.base}/v1/inbound/${fax.id}`, { method: 'DELETE', ...auth(w.a.apiKey) });
+    expect(r.status).toBe(200);
+    await w.inbound.whenIdle();
+    expect(filesContaining(w.dataDir, [Buffer.from(caller)])).toEqual([]);
+  });
 });
 
 describe('retrieval, isolation and deletion', () => {
