@@ -164,7 +164,14 @@ export function createWorkers(deps: WorkerDeps) {
           const c = jobs.claimRender(owner, leaseMs);
           if (c) {
             worked = true;
-            await render(c.submission, c.jobs);
+            await render(c.submission, c.jobs).catch((e: unknown) => {
+              // A bug or storage fault, not a document problem: fail the jobs rather than hold their lease forever.
+              logger.error({ err: (e as Error).message, submissionId: c.submission.id }, 'render step failed');
+              const stuck = c.jobs.filter((j) => jobs.getById(j.id)?.status === 'rendering');
+              jobs.transitionMany(stuck.map((j) => ({
+                id: j.id, to: 'failed' as const, patch: { reason: 'internal: rendering failed', statusCode: STATUS_CODES.internal },
+              })));
+            });
           }
         } else {
           const j = jobs.claimSend(owner, leaseMs);
