@@ -20,8 +20,8 @@ export async function run(argv: string[]): Promise<number> {
     ].join('\n'));
   }
   const gw = await startGateway(core);
-  process.stdout.write(`faxgate serving ${config.dataDir}: SMTP on ${config.bindHost}:${gw.smtpPort} (fax domains: ${config.faxDomains.join(', ')})\n`);
-  logger.info({ smtpPort: gw.smtpPort, dataDir: config.dataDir }, 'faxgate started');
+  process.stdout.write(`faxgate serving ${config.dataDir}: SMTP on ${config.bindHost}:${gw.smtpPort} (fax domains: ${config.faxDomains.join(', ')}), HTTP on ${config.bindHost}:${gw.httpPort}\n`);
+  logger.info({ smtpPort: gw.smtpPort, httpPort: gw.httpPort, dataDir: config.dataDir }, 'faxgate started');
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {

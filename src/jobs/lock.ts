@@ -2,6 +2,12 @@
 import { openSync, readFileSync, unlinkSync, writeFileSync, closeSync, fsyncSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Folders locked by this process. A lock file with our own pid is normally stale (a container restarted as the same
+ * pid after a kill), unless this process holds it right now, which only this set can tell.
+ */
+const heldHere = new Set<string>();
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -14,13 +20,16 @@ function alive(pid: number): boolean {
 /** Take the lock (a stale one from a killed process is taken over); returns the release function. */
 export function acquireDataLock(dataDir: string): () => void {
   const file = path.join(dataDir, 'serve.lock');
+  if (heldHere.has(file)) throw new Error(`another faxgate serve in this process is using ${dataDir}`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeFileSync(fd, `${process.pid}\n`);
       fsyncSync(fd);
       closeSync(fd);
+      heldHere.add(file);
       return () => {
+        heldHere.delete(file);
         try {
           if (Number(readFileSync(file, 'utf8').trim()) === process.pid) unlinkSync(file);
         } catch {

@@ -21,7 +21,7 @@ const terminal: JobSnapshot[] = [];
 beforeAll(async () => {
   const dataDir = tempDir('faxgate-gw-');
   const core = openCore({
-    dataDir, bindHost: '127.0.0.1', smtpPort: 0, logLevel: 'silent', sandboxSecondsPerPage: 0,
+    dataDir, bindHost: '127.0.0.1', smtpPort: 0, httpPort: 0, logLevel: 'silent', sandboxSecondsPerPage: 0,
     retryAttempts: 3, retrySpacingSeconds: 1, retryScale: 0.05, workers: 2,
   }, {});
   core.accounts.create({ name: 'Clinic', senders: [SENDER] });
