@@ -1,0 +1,68 @@
+// `faxgate render`: exit 0 with the fax (and PDF) written and the JSON summary; non-zero with a one-line reason and
+// no output file when an input cannot be faxed.
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/render.js';
+import { UsageError } from '../../src/cli/args.js';
+import { CORPUS, tempDir } from '../helpers/tmp.js';
+import { tiffinfoD } from '../render/helpers.js';
+
+const dir = tempDir();
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
+  try {
+    const code = await run(argv);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('faxgate render', () => {
+  it('renders several inputs into one fax, writes the PDF and prints the JSON summary', async () => {
+    const text = path.join(dir, 'note.txt');
+    writeFileSync(text, 'Hello from the fax gateway.\nZweite Zeile: äöü ß\n');
+    const out = path.join(dir, 'out.tif');
+    const pdf = path.join(dir, 'out.pdf');
+    const r = await cli(['--resolution', 'standard', '--paper', 'a4', '--pdf', pdf, '--json', '-o', out,
+      path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), path.join(CORPUS, 'images/png_1bit_scanned_drawing.png'), text]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      pages: 5, resolution: 'standard', paper: 'a4',
+      files: [{ name: 'pdf_three_pages.pdf', pages: 3 }, { name: 'png_1bit_scanned_drawing.png', pages: 1 }, { name: 'note.txt', pages: 1 }],
+    });
+    const info = await tiffinfoD(out);
+    expect(info.match(/Image Width: 1728 Image Length: 1146/g)).toHaveLength(5);
+    expect(info).toContain('Resolution: 204, 98 pixels/inch');
+    expect(existsSync(pdf)).toBe(true);
+  });
+
+  it.each([
+    ['pdf/pdf_password_user_abc.pdf', 'encrypted'],
+    ['images/svg_check.svg', 'unsupported-type'],
+    ['images/png_65536x65536_1bit_bomb.png', 'too-many-pixels'],
+    ['pdf/pdf_no_trailer_187b.pdf', 'damaged'],
+  ])('refuses %s with a one-line %s reason and writes nothing', async (file, reason) => {
+    const out = path.join(dir, `refused-${path.basename(file)}.tif`);
+    const r = await cli(['-o', out, path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), path.join(CORPUS, file)]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(path.basename(file));
+    expect(r.stderr).toContain(reason);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('reports usage errors', async () => {
+    await expect(run([path.join(CORPUS, 'pdf/pdf_three_pages.pdf')])).rejects.toBeInstanceOf(UsageError);
+    await expect(run(['-o', path.join(dir, 'x.tif'), '--resolution', 'ultra', path.join(CORPUS, 'pdf/pdf_three_pages.pdf')])).rejects.toBeInstanceOf(UsageError);
+  });
+});
