@@ -104,12 +104,24 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(core: Core, opts: { smtpPort?: number; httpPort?: number; bindHost?: string } = {}): Promise<Gateway> {
+type GatewayOptions = { smtpPort?: number; httpPort?: number; bindHost?: string };
+
+/** Start the gateway; if any part fails to start, what was already started is stopped again (lock, ports, workers). */
+export async function startGateway(core: Core, opts: GatewayOptions = {}): Promise<Gateway> {
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    return await buildGateway(core, opts, closers);
+  } catch (e) {
+    for (const fn of closers.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Promise<void> | void)[]): Promise<Gateway> {
   const { config, db, clock, logger, accounts } = core;
   const path = (await import('node:path')).default;
   const { mkdirSync } = await import('node:fs');
   const { acquireDataLock } = await import('./jobs/lock.js');
-  const closers: (() => Promise<void> | void)[] = [];
   const onStop = (fn: () => Promise<void> | void) => { closers.push(fn); };
 
   // One server per data folder: the lock lets this process treat every lease it finds as orphaned.

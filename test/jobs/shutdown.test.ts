@@ -1,6 +1,7 @@
 // Clean shutdown: stopping the gateway mid-transmission gives the job back (queued, attempt not counted, no lease);
 // the next start on the same data folder sends it.
 import { describe, expect, it } from 'vitest';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { openCore, startGateway, type Gateway } from '../../src/main.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -47,6 +48,22 @@ describe('gateway shutdown', () => {
     } finally {
       await gw3.stop();
       core3.db.close();
+    }
+  });
+
+  it('a part that fails to start (port taken) stops what was started and releases the data folder', async () => {
+    const dataDir = tempDir('faxgate-fail-');
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const core = openCore({ dataDir, bindHost: '127.0.0.1', smtpPort: 0, httpPort: taken, logLevel: 'silent' }, {});
+      await expect(startGateway(core)).rejects.toThrow(/EADDRINUSE/);
+      const again = await startGateway(core, { httpPort: 0 });
+      await again.stop();
+      core.db.close();
+    } finally {
+      blocker.close();
     }
   });
 });
