@@ -1,8 +1,5 @@
-// Turns packed 1-bit pages into CCITT strips, on worker threads when the compiled worker is present so a long
-// document's coding runs on every core; in-process otherwise (tests run from TypeScript sources).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Turns packed 1-bit pages (images, text) into CCITT strips, reusing page buffers. In-process: these documents have
+// few pages, and PDFs are coded by Ghostscript itself.
 import { encodeG3_2D, encodeG4, g3K } from './ccitt.js';
 import type { FaxPage } from './tiff.js';
 import type { Geometry } from './types.js';
@@ -45,75 +42,5 @@ export function createInProcessEncoder(): PageEncoder {
     },
     take: pool.take,
     close: async () => {},
-  };
-}
-
-interface Job {
-  id: number;
-  resolve: (p: FaxPage) => void;
-  reject: (e: Error) => void;
-  geom: Geometry;
-  width: number;
-  height: number;
-}
-
-/**
- * A small pool of encoder threads, started lazily on first use. Falls back to in-process coding when the
- * compiled worker file is absent.
- */
-export function createEncoderPool(size: number): PageEncoder {
-  const workerFile = fileURLToPath(new URL('./encode-worker.js', import.meta.url));
-  if (size < 1 || !existsSync(workerFile)) return createInProcessEncoder();
-  const pool = bufferPool();
-  const workers: { w: Worker; busy: number }[] = [];
-  const jobs = new Map<number, Job>();
-  let nextId = 1;
-  const start = () => {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(workerFile);
-      const slot = { w, busy: 0 };
-      w.unref();
-      w.on('message', (m: { id: number; strip?: Uint8Array; data?: Uint8Array; error?: string }) => {
-        if (m.data) pool.give(m.data);
-        const job = jobs.get(m.id);
-        if (!job) return;
-        jobs.delete(m.id);
-        slot.busy--;
-        if (m.error || !m.strip) job.reject(new Error(m.error ?? 'encoder failed'));
-        else {
-          const { geom } = job;
-          job.resolve({
-            width: job.width, height: job.height, compression: geom.compression,
-            t4Options: geom.compression === 3 ? 1 : undefined, xres: geom.xres, yres: geom.yres, strip: m.strip,
-          });
-        }
-      });
-      w.on('error', (e) => {
-        for (const [id, job] of jobs) {
-          jobs.delete(id);
-          job.reject(e);
-        }
-      });
-      workers.push(slot);
-    }
-  };
-  return {
-    encode(data, width, height, geom) {
-      if (workers.length === 0) start();
-      const slot = workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-      slot.busy++;
-      const id = nextId++;
-      return new Promise<FaxPage>((resolve, reject) => {
-        jobs.set(id, { id, resolve, reject, geom, width, height });
-        // copy into a transferable buffer when the view does not own its whole buffer
-        const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-        slot.w.postMessage({ id, data: own, width, height, compression: geom.compression, k: g3K(geom.yres) }, [own.buffer as ArrayBuffer]);
-      });
-    },
-    take: pool.take,
-    async close() {
-      await Promise.all(workers.map((s) => s.w.terminate()));
-      workers.length = 0;
-    },
   };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { ReasonCode } from '../domain/types.js';
 import { runQuick } from './availability.js';
-import { createEncoderPool, type PageEncoder } from './encode.js';
+import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
@@ -51,7 +51,7 @@ const IMAGE_TYPES = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp']);
 export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmpDir: string; concurrency?: number }): Renderer {
   const concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
   let encoder: PageEncoder | undefined;
-  const getEncoder = () => (encoder ??= createEncoderPool(concurrency >= 2 ? concurrency : 0));
+  const getEncoder = () => (encoder ??= createInProcessEncoder());
   let qpdf: Promise<boolean> | undefined;
   const hasQpdf = () => (qpdf ??= runQuick('qpdf', ['--version']).then(() => true, () => false));
 
@@ -66,7 +66,7 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
     if (doc.detected === 'pdf') {
       const dir = await workDir();
       try {
-        return await renderPdf(doc.path, geom, b, { encoder: getEncoder(), workDir: dir, parallel: concurrency, qpdf: await hasQpdf(), knownPages: doc.pages });
+        return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, qpdf: await hasQpdf(), knownPages: doc.pages });
       } finally {
         await removeQuietly(dir);
       }

@@ -1,14 +1,13 @@
-// PDF → fax pages: Ghostscript rasterizes to 1-bit PBM on a pipe (its own G4 coder is its slowest part), we code
-// G4/G3 ourselves; long documents are split odd/even across two Ghostscript processes.
-import { copyFile, open, rm } from 'node:fs/promises';
+// PDF → fax pages: Ghostscript renders straight to single-strip G4 (or G3 2-D) TIFF; long documents are split
+// odd/even across two Ghostscript processes and their strips are copied, never re-coded, into document order.
+// (Piping 1-bit PBM to our own coder was measured too: the pipe and the coding cost more CPU than Ghostscript's coder.)
+import { copyFile, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { PageEncoder } from './encode.js';
 import { runLimited, spawnLimited } from './proc.js';
-import type { FaxPage } from './tiff.js';
+import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
 import { RenderFailure, overBudget, type Budget, type Geometry } from './types.js';
 
 export interface PdfDeps {
-  encoder: PageEncoder;
   /** private scratch folder for this document (removed by the caller) */
   workDir: string;
   /** how many Ghostscript processes one document may use */
@@ -46,56 +45,17 @@ async function preflight(file: string, budget: Budget, deps: PdfDeps): Promise<n
   return undefined;
 }
 
-/** Streaming parser for concatenated raw PBM (P4) pages. */
-class PbmStream {
-  private buf: Buffer = Buffer.alloc(0);
-  private page?: { width: number; height: number; data: Uint8Array; filled: number };
-  constructor(
-    private readonly onPage: (data: Uint8Array, width: number, height: number) => void,
-    private readonly alloc: (size: number) => Uint8Array,
-  ) {}
-  push(chunk: Buffer): void {
-    let c = chunk;
-    while (c.length > 0) {
-      if (this.page) {
-        const need = this.page.data.length - this.page.filled;
-        const take = Math.min(need, c.length);
-        this.page.data.set(c.subarray(0, take), this.page.filled);
-        this.page.filled += take;
-        c = c.subarray(take);
-        if (this.page.filled === this.page.data.length) {
-          const p = this.page;
-          this.page = undefined;
-          this.onPage(p.data, p.width, p.height);
-        }
-        continue;
-      }
-      this.buf = this.buf.length ? Buffer.concat([this.buf, c]) : c;
-      const m = /^P4\s+(?:#[^\n]*\n\s*)*(\d+)\s+(\d+)\s/.exec(this.buf.toString('latin1', 0, Math.min(this.buf.length, 200)));
-      if (!m) {
-        if (this.buf.length > 200) throw new Error('unexpected output from Ghostscript');
-        return; // wait for the rest of the header
-
-      }
-      const width = Number(m[1]);
-      const height = Number(m[2]);
-      const size = ((width + 7) >> 3) * height;
-      this.page = { width, height, data: this.alloc(size), filled: 0 };
-      c = this.buf.subarray(m[0].length);
-      this.buf = Buffer.alloc(0);
-    }
-  }
-}
-
-function gsArgs(geom: Geometry, pageList: string | undefined, file: string): string[] {
+function gsArgs(geom: Geometry, pageList: string | undefined, lastPage: number | undefined, file: string, out: string): string[] {
   return [
     '-dSAFER', '-dBATCH', '-dNOPAUSE', '-dQUIET', '-dNOPROMPT',
-    '-sstdout=%stderr', // PostScript-level prints must never corrupt the page stream on stdout
-    '-sDEVICE=pbmraw',
+    '-sstdout=%stderr',
+    geom.compression === 3 ? '-sDEVICE=tiffg32d' : '-sDEVICE=tiffg4',
+    '-dMaxStripSize=0', // one strip per page, so pages can be copied as they are
     `-r${geom.xres}x${geom.yres}`, `-g${geom.width}x${geom.height}`,
     '-dFIXEDMEDIA', '-dPDFFitPage', // fit with aspect kept; landscape pages are turned to portrait
     ...(pageList ? [`-sPageList=${pageList}`] : []),
-    '-sOutputFile=-',
+    ...(lastPage ? [`-dLastPage=${lastPage}`] : []),
+    `-sOutputFile=${out}`,
     '-f', file,
   ];
 }
@@ -136,45 +96,33 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
   }
   const chunks = count !== undefined && count >= 4 && deps.parallel >= 2 ? 2 : 1;
   const lists = chunks === 2 ? ['odd', 'even'] : [undefined];
-  const perChunk: Promise<FaxPage>[][] = lists.map(() => []);
   const env = { PATH: process.env.PATH, TMPDIR: deps.workDir, TEMP: deps.workDir, HOME: deps.workDir };
-  let tooMany = false;
-  const procs = lists.map((pl, ci) => {
-    const p = spawnLimited('gs', gsArgs(geom, pl, file), { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: deps.workDir, env });
-    let pending = 0;
-    const parser = new PbmStream((data, width, height) => {
-      if (perChunk.reduce((n, c) => n + c.length, 0) >= budget.limits.maxPages) {
-        tooMany = true;
-        for (const q of procs) q.kill();
-        return;
-      }
-      pending++;
-      if (pending > 4) p.child.stdout.pause(); // backpressure: do not buffer a whole document in memory
-      const enc = deps.encoder.encode(data, width, height, geom).finally(() => {
-        pending--;
-        if (pending <= 2) p.child.stdout.resume();
-      });
-      enc.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
-      perChunk[ci].push(enc);
-    }, (size) => deps.encoder.take(size));
-    let parseError: Error | undefined;
-    p.child.stdout.on('data', (d: Buffer) => {
-      if (parseError) return;
-      try {
-        parser.push(d);
-      } catch (e) {
-        parseError = e as Error;
-        p.kill();
-      }
-    });
-    return p;
-  });
-  const results = await Promise.all(procs.map((p) => p.done));
+  // with no trustworthy count, stop Ghostscript one page past the limit instead of rendering a bomb to the end
+  const lastPage = count === undefined ? budget.limits.maxPages + 1 : undefined;
+  const outs = lists.map((_, ci) => path.join(deps.workDir, `part-${ci}.tif`));
+  const results = await Promise.all(lists.map((pl, ci) => spawnLimited('gs', gsArgs(geom, pl, lastPage, file, outs[ci]), {
+    memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: deps.workDir, env,
+  }).done));
   const pages: FaxPage[][] = [];
-  for (const c of perChunk) pages.push(await Promise.all(c));
+  for (const out of outs) {
+    const buf = await readFile(out).catch(() => undefined);
+    if (!buf || buf.length === 0) {
+      pages.push([]);
+      continue;
+    }
+    let parsed: TiffPage[];
+    try {
+      parsed = parseTiff(buf, budget.limits.maxPages + 2);
+    } catch {
+      parsed = []; // an interrupted write: judged below like no output
+    }
+    pages.push(parsed.map((p) => {
+      if (!isCopyable(p, geom.compression)) throw new RenderFailure('damaged', 'the renderer produced an unexpected page format');
+      return { width: p.width, height: p.height, compression: geom.compression, t4Options: geom.compression === 3 ? p.t4Options : undefined, xres: geom.xres, yres: geom.yres, strip: pageStrip(buf, p) };
+    }));
+  }
   const stderr = results.map((r) => r.stderr).join('\n');
   if (results.some((r) => r.timedOut)) throw overBudget(budget);
-  if (tooMany) throw new RenderFailure('too-many-pages', `more than the limit of ${budget.limits.maxPages} pages`);
   // interleave odd/even back into document order
   const ordered: FaxPage[] = [];
   if (chunks === 2) {

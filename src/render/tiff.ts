@@ -145,7 +145,8 @@ export function isCopyable(p: TiffPage, compression: 3 | 4): boolean {
   return p.compression === compression && p.width === 1728 && p.bitsPerSample === 1 && p.samplesPerPixel === 1
     && p.photometric === 0 && p.fillOrder === 1 && p.orientation === 1 && !p.tiled
     && p.stripOffsets.length === 1 && p.stripByteCounts.length === 1
-    && (compression === 4 || (p.t4Options & ~1) === 0);
+    // G3: 1-D or 2-D, with or without EOL fill bits (bit 2); never uncompressed mode (bit 1)
+    && (compression === 4 || (p.t4Options & 2) === 0);
 }
 
 /** Extract the strip of a copyable page. */

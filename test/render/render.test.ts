@@ -299,3 +299,26 @@ describe('assembly, renderAll and the fax PDF', () => {
     expect(diff / page.ink.length).toBeLessThan(0.001);
   });
 });
+
+describe('Group 3 passthrough', () => {
+  it('makes a PDF from a G3 2-D fax that renders the same pages', async () => {
+    const o = path.join(dir, 'g3.tif');
+    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, { ...fine, compression: 'g3' }, o);
+    const pdf = path.join(dir, 'g3.pdf');
+    await r.toPdf(o, pdf);
+    await run('pdftoppm', ['-rx', '204', '-ry', '196', '-gray', '-png', '-f', '1', '-l', '1', pdf, path.join(dir, 'g3back')]);
+    const back = await sharp(path.join(dir, 'g3back-1.png')).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const page = await decodePage(o);
+    let diff = 0;
+    let ink = 0;
+    for (let y = 0; y < Math.min(page.height, back.info.height); y++) {
+      for (let x = 0; x < Math.min(page.width, back.info.width); x++) {
+        const b = back.data[(y * back.info.width + x) * back.info.channels] < 128 ? 1 : 0;
+        ink += page.ink[y * page.width + x];
+        if (b !== page.ink[y * page.width + x]) diff++;
+      }
+    }
+    expect(ink).toBeGreaterThan(1000);
+    expect(diff / page.ink.length).toBeLessThan(0.001);
+  });
+});
