@@ -190,6 +190,21 @@ describe('protocol defences', () => {
   });
 });
 
+describe('connection limits', () => {
+  it('refuses connections beyond FAXGATE_SMTP_MAX_CLIENTS with a 421', async () => {
+    const h2 = await startSmtpHarness({ smtpMaxClients: 1 });
+    const first = net.connect(h2.port, '127.0.0.1');
+    try {
+      await new Promise((r) => first.once('data', r)); // banner: the slot is taken
+      const second = await smtpDialog(h2.port, []);
+      expect(second[0]).toMatch(/^421 /);
+    } finally {
+      first.destroy();
+      await h2.close();
+    }
+  });
+});
+
 describe('time bounds', () => {
   it('a client trickling DATA past the transfer deadline gets 421 4.4.2 and is disconnected, nothing is stored', async () => {
     const h2 = await startSmtpHarness({}, { dataTimeoutMs: 800 });
