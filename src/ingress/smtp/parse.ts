@@ -93,6 +93,12 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
       contentType,
     };
   });
+  /** The declared type keeps its charset, so detection can decode a legacy-charset text attachment. */
+  const withCharset = (d: AttachmentStream): string => {
+    const ct = d.headers?.get('content-type') as { params?: Record<string, string> } | undefined;
+    const charset = ct?.params?.charset;
+    return charset && /^[\w.:-]{1,40}$/.test(charset) ? `${d.contentType}; charset=${charset}` : d.contentType;
+  };
   parser.on('data', (d: AttachmentStream | MessageText) => {
     if (d.type === 'text') {
       msgText = d;
@@ -111,7 +117,7 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
       path: p,
       size: 0,
       contentType: d.contentType,
-      ...(d.contentType ? { declaredType: d.contentType } : {}),
+      ...(d.contentType ? { declaredType: withCharset(d) } : {}),
       ...(d.cid && (d.related || d.contentDisposition === 'inline') && d.contentType.startsWith('image/') ? { inline: true } : {}),
     };
     files.push(entry);

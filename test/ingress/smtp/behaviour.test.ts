@@ -85,6 +85,15 @@ describe('content', () => {
     expect(job.files[0]).toMatchObject({ name: 'scan', detected: 'pdf', verdict: 'accepted', declaredType: 'application/octet-stream' });
   });
 
+  it('a text attachment in a declared legacy charset is decoded by that charset and faxed', async () => {
+    const latin1 = Buffer.from('Überweisung für Müller: 250,00 € — naïve café\n'.replace('€', 'EUR').replace('—', '-'), 'latin1');
+    const r = await send({ from: SENDER, to: '+15551234567@fax.localhost',
+      attachments: [{ filename: 'note.txt', content: latin1, contentType: 'text/plain; charset=ISO-8859-1' }] });
+    expect(r.ok).toBe(true);
+    const [job] = jobsOf(r.response);
+    expect(job.files[0]).toMatchObject({ name: 'note.txt', detected: 'text', verdict: 'accepted' });
+  });
+
   it('inline cid: images of an HTML body are skipped and reported, never rejected (even under reject)', async () => {
     const acc = h.accounts.create({ name: 'Strict', senders: ['strict@clinic.example'] });
     h.accounts.updateSettings(acc.id, { 'outgoing.unsupportedFiles': 'reject' }, 'test');
