@@ -16,11 +16,14 @@ export async function run(argv: string[]): Promise<number> {
       `  account id: ${demo.id}`,
       `  sender:     ${demo.senders[0]}   (email from this address to <number>@${config.faxDomains[0]})`,
       `  API key:    ${demo.apiKey}   (shown once; store it now)`,
+      `  feedback signing secret: ${demo.feedbackSecret}`,
       '',
     ].join('\n'));
   }
   const gw = await startGateway(core);
   process.stdout.write(`faxgate serving ${config.dataDir}: SMTP on ${config.bindHost}:${gw.smtpPort} (fax domains: ${config.faxDomains.join(', ')}), HTTP on ${config.bindHost}:${gw.httpPort}\n`);
+  const web = config.publicUrl.replace(/\/$/, '');
+  process.stdout.write(`  web service: ${web}/v1 (OpenAPI: ${web}/v1/openapi.json)\n  settings page: ${web}/settings${config.adminToken ? `   admin page: ${web}/admin` : '   (set FAXGATE_ADMIN_TOKEN for the admin page)'}\n`);
   logger.info({ smtpPort: gw.smtpPort, httpPort: gw.httpPort, dataDir: config.dataDir }, 'faxgate started');
 
   await new Promise<void>((resolve) => {
