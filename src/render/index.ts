@@ -5,7 +5,6 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { ReasonCode } from '../domain/types.js';
-import { runQuick } from './availability.js';
 import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
 import { removeQuietly, renderPdf } from './pdf.js';
@@ -52,8 +51,6 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
   const concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
   let encoder: PageEncoder | undefined;
   const getEncoder = () => (encoder ??= createInProcessEncoder());
-  let qpdf: Promise<boolean> | undefined;
-  const hasQpdf = () => (qpdf ??= runQuick('qpdf', ['--version']).then(() => true, () => false));
 
   const budget = (): Budget => ({ limits: deps.limits, deadline: Date.now() + deps.limits.timeoutMs });
   const workDir = () => mkdtemp(path.join(deps.tmpDir, 'render-'));
@@ -66,7 +63,7 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
     if (doc.detected === 'pdf') {
       const dir = await workDir();
       try {
-        return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, qpdf: await hasQpdf(), knownPages: doc.pages });
+        return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, knownPages: doc.pages });
       } finally {
         await removeQuietly(dir);
       }

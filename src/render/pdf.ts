@@ -1,7 +1,8 @@
-// PDF → fax pages: Ghostscript renders straight to single-strip G4 (or G3 2-D) TIFF; long documents are split
-// odd/even across two Ghostscript processes and their strips are copied, never re-coded, into document order.
+// PDF → fax pages: Ghostscript codes the pages itself — G4 as one raw T.6 file per page (its `faxg4` device, a
+// quarter cheaper than `tiffg4`), G3 2-D as single-strip TIFF; long documents are split odd/even across two
+// Ghostscript processes and the coded pages are copied, never re-coded, into document order.
 // (Piping 1-bit PBM to our own coder was measured too: the pipe and the coding cost more CPU than Ghostscript's coder.)
-import { copyFile, open, readFile, rm } from 'node:fs/promises';
+import { copyFile, open, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { runLimited, spawnLimited } from './proc.js';
 import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
@@ -12,8 +13,6 @@ export interface PdfDeps {
   workDir: string;
   /** how many Ghostscript processes one document may use */
   parallel: number;
-  /** is qpdf available for the fast preflight */
-  qpdf: boolean;
   /** page count from an earlier preflight */
   knownPages?: number;
 }
@@ -34,7 +33,7 @@ async function pdfStart(file: string): Promise<number> {
 
 /** Page count from qpdf (fast); undefined when it cannot tell (damaged files: Ghostscript gets to try). */
 async function preflight(file: string, budget: Budget, deps: PdfDeps): Promise<number | undefined> {
-  if (!deps.qpdf) return undefined;
+  // qpdf is optional: when it is missing (spawn fails) Ghostscript renders unsplit and its output is judged alone
   const r = await runLimited('qpdf', ['--show-npages', '--', file], {
     memoryMb: budget.limits.memoryMb, deadline: Math.min(budget.deadline, Date.now() + 10_000), cwd: deps.workDir,
     env: { PATH: process.env.PATH, TMPDIR: deps.workDir },
@@ -49,8 +48,7 @@ function gsArgs(geom: Geometry, pageList: string | undefined, lastPage: number |
   return [
     '-dSAFER', '-dBATCH', '-dNOPAUSE', '-dQUIET', '-dNOPROMPT',
     '-sstdout=%stderr',
-    geom.compression === 3 ? '-sDEVICE=tiffg32d' : '-sDEVICE=tiffg4',
-    '-dMaxStripSize=0', // one strip per page, so pages can be copied as they are
+    ...(geom.compression === 3 ? ['-sDEVICE=tiffg32d', '-dMaxStripSize=0'] : ['-sDEVICE=faxg4']), // one strip per page
     `-r${geom.xres}x${geom.yres}`, `-g${geom.width}x${geom.height}`,
     '-dFIXEDMEDIA', '-dPDFFitPage', // fit with aspect kept; landscape pages are turned to portrait
     ...(pageList ? [`-sPageList=${pageList}`] : []),
@@ -99,12 +97,23 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
   const env = { PATH: process.env.PATH, TMPDIR: deps.workDir, TEMP: deps.workDir, HOME: deps.workDir };
   // with no trustworthy count, stop Ghostscript one page past the limit instead of rendering a bomb to the end
   const lastPage = count === undefined ? budget.limits.maxPages + 1 : undefined;
-  const outs = lists.map((_, ci) => path.join(deps.workDir, `part-${ci}.tif`));
+  // G4: one file per page (%05d counts this process's pages); G3: one multi-page TIFF per process
+  const outs = lists.map((_, ci) => path.join(deps.workDir, geom.compression === 4 ? `c${ci}-%05d.g4` : `part-${ci}.tif`));
   const results = await Promise.all(lists.map((pl, ci) => spawnLimited('gs', gsArgs(geom, pl, lastPage, file, outs[ci]), {
     memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: deps.workDir, env,
   }).done));
   const pages: FaxPage[][] = [];
-  for (const out of outs) {
+  for (const [ci, out] of outs.entries()) {
+    if (geom.compression === 4) {
+      const names = (await readdir(deps.workDir)).filter((f) => f.startsWith(`c${ci}-`) && f.endsWith('.g4')).sort();
+      const got: FaxPage[] = [];
+      for (const f of names) {
+        const strip = await readFile(path.join(deps.workDir, f));
+        if (strip.length > 0) got.push({ width: geom.width, height: geom.height, compression: 4, xres: geom.xres, yres: geom.yres, strip });
+      }
+      pages.push(got);
+      continue;
+    }
     const buf = await readFile(out).catch(() => undefined);
     if (!buf || buf.length === 0) {
       pages.push([]);
