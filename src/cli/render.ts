@@ -8,7 +8,7 @@ import { loadConfig } from '../config.js';
 import type { Detector } from '../attachments/detect.js';
 import { readHead } from '../render/tiff.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';
-import { silentLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { Paper, Resolution } from '../domain/types.js';
 
 const USAGE = 'usage: faxgate render [--resolution standard|fine|superfine] [--paper letter|a4] [--g3] [--pdf OUT.pdf] [--json] -o OUT.tif INPUT...';
@@ -58,7 +58,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const work = await mkdtemp(path.join(tmpdir(), 'faxgate-render-'));
-  const renderer = createRenderer({ limits, logger: silentLogger, tmpDir: work });
+  // the renderer logs only debug/info lines; a one-shot command has nowhere to put them (and skips loading pino)
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
+  const renderer = createRenderer({ limits, logger: quiet, tmpDir: work });
   try {
     const opts = { resolution, paper, compression: values.g3 ? 'g3' as const : 'g4' as const };
     const tmpOut = path.join(work, 'fax.tif');

@@ -88,22 +88,45 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     file = tmp;
   }
 
-  const count = deps.knownPages && deps.knownPages > 0 ? deps.knownPages : await preflight(file, budget, deps);
-  if (count !== undefined && count > budget.limits.maxPages) {
-    throw new RenderFailure('too-many-pages', `${count} pages, more than the limit of ${budget.limits.maxPages}`);
-  }
-  const chunks = count !== undefined && count >= 4 && deps.parallel >= 2 ? 2 : 1;
-  const lists = chunks === 2 ? ['odd', 'even'] : [undefined];
   const env = { PATH: process.env.PATH, TMPDIR: deps.workDir, TEMP: deps.workDir, HOME: deps.workDir };
-  // with no trustworthy count, stop Ghostscript one page past the limit instead of rendering a bomb to the end
-  const lastPage = count === undefined ? budget.limits.maxPages + 1 : undefined;
   // G4: one file per page (%05d counts this process's pages); G3: one multi-page TIFF per process
-  const outs = lists.map((_, ci) => path.join(deps.workDir, geom.compression === 4 ? `c${ci}-%05d.g4` : `part-${ci}.tif`));
-  const results = await Promise.all(lists.map((pl, ci) => spawnLimited('gs', gsArgs(geom, pl, lastPage, file, outs[ci]), {
-    memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: deps.workDir, env,
-  }).done));
+  const outs = [0, 1].map((ci) => path.join(deps.workDir, geom.compression === 4 ? `c${ci}-%05d.g4` : `part-${ci}.tif`));
+  const spawnGs = (ci: number, pageList: string | undefined, lastPage: number | undefined) =>
+    spawnLimited('gs', gsArgs(geom, pageList, lastPage, file, outs[ci]), { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: deps.workDir, env });
+  // Page lists stop one page past the limit, so a document whose size we could not learn cannot render forever.
+  const upTo = budget.limits.maxPages + 1;
+  const nth = (first: number) => Array.from({ length: Math.ceil((upTo - first + 1) / 2) }, (_, i) => first + 2 * i).join(',');
+  const procs: ReturnType<typeof spawnLimited>[] = [];
+  let count = deps.knownPages && deps.knownPages > 0 ? deps.knownPages : undefined;
+  if (deps.parallel < 2 || count === 1) {
+    count ??= await preflight(file, budget, deps);
+    if (count !== undefined && count > budget.limits.maxPages) {
+      throw new RenderFailure('too-many-pages', `${count} pages, more than the limit of ${budget.limits.maxPages}`);
+    }
+    procs.push(spawnGs(0, undefined, count === undefined ? upTo : undefined));
+  } else {
+    // Odd pages start at once; the page count (qpdf, meanwhile) decides whether the even pages need a process.
+    procs.push(spawnGs(0, nth(1), undefined));
+    if (count === undefined) {
+      try {
+        count = await preflight(file, budget, deps);
+      } catch (e) {
+        procs[0].kill();
+        await procs[0].done;
+        throw e;
+      }
+    }
+    if (count !== undefined && count > budget.limits.maxPages) {
+      procs[0].kill();
+      await procs[0].done;
+      throw new RenderFailure('too-many-pages', `${count} pages, more than the limit of ${budget.limits.maxPages}`);
+    }
+    if (count === undefined || count >= 2) procs.push(spawnGs(1, nth(2), undefined));
+  }
+  const chunks = procs.length;
+  const results = await Promise.all(procs.map((p) => p.done));
   const pages: FaxPage[][] = [];
-  for (const [ci, out] of outs.entries()) {
+  for (const [ci, out] of outs.slice(0, chunks).entries()) {
     if (geom.compression === 4) {
       const names = (await readdir(deps.workDir)).filter((f) => f.startsWith(`c${ci}-`) && f.endsWith('.g4')).sort();
       const got: FaxPage[] = [];
