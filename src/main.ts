@@ -174,7 +174,11 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   // Ingress last, once everything it hands work to is ready; stopped first.
   const { createSmtpIngress } = await import('./ingress/smtp/server.js');
-  const smtp = createSmtpIngress({ config, accounts, intake, logger });
+  // FAXGATE_DMARC: the real check on Node's DNS resolver (SPEC §5.1).
+  const dmarc = config.dmarc
+    ? (await import('./ingress/smtp/dmarc.js')).createDmarcCheck({ logger, mta: new URL(config.publicUrl).hostname || undefined })
+    : undefined;
+  const smtp = createSmtpIngress({ config, accounts, intake, logger, ...(dmarc ? { dmarc } : {}) });
   const smtpPort = await smtp.listen(opts.smtpPort ?? config.smtpPort, opts.bindHost ?? config.bindHost);
   workers.start();
   onStop(() => renderer.close());

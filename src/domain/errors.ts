@@ -17,6 +17,8 @@ export const CATALOGUE = {
   },
   'sender-not-registered': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender is not registered for fax' },
   'sender-auth-failed': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender failed authentication (DMARC)' },
+  // RFC 7489 §6.6.2: a DNS failure while checking DMARC is temporary, so the client retries rather than bounces.
+  'sender-auth-temperror': { smtp: 451, enhanced: '4.7.0', http: 503, title: 'Sender authentication (DMARC) could not be checked, try again later' },
   'too-many-recipients': { smtp: 452, enhanced: '4.5.3', http: 400, title: 'Too many recipients' },
   'message-too-large': { smtp: 552, enhanced: '5.3.4', http: 413, title: 'Message too large' },
   'unsupported-attachment': {

@@ -13,6 +13,7 @@ import type { FileReport } from '../../domain/types.js';
 import type { Intake, IntakeResult } from '../../intake/index.js';
 import { parseRecipient } from './address.js';
 import { spoolData } from './receive.js';
+import type { DmarcCheck } from './dmarc.js';
 import { MessageParseError, parseMessage, type ParseLimits } from './parse.js';
 
 export const MAX_RECIPIENTS = 50;
@@ -29,6 +30,8 @@ export interface SmtpIngressDeps {
   parseLimits?: Partial<ParseLimits>;
   /** the whole DATA transfer must finish within this (the socket timeout only catches idle clients, not trickles) */
   dataTimeoutMs?: number;
+  /** SPEC §5.1 DMARC check of the From domain; required when config.dmarc is on, unused when off */
+  dmarc?: DmarcCheck;
 }
 
 interface Conn { id: string; send: (c: number, d: unknown, ctx?: unknown) => void; close(): void }
@@ -97,10 +100,9 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     cb(toSmtpError(fe));
   };
 
-  if (config.dmarc) {
-    // Say so rather than pretend: DMARC alignment needs DKIM/SPF verification this build does not do yet.
-    logger.warn('FAXGATE_DMARC is set but DMARC checking is not implemented; senders are checked by registration (envelope and From) only');
-  }
+  // Fail closed: DMARC switched on without a check wired would silently accept spoofed From domains.
+  if (config.dmarc && !deps.dmarc) throw new Error('FAXGATE_DMARC is on but no DMARC check was given to the SMTP ingress');
+  const dmarc = config.dmarc ? deps.dmarc : undefined;
   const tls = config.tlsCert && config.tlsKey
     ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) }
     : undefined;
@@ -180,6 +182,11 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           if (accounts.findBySender(a)?.id !== st.account.id) {
             throw new FaxError('sender-not-registered', `From ${a.slice(0, 80)} is not a registered sender of this account`);
           }
+        }
+        // SPEC §5.1: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
+        if (dmarc) {
+          const v = await dmarc.check({ message: raw, ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom: st.sender });
+          if (!v.pass) throw new FaxError(v.temporary ? 'sender-auth-temperror' : 'sender-auth-failed', v.reason.slice(0, 200));
         }
         // Delivery and disposition reports (bounces, read receipts) are mail-system chatter, never a fax.
         if (parsed.contentType === 'multipart/report') throw new FaxError('nothing-to-fax', 'a delivery or disposition report is not faxed');

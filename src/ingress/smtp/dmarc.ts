@@ -1,0 +1,144 @@
+// DMARC check for SMTP ingress (SPEC §5.1): the From domain must pass DMARC with SPF or DKIM alignment (mailauth).
+import { createReadStream } from 'node:fs';
+import { promises as dnsPromises } from 'node:dns';
+import type { Readable } from 'node:stream';
+import ipaddr from 'ipaddr.js';
+import { authenticate, type AuthenticateResult, type DNSResolver } from 'mailauth';
+import type { Logger } from '../../logger.js';
+
+export type { DNSResolver };
+
+export interface DmarcInput {
+  /** the spooled raw message (a path is opened here) or a stream of it */
+  message: string | Readable;
+  /** client IP as the socket reports it (IPv4-mapped IPv6 is unwrapped) */
+  ip: string;
+  /** EHLO/HELO name */
+  helo?: string;
+  /** envelope sender (MAIL FROM) */
+  mailFrom: string;
+}
+
+export interface DmarcVerdict {
+  pass: boolean;
+  /** a DNS failure (temperror) decided the outcome: answer 4xx so the client retries, per RFC 7489 §6.6.2 */
+  temporary: boolean;
+  /** short, safe for an SMTP reply and a log line */
+  reason: string;
+}
+
+export interface DmarcCheck {
+  check(input: DmarcInput): Promise<DmarcVerdict>;
+}
+
+export interface DmarcDeps {
+  logger: Logger;
+  /** DNS lookups `(name, rrtype) => records`; default Node's resolver (tests serve fixed answers) */
+  resolver?: DNSResolver;
+  /** every DNS lookup of one check must finish within this in total */
+  timeoutMs?: number;
+  /** our host name in the Authentication-Results comments mailauth builds */
+  mta?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+function dnsTimeout(name: string, rrtype: string): Error {
+  return Object.assign(new Error(`DNS ${rrtype} lookup of ${name} timed out`), { code: 'ETIMEOUT' });
+}
+
+/** The resolver, bounded by a shared deadline: a slow or silent DNS server cannot hold the SMTP session open. */
+function bounded(resolver: DNSResolver, deadline: number): DNSResolver {
+  return (name, rrtype) => {
+    const left = deadline - Date.now();
+    if (left <= 0) return Promise.reject(dnsTimeout(name, rrtype));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(dnsTimeout(name, rrtype)), left);
+    });
+    return Promise.race([resolver(name, rrtype), timeout]).finally(() => clearTimeout(timer));
+  };
+}
+
+function plainIp(ip: string): string {
+  try {
+    return ipaddr.process(ip).toString();
+  } catch {
+    return ip;
+  }
+}
+
+/** Reduce mailauth's results to pass / temporary / fail. Only DMARC `pass` (aligned SPF or DKIM) accepts. */
+export function verdictOf(r: Pick<AuthenticateResult, 'dmarc' | 'spf' | 'dkim'>): DmarcVerdict {
+  const d = r.dmarc;
+  if (!d) return { pass: false, temporary: false, reason: 'DMARC needs exactly one From address' };
+  const domain = d.domain;
+  switch (d.status.result) {
+    case 'pass': {
+      const how = d.alignment?.spf?.result ? 'SPF' : 'DKIM';
+      return { pass: true, temporary: false, reason: `DMARC pass for ${domain} (aligned ${how})` };
+    }
+    case 'temperror':
+    case 'temperr':
+      return { pass: false, temporary: true, reason: `DMARC record of ${domain} could not be looked up; try again later` };
+    case 'none':
+      return { pass: false, temporary: false, reason: `${domain} publishes no DMARC record` };
+    default: {
+      // An unaligned result caused by a DNS failure (SPF or a DKIM key) may pass on retry.
+      const spfTemp = r.spf && ['temperror', 'temperr'].includes(r.spf.status.result);
+      const dkimTemp = (r.dkim?.results ?? []).some((x) => ['temperror', 'temperr'].includes(x.status.result));
+      if (spfTemp || dkimTemp) {
+        return { pass: false, temporary: true, reason: `DMARC for ${domain} failed on a DNS error; try again later` };
+      }
+      return { pass: false, temporary: false, reason: `From domain ${domain} fails DMARC (no aligned SPF or DKIM pass)` };
+    }
+  }
+}
+
+export function createDmarcCheck(deps: DmarcDeps): DmarcCheck {
+  const { logger } = deps;
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const base: DNSResolver = deps.resolver ?? ((name, rrtype) => dnsPromises.resolve(name, rrtype) as Promise<string[][] | string[]>);
+
+  return {
+    async check(input: DmarcInput): Promise<DmarcVerdict> {
+      const deadline = Date.now() + timeoutMs;
+      const ip = plainIp(input.ip);
+      const message = typeof input.message === 'string' ? createReadStream(input.message) : input.message;
+      let overall: NodeJS.Timeout | undefined;
+      try {
+        // The lookups are bounded above; this also bounds reading and hashing the message itself.
+        const result = await Promise.race([
+          authenticate(message, {
+            ip,
+            helo: input.helo,
+            sender: input.mailFrom,
+            mta: deps.mta,
+            resolver: bounded(base, deadline),
+            // ARC and BIMI do not decide DMARC pass here; skipping them saves DNS lookups.
+            disableArc: true,
+            disableBimi: true,
+          }),
+          new Promise<never>((_, reject) => {
+            overall = setTimeout(() => reject(new Error('DMARC check timed out')), timeoutMs + 1_000);
+          }),
+        ]);
+        const verdict = verdictOf(result);
+        logger.info({
+          ip,
+          dmarc: result.dmarc ? result.dmarc.status.result : 'none',
+          spf: result.spf ? result.spf.status.result : 'none',
+          dkim: (result.dkim?.results ?? []).map((x) => `${x.signingDomain}:${x.status.result}`),
+          pass: verdict.pass,
+        }, 'dmarc check');
+        return verdict;
+      } catch (e) {
+        logger.warn({ ip, err: (e as Error).message }, 'dmarc check failed');
+        return { pass: false, temporary: true, reason: 'DMARC check could not complete; try again later' };
+      } finally {
+        clearTimeout(overall);
+        if (typeof input.message === 'string') message.destroy();
+      }
+    },
+  };
+}
