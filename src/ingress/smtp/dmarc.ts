@@ -68,6 +68,20 @@ function plainIp(ip: string): string {
   }
 }
 
+/**
+ * Which mechanism aligns, honouring `aspf=s` / `adkim=s` (RFC 7489 §3.1): mailauth 4.13 always falls back to relaxed
+ * (organizational-domain) matching, so under strict mode the aligned domain must equal the From domain exactly.
+ */
+function strictAlignment(r: Pick<AuthenticateResult, 'dmarc' | 'spf' | 'dkim'>): 'SPF' | 'DKIM' | undefined {
+  if (!r.dmarc) return undefined;
+  const { spf, dkim } = r.dmarc.alignment ?? {};
+  const from = (r.dkim?.headerFrom?.[0] ?? '').split('@').pop()?.trim().toLowerCase() ?? '';
+  const same = (x: string | undefined | false) => !!x && x.trim().toLowerCase() === from;
+  if (spf?.result && (!spf.strict || (r.spf && r.spf.status.result === 'pass' && same(r.spf.domain)))) return 'SPF';
+  if (dkim?.result && (!dkim.strict || (r.dkim?.results ?? []).some((x) => x.status.result === 'pass' && same(x.signingDomain)))) return 'DKIM';
+  return undefined;
+}
+
 /** Reduce mailauth's results to pass / temporary / fail. Only DMARC `pass` (aligned SPF or DKIM) accepts. */
 export function verdictOf(r: Pick<AuthenticateResult, 'dmarc' | 'spf' | 'dkim'>): DmarcVerdict {
   const d = r.dmarc;
@@ -75,7 +89,8 @@ export function verdictOf(r: Pick<AuthenticateResult, 'dmarc' | 'spf' | 'dkim'>)
   const domain = d.domain;
   switch (d.status.result) {
     case 'pass': {
-      const how = d.alignment?.spf?.result ? 'SPF' : 'DKIM';
+      const how = strictAlignment(r);
+      if (!how) return { pass: false, temporary: false, reason: `From domain ${domain} fails DMARC (strict alignment asked, none exact)` };
       return { pass: true, temporary: false, reason: `DMARC pass for ${domain} (aligned ${how})` };
     }
     case 'temperror':

@@ -33,6 +33,9 @@ const ZONE: Record<string, string[] | (() => Promise<string[][]>)> = {
   'fail.example': [SPF_ELSEWHERE], '_dmarc.fail.example': [REJECT],
   'signed.example': [SPF_ELSEWHERE], '_dmarc.signed.example': [REJECT], 'sel._domainkey.signed.example': [DKIM_TXT],
   'nodmarc.example': [SPF_LOOPBACK],
+  // strict SPF alignment: the envelope's parent domain passes SPF, the From subdomain asks for an exact match
+  'strict.example': [SPF_LOOPBACK], '_dmarc.sub.strict.example': [`${REJECT}; aspf=s`],
+  'relaxed.example': [SPF_LOOPBACK], '_dmarc.sub.relaxed.example': [REJECT],
   'servfail.example': [SPF_LOOPBACK],
   '_dmarc.servfail.example': () => Promise.reject(Object.assign(new Error('queryTxt ESERVFAIL'), { code: 'ESERVFAIL' })),
   'silent.example': [SPF_LOOPBACK],
@@ -59,7 +62,8 @@ async function startServer(dmarcOn: boolean) {
   const dmarc = createDmarcCheck({ resolver, logger: silentLogger, timeoutMs: 1_500 });
   const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger, dmarc });
   const port = await smtp.listen(0, '127.0.0.1');
-  accounts.create({ name: 'Clinic', senders: ['a@pass.example', 'a@fail.example', 'a@signed.example', 'a@nodmarc.example', 'a@servfail.example', 'a@silent.example'] });
+  accounts.create({ name: 'Clinic', senders: ['a@pass.example', 'a@fail.example', 'a@signed.example', 'a@nodmarc.example', 'a@servfail.example', 'a@silent.example',
+    'a@strict.example', 'a@sub.strict.example', 'a@relaxed.example', 'a@sub.relaxed.example'] });
   const submissions = () => (db.prepare('SELECT COUNT(*) AS n FROM submissions').get() as { n: number }).n;
   const spooled = () => {
     const dir = path.join(dataDir, 'submissions');
@@ -94,6 +98,8 @@ describe('DMARC on', () => {
     ['SPF passes but for another domain than From (not aligned)', 'a@pass.example', 'a@fail.example', undefined, 550, '5.7.1'],
     ['SPF fails but an aligned DKIM signature passes', 'a@signed.example', 'a@signed.example', 'signed.example', 250, '2.0.0'],
     ['a DKIM signature of another domain does not align', 'a@fail.example', 'a@fail.example', 'signed.example', 550, '5.7.1'],
+    ['relaxed alignment: SPF of the parent domain aligns with a From subdomain', 'a@relaxed.example', 'a@sub.relaxed.example', undefined, 250, '2.0.0'],
+    ['strict alignment (aspf=s): SPF of the parent domain does not', 'a@strict.example', 'a@sub.strict.example', undefined, 550, '5.7.1'],
     ['the From domain publishes no DMARC record', 'a@nodmarc.example', 'a@nodmarc.example', undefined, 550, '5.7.1'],
     ['the DMARC lookup fails (SERVFAIL): temporary', 'a@servfail.example', 'a@servfail.example', undefined, 451, '4.7.0'],
     ['the DNS server never answers: bounded, temporary', 'a@silent.example', 'a@silent.example', undefined, 451, '4.7.0'],
