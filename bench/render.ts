@@ -2,7 +2,7 @@
 // same run; prints pages/s, peak RSS of the process tree and ratios. Run on demand: npm run bench:render.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,10 +32,13 @@ function treeRss(pid: number): number {
   return total;
 }
 
-function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakMb: number; ok: boolean }> {
+let seq = 0;
+/** Wall time, CPU time (user+sys of the whole tree, from GNU time) and peak tree RSS of one command. */
+function measure(cmd: string, args: string[]): Promise<{ seconds: number; cpu: number; peakMb: number; ok: boolean }> {
+  const cpuFile = path.join(tmpdir(), `faxgate-bench-cpu-${process.pid}-${++seq}`);
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let peak = 0;
     let err = '';
     child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
@@ -44,7 +47,15 @@ function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakMb
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0) process.stderr.write(`${cmd} failed (${code}): ${err.slice(0, 300)}\n`);
-      resolve({ seconds, peakMb: peak / 1024, ok: code === 0 });
+      let cpu = NaN;
+      try {
+        const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+        cpu = u + sy;
+        rmSync(cpuFile, { force: true });
+      } catch {
+        // no GNU time output
+      }
+      resolve({ seconds, cpu, peakMb: peak / 1024, ok: code === 0 });
     });
   });
 }
@@ -75,7 +86,9 @@ async function makePdf(dir: string, pages: number): Promise<string> {
   return pdf;
 }
 
-interface Row { input: string; tool: string; pages: number; seconds: number; pagesPerS: number; peakMb: number; ratio: string }
+interface Row { input: string; tool: string; pages: number; seconds: number; cpu: number; pagesPerS: number; peakMb: number; ratio: string }
+
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main() {
   if (!existsSync(cli)) throw new Error(`build first (npm run build): ${cli} is missing`);
@@ -96,8 +109,8 @@ async function main() {
         ? ['gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=tiffg4', '-r204x196', `-sOutputFile=${out}`, c.file]] as const
         : ['convert', [c.file, '-monochrome', '-compress', 'Group4', out]] as const;
       const ours = ['node', [cli, 'render', '-o', out, c.file]] as const;
-      const b: { seconds: number; peakMb: number }[] = [];
-      const o: { seconds: number; peakMb: number }[] = [];
+      const b: { seconds: number; cpu: number; peakMb: number }[] = [];
+      const o: { seconds: number; cpu: number; peakMb: number }[] = [];
       // alternate so both see the same machine load
       for (let i = 0; i < RUNS; i++) {
         b.push(await measure(base[0], [...base[1]]));
@@ -106,9 +119,9 @@ async function main() {
       const bs = median(b.map((x) => x.seconds));
       const os = median(o.map((x) => x.seconds));
       const label = c.baseline === 'gs' ? 'gs -sDEVICE=tiffg4 -r204x196' : 'convert -monochrome -compress Group4';
-      rows.push({ input: c.name, tool: label, pages: c.pages, seconds: bs, pagesPerS: c.pages / bs, peakMb: Math.max(...b.map((x) => x.peakMb)), ratio: '1.00×' });
+      rows.push({ input: c.name, tool: label, pages: c.pages, seconds: bs, cpu: median(b.map((x) => x.cpu)), pagesPerS: c.pages / bs, peakMb: Math.max(...b.map((x) => x.peakMb)), ratio: '1.00×' });
       rows.push({
-        input: c.name, tool: 'faxgate render', pages: c.pages, seconds: os, pagesPerS: c.pages / os,
+        input: c.name, tool: 'faxgate render', pages: c.pages, seconds: os, cpu: median(o.map((x) => x.cpu)), pagesPerS: c.pages / os,
         peakMb: Math.max(...o.map((x) => x.peakMb)),
         ratio: `${(bs / os).toFixed(2)}× (${os - bs >= 0 ? '+' : ''}${(os - bs).toFixed(2)} s)`,
       });
@@ -116,11 +129,12 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const header = '| input | tool | pages | seconds (median of ' + RUNS + ') | pages/s | peak RSS (MB, process tree) | speed vs baseline |';
-  const lines = [header, '|---|---|---:|---:|---:|---:|---|'];
+  const header = `| input | tool | pages | wall s (median of ${RUNS}) | CPU s (user+sys) | pages/s | peak RSS MB (process tree) | speed vs baseline |`;
+  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.input} | ${r.tool} | ${r.pages} | ${r.seconds.toFixed(2)} | ${r.pagesPerS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.ratio} |`);
+    lines.push(`| ${r.input} | ${r.tool} | ${r.pages} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.pagesPerS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.ratio} |`);
   }
+  lines.push('', `machine: ${availableParallelism()} cores, load average before/after ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
