@@ -3,6 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { runProc } from './proc.js';
+import { countPdfPages, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from './pdf-structure.js';
 import { cleanText, decodeText, linesPerPage, paginate, wrapLines } from '../render/text.js';
 import { geometry } from '../render/types.js';
 import { bmpHeader, gifTruncated, readAt, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
@@ -42,17 +43,30 @@ export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 *
 }
 
 /**
- * PDF: qpdf says whether a password is needed (exit 0 = needs one; 3 = owner password only, which still opens) and
- * counts pages when it can read the real page tree; otherwise Ghostscript, the renderer itself, counts what it can
- * open (both walk the tree, never trusting /Count). `damaged` means no page can be read at all. Without either
- * tool a byte-capped scan for page objects is the fallback.
+ * PDF: a well-formed, unencrypted file is counted in-process (xref → page tree walk, strictly checked and capped;
+ * see pdf-structure.ts) — spawning a helper costs more than the whole parse. Anything else goes to qpdf, which says
+ * whether a password is needed (exit 0 = needs one; 3 = owner password only, which still opens) and counts pages
+ * when it can read the real page tree; otherwise Ghostscript, the renderer itself, counts what it can open (all three
+ * walk the tree, never trusting /Count alone). `damaged` means no page can be read at all. Without either tool a
+ * byte-capped scan for page objects is the fallback.
  */
-export async function preflightPdf(file: string, size: number, timeoutMs: number): Promise<PreflightFacts> {
+export async function preflightPdf(file: string, size: number, timeoutMs: number, structureLimits?: PdfStructureLimits): Promise<PreflightFacts> {
   const abs = path.resolve(file);
-  // A cut-off download or mail part lacks the closing %%EOF; Ghostscript would fax what survives, silently short.
   const fh = await open(file, 'r');
-  const tail = await readAt(fh, Math.max(0, size - 8192), Math.min(size, 8192)).finally(() => fh.close());
-  if (!tail.includes('%%EOF')) return { damaged: true, note: 'the file is incomplete (truncated: no end-of-file marker)' };
+  try {
+    // A cut-off download or mail part lacks the closing %%EOF; Ghostscript would fax what survives, silently short.
+    const tail = await readAt(fh, Math.max(0, size - 8192), Math.min(size, 8192));
+    if (!tail.includes('%%EOF')) return { damaged: true, note: 'the file is incomplete (truncated: no end-of-file marker)' };
+    try {
+      // A small slice of the preflight budget, so a slow cheap parse never starves the qpdf/Ghostscript fallback.
+      const limits = structureLimits ?? { ...DEFAULT_STRUCTURE_LIMITS, timeoutMs: Math.min(DEFAULT_STRUCTURE_LIMITS.timeoutMs, timeoutMs / 10) };
+      return { pages: await countPdfPages(fh, size, limits) };
+    } catch {
+      // Undecided (or any surprise in the cheap parse): qpdf and Ghostscript decide, exactly as before.
+    }
+  } finally {
+    await fh.close();
+  }
   // qpdf is quick and strict: when it reads the page tree (with the empty user password, if any), trust it.
   const np = await runProc('qpdf', ['--show-npages', abs], { timeoutMs });
   const n = Number(np.stdout.trim());
