@@ -143,7 +143,7 @@ export function createDmarcCheck(deps: DmarcDeps): DmarcCheck {
           ip,
           dmarc: result.dmarc ? result.dmarc.status.result : 'none',
           spf: result.spf ? result.spf.status.result : 'none',
-          dkim: (result.dkim?.results ?? []).map((x) => `${x.signingDomain}:${x.status.result}`),
+          dkim: (result.dkim?.results ?? []).filter((x) => x.signingDomain).map((x) => `${x.signingDomain}:${x.status.result}`),
           pass: verdict.pass,
         }, 'dmarc check');
         return verdict;
