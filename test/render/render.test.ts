@@ -322,3 +322,34 @@ describe('Group 3 passthrough', () => {
     expect(diff / page.ink.length).toBeLessThan(0.001);
   });
 });
+
+describe('budgets and text decoding', () => {
+  it('ends a render that overruns its time budget with a reason instead of hanging', async () => {
+    const hurried = renderer(dir, { ...LIMITS, timeoutMs: 20 });
+    const f = await failure(hurried.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, fine, out()));
+    expect(f.reason).toBe('damaged');
+    await hurried.close();
+  });
+
+  it('refuses a document that would push the fax past the page limit, keeping the rest', async () => {
+    const small = renderer(dir, { ...LIMITS, maxPages: 4 });
+    const o = out();
+    const res = await small.renderAll({ docs: [
+      { name: 'a.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' },
+      { name: 'b.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' },
+    ] }, fine, o);
+    expect(res.pages).toBe(3);
+    expect(res.docs[1].failure?.reason).toBe('too-many-pages');
+    await small.close();
+  });
+
+  it.each([
+    ['utf-8 with BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Grüße')]), undefined, 'Grüße'],
+    ['utf-16le with BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Ελλάδα', 'utf16le')]), undefined, 'Ελλάδα'],
+    ['declared koi8-r', Buffer.from([0xf0, 0xd2, 0xc9, 0xd7, 0xc5, 0xd4]), 'koi8-r', 'Привет'],
+    ['undeclared latin-1', Buffer.from([0x63, 0x61, 0x66, 0xe9]), undefined, 'café'],
+  ])('decodes %s text', async (_label, bytes, charset, expected) => {
+    const { decodeText } = await import('../../src/render/text.js');
+    expect(await decodeText(bytes, charset)).toBe(expected);
+  });
+});
