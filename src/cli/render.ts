@@ -1,6 +1,6 @@
 // `faxgate render`: files → one TIFF Class F fax (and optionally its PDF) outside the server; refuses with the
 // reason, leaving no output file, when any input cannot be faxed.
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, printJson, UsageError } from './args.js';
@@ -57,7 +57,9 @@ export async function run(argv: string[]): Promise<number> {
     docs.push({ name, path: f, detected: facts.detected, ...(facts.pages ? { pages: facts.pages } : {}), ...(charset ? { charset } : {}) });
   }
 
-  const work = await mkdtemp(path.join(tmpdir(), 'faxgate-render-'));
+  // scratch space beside the output, so the finished fax is renamed into place rather than copied
+  const outDir = path.dirname(path.resolve(values.output));
+  const work = await mkdtemp(path.join(outDir, '.faxgate-render-')).catch(() => mkdtemp(path.join(tmpdir(), 'faxgate-render-')));
   // the renderer logs only debug/info lines; a one-shot command has nowhere to put them (and skips loading pino)
   const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
   const renderer = createRenderer({ limits, logger: quiet, tmpDir: work });
@@ -69,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     if (bad?.failure) return fail(bad.name, bad.failure.reason, bad.failure.message);
     if (r.pages === 0) return fail(docs[0]?.name ?? '-', 'empty', 'nothing to fax');
     // written only once everything succeeded, so a refusal never leaves a partial fax behind
-    await copyFile(tmpOut, values.output);
+    await rename(tmpOut, values.output).catch(() => copyFile(tmpOut, values.output as string));
     if (values.pdf) await renderer.toPdf(values.output, values.pdf);
     if (values.json) printJson({ pages: r.pages, resolution, paper, files: r.docs.map((d) => ({ name: d.name, pages: d.pages })) });
     else process.stdout.write(`${values.output}: ${r.pages} page${r.pages === 1 ? '' : 's'} (${resolution}, ${paper})\n`);

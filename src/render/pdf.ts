@@ -2,7 +2,7 @@
 // quarter cheaper than `tiffg4`), G3 2-D as single-strip TIFF; long documents are split odd/even across two
 // Ghostscript processes and the coded pages are copied, never re-coded, into document order.
 // (Piping 1-bit PBM to our own coder was measured too: the pipe and the coding cost more CPU than Ghostscript's coder.)
-import { copyFile, open, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runLimited, spawnLimited } from './proc.js';
 import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
@@ -105,23 +105,25 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     }
     procs.push(spawnGs(0, undefined, count === undefined ? upTo : undefined));
   } else {
-    // Odd pages start at once; the page count (qpdf, meanwhile) decides whether the even pages need a process.
+    // Odd pages start at once; the page count (qpdf, meanwhile) decides whether the even pages need a process —
+    // except for files big enough to be long anyway, where waiting for the count would only delay the second core.
     procs.push(spawnGs(0, nth(1), undefined));
+    if (count === undefined && (await stat(file)).size > 32 * 1024) procs.push(spawnGs(1, nth(2), undefined));
     if (count === undefined) {
       try {
         count = await preflight(file, budget, deps);
       } catch (e) {
-        procs[0].kill();
-        await procs[0].done;
+        for (const p of procs) p.kill();
+        await Promise.all(procs.map((p) => p.done));
         throw e;
       }
     }
     if (count !== undefined && count > budget.limits.maxPages) {
-      procs[0].kill();
-      await procs[0].done;
+      for (const p of procs) p.kill();
+      await Promise.all(procs.map((p) => p.done));
       throw new RenderFailure('too-many-pages', `${count} pages, more than the limit of ${budget.limits.maxPages}`);
     }
-    if (count === undefined || count >= 2) procs.push(spawnGs(1, nth(2), undefined));
+    if (procs.length === 1 && (count === undefined || count >= 2)) procs.push(spawnGs(1, nth(2), undefined));
   }
   const chunks = procs.length;
   const results = await Promise.all(procs.map((p) => p.done));
