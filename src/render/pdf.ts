@@ -131,12 +131,10 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
   for (const [ci, out] of outs.slice(0, chunks).entries()) {
     if (geom.compression === 4) {
       const names = (await readdir(deps.workDir)).filter((f) => f.startsWith(`c${ci}-`) && f.endsWith('.g4')).sort();
-      const got: FaxPage[] = [];
-      for (const f of names) {
-        const strip = await readFile(path.join(deps.workDir, f));
-        if (strip.length > 0) got.push({ width: geom.width, height: geom.height, compression: 4, xres: geom.xres, yres: geom.yres, strip });
-      }
-      pages.push(got);
+      // read in parallel: one at a time costs a thread-pool round trip per page (150 ms for 200 pages)
+      const strips = await Promise.all(names.map((f) => readFile(path.join(deps.workDir, f))));
+      pages.push(strips.filter((strip) => strip.length > 0)
+        .map((strip) => ({ width: geom.width, height: geom.height, compression: 4 as const, xres: geom.xres, yres: geom.yres, strip })));
       continue;
     }
     const buf = await readFile(out).catch(() => undefined);

@@ -1,5 +1,5 @@
 // TIFF reading (IFD walk with loop and bounds guards) and the TIFF Class F writer that copies CCITT strips as-is.
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 export const TAG = {
   NewSubfileType: 254,
@@ -159,6 +159,11 @@ export function pageStrip(buf: Buffer, p: TiffPage): Uint8Array {
 
 /** Serialize pages as TIFF Class F (RFC 2306): little-endian, NewSubfileType 2 and PageNumber n/total on every page. */
 export function buildClassF(pages: FaxPage[]): Buffer {
+  return Buffer.concat(classFChunks(pages));
+}
+
+/** The file as a list of chunks (strips are not copied), ready for a gathered write. */
+function classFChunks(pages: FaxPage[]): Buffer[] {
   const total = pages.length;
   const chunks: Buffer[] = [];
   const header = Buffer.alloc(8);
@@ -166,8 +171,8 @@ export function buildClassF(pages: FaxPage[]): Buffer {
   header.writeUInt16LE(42, 2);
   chunks.push(header);
   let pos = 8;
-  let prevNextPtr = 4; // where the previous "next IFD" pointer lives (header for the first page)
-  const patches: { at: number; value: number }[] = [];
+  // where the previous "next IFD" pointer lives: the header for the first page, then each IFD's last word
+  let prev = { buf: header, at: 4 };
   for (let i = 0; i < total; i++) {
     const p = pages[i];
     const stripAt = pos;
@@ -224,18 +229,23 @@ export function buildClassF(pages: FaxPage[]): Buffer {
     ifd.writeUInt32LE(1000, ifdSize + 4);
     ifd.writeUInt32LE(Math.round(p.yres * 1000), ifdSize + 8);
     ifd.writeUInt32LE(1000, ifdSize + 12);
-    patches.push({ at: prevNextPtr, value: ifdAt });
-    prevNextPtr = ifdAt + ifdSize - 4;
+    prev.buf.writeUInt32LE(ifdAt, prev.at);
+    prev = { buf: ifd, at: ifdSize - 4 };
     chunks.push(ifd);
     pos += ifd.length;
   }
-  const out = Buffer.concat(chunks, pos);
-  for (const { at, value } of patches) out.writeUInt32LE(value, at);
-  return out;
+  return chunks;
 }
 
+/** Write a Class F file with gathered writes: a 200-page fax is not first concatenated in memory. */
 export async function writeClassF(path: string, pages: FaxPage[]): Promise<void> {
-  await writeFile(path, buildClassF(pages));
+  const chunks = classFChunks(pages);
+  const fh = await open(path, 'w');
+  try {
+    for (let i = 0; i < chunks.length; i += 512) await fh.writev(chunks.slice(i, i + 512));
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Read a Class F file we (or a fax line) wrote back into copyable pages. */
