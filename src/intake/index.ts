@@ -12,7 +12,7 @@ import { normalizeNumber } from '../domain/numbers.js';
 import { screen, type ScreenContext } from '../attachments/screen.js';
 import type { TypeRow } from '../attachments/registry.js';
 import { newId, type JobStore } from '../jobs/store.js';
-import { fsyncDir, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
+import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
 
 export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
 
@@ -74,6 +74,8 @@ export interface IntakeDeps {
 }
 
 const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
+/** Files of one submission detected at the same time: detection is mostly file reads now, and rarely a helper process. */
+const DETECT_CONCURRENCY = 3;
 
 /** Screen limits from the configuration (SPEC §4 limits). */
 export function screenLimits(config: Config): ScreenContext['limits'] {
@@ -107,17 +109,23 @@ export function createIntake(deps: IntakeDeps) {
     return e164;
   }
 
-  async function detectAll(files: SubmissionFile[]): Promise<DetectedFacts[]> {
-    const out: DetectedFacts[] = [];
-    // Sequential: detection spawns tools for some types; one message should not fan out across the host.
-    for (const f of files) {
-      try {
-        out.push(await detector.detect({ name: f.name, path: f.path, declaredType: f.declaredType, inline: f.inline }));
-      } catch (e) {
-        logger.warn({ err: (e as Error).message, file: f.name }, 'detection failed; treating the file as damaged');
-        out.push({ name: f.name, size: f.size, declaredType: f.declaredType, detected: null, mismatch: false, damaged: true, note: 'could not be inspected', inline: f.inline });
-      }
+  async function detectOne(f: SubmissionFile): Promise<DetectedFacts> {
+    try {
+      return await detector.detect({ name: f.name, path: f.path, declaredType: f.declaredType, inline: f.inline });
+    } catch (e) {
+      logger.warn({ err: (e as Error).message, file: f.name }, 'detection failed; treating the file as damaged');
+      return { name: f.name, size: f.size, declaredType: f.declaredType, detected: null, mismatch: false, damaged: true, note: 'could not be inspected', inline: f.inline };
     }
+  }
+
+  /** Facts in file order; a few files at a time (some types still start a helper process, so bounded). */
+  async function detectAll(files: SubmissionFile[]): Promise<DetectedFacts[]> {
+    const out: DetectedFacts[] = new Array<DetectedFacts>(files.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < files.length; i = next++) out[i] = await detectOne(files[i]);
+    };
+    await Promise.all(Array.from({ length: Math.min(DETECT_CONCURRENCY, files.length) }, lane));
     return out;
   }
 
@@ -155,12 +163,16 @@ export function createIntake(deps: IntakeDeps) {
     }
 
     const hasBodyText = Boolean(s.body?.text.trim() || s.coverText?.trim());
+    // Flush the spooled files to disk while detection reads them: an accepted submission needs them durable anyway,
+    // and the flush then costs no time of its own. A failure here surfaces below as a storage failure.
+    const synced = Promise.allSettled([...s.files.map((f) => fsyncPath(f.path)), ...(s.rawMessage ? [fsyncPath(s.rawMessage)] : [])]);
     let decision: ScreenDecision;
     let facts: DetectedFacts[];
     try {
       facts = await detectAll(s.files);
       decision = decide(account, facts, hasBodyText);
     } catch (e) {
+      await synced;
       await cleanup(s);
       if (isFaxError(e)) throw e;
       logger.error({ err: (e as Error).message }, 'screening failed');
@@ -174,6 +186,7 @@ export function createIntake(deps: IntakeDeps) {
 
     if (decision.outcome === 'reject') {
       // Refused: record the jobs as `rejected` (failure feedback goes out), keep no content.
+      await synced;
       await cleanup(s);
       const reason = decision.reason ?? 'nothing-to-fax';
       const code: 'unsupported-attachment' | 'nothing-to-fax' = reason === 'unsupported-attachment' ? 'unsupported-attachment' : 'nothing-to-fax';
@@ -203,14 +216,21 @@ export function createIntake(deps: IntakeDeps) {
     const dir = path.join(submissionsDir, id);
     const stored: StoredFile[] = [];
     try {
-      await mkdirDurable(dir);
+      const [flushed] = await Promise.all([synced, mkdirDurable(dir)]);
+      const failed = flushed.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const moves: Promise<void>[] = [];
       for (let i = 0; i < s.files.length; i++) {
         const f = s.files[i];
         const name = `f${String(i).padStart(3, '0')}.bin`;
-        await moveDurable(f.path, path.join(dir, name));
+        moves.push(moveDurable(f.path, path.join(dir, name), { synced: true }));
         stored.push({ name: f.name, stored: name, size: f.size, declaredType: f.declaredType, facts: facts[i] });
       }
-      if (s.rawMessage) await moveDurable(s.rawMessage, path.join(dir, 'message.eml'));
+      if (s.rawMessage) moves.push(moveDurable(s.rawMessage, path.join(dir, 'message.eml'), { synced: true }));
+      // Every move settles before any cleanup, so nothing lands in the folder after it is removed.
+      const moved = await Promise.allSettled(moves);
+      const bad = moved.find((r) => r.status === 'rejected');
+      if (bad) throw (bad as PromiseRejectedResult).reason;
       await fsyncDir(dir);
     } catch (e) {
       logger.error({ err: (e as Error).message, submissionId: id }, 'storing the submission failed');

@@ -2,7 +2,8 @@
 import { copyFile, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
-async function fsyncPath(p: string, flags = 'r'): Promise<void> {
+/** fsync one file (or, with flags 'r', a directory). */
+export async function fsyncPath(p: string, flags = 'r'): Promise<void> {
   const fh = await open(p, flags);
   try {
     await fh.sync();
@@ -25,10 +26,10 @@ export async function mkdirDurable(dir: string): Promise<void> {
 /**
  * Move `src` to `dest` durably. Same filesystem: fsync + rename. Otherwise copy to a temporary name in the
  * destination folder, fsync, rename, then remove the source. The caller fsyncs the destination folder once
- * after all moves (see fsyncDir).
+ * after all moves (see fsyncDir). `synced` says the caller already fsynced `src` (and has not changed it since).
  */
-export async function moveDurable(src: string, dest: string): Promise<void> {
-  await fsyncPath(src);
+export async function moveDurable(src: string, dest: string, opts: { synced?: boolean } = {}): Promise<void> {
+  if (!opts.synced) await fsyncPath(src);
   try {
     await rename(src, dest);
   } catch (e) {

@@ -1,6 +1,6 @@
 // intake.submit() as the HTTP ingress calls it: real detector, registry, store and data folder; no SMTP involved.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
 import { createAccountStore, type Account } from '../../src/settings/accounts.js';
@@ -122,5 +122,51 @@ describe('submit', () => {
     expect(d).toMatchObject({ outcome: 'reject', reason: 'unsupported-attachment' });
     expect(jobs.list(undefined, { limit: 1000 }).length).toBe(before);
     expect(existsSync(f.path)).toBe(true);
+  });
+});
+
+describe('several files', () => {
+  it('are detected a few at a time, reported and stored in their own order, with the raw message kept', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({}, { dataDir });
+    const db = openDatabase(dataDir);
+    const accounts = createAccountStore({ db, clock: systemClock });
+    const acct = accounts.create({ name: 'Many', senders: ['m@m.example'] });
+    const registry = createTypeRegistry({ db, clock: systemClock, availability: await checkAvailability() });
+    const real = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
+    let inFlight = 0;
+    let peak = 0;
+    // The real detector, watched: how many files are being detected at once.
+    const detector = {
+      async detect(i: Parameters<typeof real.detect>[0]) {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await real.detect(i);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const js = createJobStore({ db, clock: systemClock });
+    const many = createIntake({ db, accounts, registry, detector, jobs: js, clock: systemClock, config, logger: silentLogger });
+    const files = [
+      upload('one.pdf', pdf), upload('prog', makeElf()), upload('note.txt', Buffer.from('hello\n')), upload('two.pdf', await makePdf(2)),
+      upload('three.pdf', await makePdf(3)), upload('blank.txt', Buffer.from('  \n')), upload('four.pdf', await makePdf(4)),
+    ];
+    const raw = path.join(uploads, `raw${++n}.eml`);
+    writeFileSync(raw, 'Subject: x\r\n\r\nbody\r\n');
+    const r = await many.submit({ source: 'email', accountId: acct.id, sender: 'm@m.example', recipients: ['+15551234567'], files, rawMessage: raw });
+    expect(r.files.map((f) => [f.name, f.verdict, f.pages])).toEqual([
+      ['one.pdf', 'accepted', 1], ['prog', 'unsupported-type', undefined], ['note.txt', 'accepted', 1], ['two.pdf', 'accepted', 2],
+      ['three.pdf', 'accepted', 3], ['blank.txt', 'empty', undefined], ['four.pdf', 'accepted', 4],
+    ]);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(3);
+    const sub = js.submission(r.submissionId)!;
+    expect(readdirSync(sub.dir).sort()).toEqual(['f000.bin', 'f001.bin', 'f002.bin', 'f003.bin', 'f004.bin', 'f005.bin', 'f006.bin', 'message.eml']);
+    expect(readFileSync(path.join(sub.dir, 'f001.bin'))).toEqual(makeElf());
+    expect(readFileSync(path.join(sub.dir, 'f002.bin')).toString()).toBe('hello\n');
+    for (const f of files) expect(existsSync(f.path)).toBe(false);
+    expect(existsSync(raw)).toBe(false);
   });
 });
