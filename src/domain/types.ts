@@ -74,3 +74,14 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** What feedback is told of a newly received fax, inside the transaction that records it (never image bytes). */
+export interface InboundNotice {
+  id: string;
+  accountId: string;
+  from: string;
+  to: string;
+  pages: number;
+  receivedAt: string;
+  imageUrl: string;
+}

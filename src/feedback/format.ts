@@ -1,5 +1,6 @@
 // Feedback payloads (SPEC §6.1): one ordered field list drives the HTTP Post form, the SOAP body and the XSD.
 import type { JobSnapshot } from '../domain/jobs.js';
+import type { InboundNotice } from '../domain/types.js';
 
 export type Direction = 'outbound' | 'inbound';
 export type FeedbackMethod = 'http-post' | 'xml';
@@ -57,15 +58,7 @@ export const NS = 'urn:faxgate:feedback:1';
 export const OPERATION: Record<Direction, string> = { outbound: 'FaxFeedback', inbound: 'InboundFax' };
 export const SOAP_ACTION = (d: Direction): string => `${NS}#${OPERATION[d]}`;
 
-export interface InboundFaxInfo {
-  id: string;
-  accountId: string;
-  from: string;
-  to: string;
-  pages: number;
-  receivedAt: string;
-  imageUrl: string;
-}
+export type InboundFaxInfo = InboundNotice;
 
 export function outboundFields(job: JobSnapshot, completedAt: string): FeedbackFields {
   return {

@@ -46,15 +46,8 @@ export interface InboundImage {
 }
 
 /** The notice given to feedback inside the transaction that records the fax. */
-export interface InboundNotice {
-  id: string;
-  accountId: string;
-  from: string;
-  to: string;
-  pages: number;
-  receivedAt: string;
-  imageUrl: string;
-}
+export type { InboundNotice } from '../domain/types.js';
+import type { InboundNotice } from '../domain/types.js';
 
 export interface InboundFeedback {
   onInboundReceived(n: InboundNotice): unknown;
