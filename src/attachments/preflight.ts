@@ -72,6 +72,8 @@ export async function preflightPdf(file: string, size: number, timeoutMs: number
   const n = Number(np.stdout.trim());
   if (!np.missing && (np.code === 0 || np.code === 3) && Number.isInteger(n) && n > 0) return { pages: n };
   if (!np.missing) {
+    // qpdf opened it with the empty user password just now: "invalid password" already answers --requires-password.
+    if (np.code === 2 && /: invalid password\s*$/.test(np.stderr)) return { encrypted: true, note: 'a password is needed to open it' };
     const req = await runProc('qpdf', ['--requires-password', abs], { timeoutMs });
     if (req.code === 0) return { encrypted: true, note: 'a password is needed to open it' };
   }
