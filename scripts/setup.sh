@@ -13,6 +13,7 @@ APT_PACKAGES=(
   swaks                # third-party SMTP client in tests
   imagemagick          # baseline in bench/render, fixtures in tests
   zip                  # builds docx/odt/zip fixtures in the attachment detection tests
+  time                 # GNU time: CPU seconds of the whole process tree in bench/render
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
   chromium             # browser tests of the web pages (driven by playwright-core)
 )
