@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   ghostscript          # PDF rasterizer (spawned, never linked)
   libtiff-tools        # tiffinfo/tiffcp, used by tests to validate TIFF Class F output
-  qpdf                 # makes encrypted/damaged PDFs for tests
+  qpdf                 # PDF page count and password check in preflight; encrypted/damaged PDFs in tests
   poppler-utils        # pdftoppm/pdfinfo for tests
   libxml2-utils        # xmllint validates SOAP feedback against the XSD
   swaks                # third-party SMTP client in tests
