@@ -33,6 +33,9 @@ interface Dict { dict: Map<string, Value> }
 
 const isRef = (v: Value | undefined): v is Ref => typeof v === 'object' && v !== null && 'ref' in v;
 const isDict = (v: Value | undefined): v is Dict => typeof v === 'object' && v !== null && 'dict' in v;
+const MAX_ARRAY = 100_000;
+/** xref entries kept (a 1 MB xref stream could otherwise name millions of objects) */
+const MAX_XREF_ENTRIES = 500_000;
 const WS = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIM = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f, 0x25]);
 
@@ -127,6 +130,8 @@ class Lexer {
       for (;;) {
         this.ws();
         if (b[this.i] === 0x5d) { this.i++; return arr; }
+        // A hostile array of millions of references would cost far more memory than the bytes it came from.
+        if (arr.length >= MAX_ARRAY) throw new Undecided('array too long');
         arr.push(this.value(depth + 1));
       }
     }
@@ -251,7 +256,11 @@ export async function countPdfPages(fh: FileHandle, size: number, limits: PdfStr
 
   const xref = new Map<number, XrefEntry>();
   const trailers: Dict[] = [];
-  const setEntry = (n: number, e: XrefEntry) => { if (!xref.has(n)) xref.set(n, e); };
+  const setEntry = (n: number, e: XrefEntry) => {
+    if (xref.has(n)) return;
+    if (xref.size >= MAX_XREF_ENTRIES) throw new Undecided('too many xref entries');
+    xref.set(n, e);
+  };
 
   /** Indirect object at a file offset: `n g obj <value> [stream]`, header checked against the expected number. */
   async function objectAt(offset: number, num: number | undefined, gen: number | undefined): Promise<{ value: Value; stream?: Stream; num: number }> {
@@ -428,6 +437,7 @@ export async function countPdfPages(fh: FileHandle, size: number, limits: PdfStr
   const visited = new Set<number>();
   const stack: Ref[] = [pagesRef];
   while (stack.length) {
+    checkTime();
     const ref = stack.pop()!;
     if (visited.has(ref.ref[0])) throw new Undecided('page tree node reached twice');
     visited.add(ref.ref[0]);
@@ -439,6 +449,7 @@ export async function countPdfPages(fh: FileHandle, size: number, limits: PdfStr
     if (type !== '/Pages') throw new Undecided('untyped page tree node');
     const kids = node.dict.get('/Kids');
     if (!Array.isArray(kids) || !kids.every(isRef)) throw new Undecided('bad /Kids');
+    if (visited.size + stack.length + kids.length > limits.maxNodes) throw new Undecided('page tree too large for the cheap walk');
     for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k] as Ref);
   }
   if (pages === 0 || declared !== pages) throw new Undecided('/Count disagrees with the page tree');
