@@ -7,16 +7,10 @@ import { countPdfPages, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from
 import { cleanText, decodeText, linesPerPage, paginate, wrapLines } from '../render/text.js';
 import { geometry } from '../render/types.js';
 import { bmpHeader, gifTruncated, readAt, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
+import type { DetectedFacts } from '../domain/types.js';
 
-export interface PreflightFacts {
-  pages?: number;
-  width?: number;
-  height?: number;
-  encrypted?: boolean;
-  damaged?: boolean;
-  note?: string;
-  unsupportedVariant?: string;
-}
+/** The part of DetectedFacts that preflight observes. */
+export type PreflightFacts = Pick<DetectedFacts, 'pages' | 'width' | 'height' | 'encrypted' | 'damaged' | 'note' | 'unsupportedVariant'>;
 
 /** Count `/Type /Page` objects (not `/Pages`) over at most `cap` bytes: a fallback that never trusts `/Count`. */
 export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 * 1024): Promise<{ pages: number; encrypt: boolean }> {
