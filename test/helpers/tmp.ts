@@ -1,12 +1,19 @@
-// Temporary data folders for tests, removed after each file's tests.
+// Temporary data folders for tests, removed once the test file has finished, wherever tempDir() was called.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 
+// Registered once when a test file first imports this module: an afterAll registered from inside a test or a
+// hook would never run, and folders created there used to be left behind.
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'faxgate-test-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  created.push(dir);
   return dir;
 }
 
