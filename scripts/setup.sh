@@ -16,6 +16,7 @@ APT_PACKAGES=(
   time                 # GNU time: CPU seconds of the whole process tree in bench/render
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
   chromium             # browser tests of the web pages (driven by playwright-core)
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui   # office converter (soffice → PDF)
 )
 
 missing=()
