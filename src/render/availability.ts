@@ -63,11 +63,9 @@ async function checkText(): Promise<{ available: boolean; reason?: string }> {
   try {
     const mono = await runQuick('fc-list', [':spacing=mono', 'family']);
     if (!mono.trim()) return { available: false, reason: 'no monospace font is installed on this server' };
-    const missing: string[] = [];
-    for (const lang of TEXT_LANGS) {
-      const fonts = await runQuick('fc-list', [`:lang=${lang}`, 'family']);
-      if (!fonts.trim()) missing.push(lang);
-    }
+    // One fc-list per script, all at once: run one after another they were most of a CLI command's start-up.
+    const found = await Promise.all(TEXT_LANGS.map((lang) => runQuick('fc-list', [`:lang=${lang}`, 'family'])));
+    const missing = TEXT_LANGS.filter((_lang, i) => !found[i].trim());
     if (missing.length) return { available: false, reason: `fonts for ${missing.join(', ')} text are not installed on this server` };
     return { available: true };
   } catch {
