@@ -8,11 +8,12 @@ import { loadConfig } from '../config.js';
 import type { Detector } from '../attachments/detect.js';
 import { readHead } from '../render/tiff.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';
+import { OFFICE_EXT } from '../render/office.js';
 import type { Logger } from '../logger.js';
 import type { Paper, Resolution } from '../domain/types.js';
 
 const USAGE = 'usage: faxgate render [--resolution standard|fine|superfine] [--paper letter|a4] [--g3] [--pdf OUT.pdf] [--json] -o OUT.tif INPUT...';
-const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'text']);
+const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'text', ...Object.keys(OFFICE_EXT)]);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {

@@ -1,12 +1,13 @@
 // The renderer: documents, the email body and cover text become one TIFF Class F fax (and its PDF), with every
 // SPEC §4 limit turned into a per-file RenderFailure instead of a crash.
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
 import type { ReasonCode } from '../domain/types.js';
 import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
+import { OFFICE_EXT, convertOffice } from './office.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
@@ -20,7 +21,7 @@ export { checkAvailability } from './availability.js';
 export interface RenderDoc {
   name: string;
   path: string;
-  /** registry id: pdf, tiff, png, jpeg, gif, bmp, webp, text */
+  /** registry id: pdf, tiff, png, jpeg, gif, bmp, webp, text, or an office id (docx, xlsx, pptx, odt, ods, odp, rtf, doc, xls, ppt) */
   detected: string;
   /** declared charset for legacy-encoded text */
   charset?: string;
@@ -64,6 +65,18 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
       const dir = await workDir();
       try {
         return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, knownPages: doc.pages });
+      } finally {
+        await removeQuietly(dir);
+      }
+    }
+    if (Object.hasOwn(OFFICE_EXT, doc.detected)) {
+      // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
+      const dir = await workDir();
+      try {
+        const pdf = await convertOffice(doc.path, doc.detected, b, dir);
+        const gsDir = path.join(dir, 'gs');
+        await mkdir(gsDir);
+        return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
       } finally {
         await removeQuietly(dir);
       }

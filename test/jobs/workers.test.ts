@@ -71,6 +71,15 @@ describe('render and send workers', () => {
     expect(terminal.filter((t) => ids.includes(t.id)).map((t) => t.status)).toEqual(['sent', 'sent']);
   });
 
+  it('a Word attachment is converted by LibreOffice and faxed with the body page', async () => {
+    const ids = await send({ to: '+15551230003@fax.localhost', subject: 'Letter', text: 'See the letter.',
+      attachments: [{ filename: 'letter.docx', path: path.join(CORPUS, 'office', 'word_2007.docx') }] });
+    const [job] = await settled(ids, 90_000);
+    expect(job.status).toBe('sent');
+    expect(job.files[0]).toMatchObject({ name: 'letter.docx', detected: 'docx', verdict: 'accepted' });
+    expect(job.pages).toBe(3); // body page + the document's 2 pages
+  }, 120_000);
+
   it('retries busy up to the configured attempts, then fails with the busy status code', async () => {
     const [id] = await send({ to: '+9999999001@fax.localhost', text: 'busy line' });
     const [job] = await settled([id]);

@@ -1,0 +1,111 @@
+// Office documents → PDF with headless LibreOffice (private profile, memory ceiling, wall-clock kill); the PDF
+// then takes the ordinary PDF path so fitting, rotation and page limits are the same as for a PDF attachment.
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawnLimited } from './proc.js';
+import { RenderFailure, overBudget, type Budget } from './types.js';
+
+/** Registry ids converted here, with the extension LibreOffice uses to pick its import filter. */
+export const OFFICE_EXT: Readonly<Record<string, string>> = {
+  docx: 'docx', xlsx: 'xlsx', pptx: 'pptx', odt: 'odt', ods: 'ods', odp: 'odp', rtf: 'rtf', doc: 'doc', xls: 'xls', ppt: 'ppt',
+  wpd: 'wpd', // off by default in the registry; converts when an admin switches it on (vsd would need LibreOffice Draw)
+};
+
+const ZIP_IDS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp']);
+const OLE_IDS = new Set(['doc', 'xls', 'ppt']);
+/** OLE files are read whole by the cfb parser; past this size the check is left to LibreOffice (and its limits). */
+const MAX_OLE_CHECK_BYTES = 64 * 1024 * 1024;
+
+async function head(file: string, n: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(b, 0, n, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Refuse before LibreOffice starts what it would mishandle: a password-protected file (it only reports "could not
+ * be loaded"), a broken container, or bytes that are not the detected format at all (it would import those as
+ * plain text and fax garbage).
+ */
+async function precheck(file: string, detected: string, size: number): Promise<void> {
+  const h = await head(file, 8);
+  // loaded here, not at start-up: the container readers (and cfb) are needed only when an office file arrives
+  const { inspectCfb, inspectZip } = await import('../attachments/containers.js');
+  const notIt = () => new RenderFailure('damaged', `the file is not a readable ${detected} document`);
+  const ole = h.length >= 8 && h.readUInt32BE(0) === 0xd0cf11e0 && h.readUInt32BE(4) === 0xa1b11ae1;
+  if (ole) {
+    // doc/xls/ppt, or a password-protected docx/xlsx/pptx (Office wraps those in an OLE file)
+    if (size > MAX_OLE_CHECK_BYTES && OLE_IDS.has(detected)) return;
+    const facts = size > MAX_OLE_CHECK_BYTES ? undefined : inspectCfb(await readFile(file));
+    if (facts?.encrypted) throw new RenderFailure('encrypted', 'the document needs a password to open');
+    if (facts?.damaged) throw new RenderFailure('damaged', `the document is damaged: ${facts.note ?? 'its OLE container is broken'}`);
+    if (!OLE_IDS.has(detected) || facts?.id !== detected) throw notIt();
+  } else if (ZIP_IDS.has(detected)) {
+    if (h.length < 4 || h.readUInt32LE(0) !== 0x04034b50) throw notIt();
+    const facts = await inspectZip(file, size);
+    if (facts.encrypted) throw new RenderFailure('encrypted', 'the document needs a password to open');
+    if (facts.damaged) throw new RenderFailure('damaged', `the document is damaged: ${facts.note ?? 'its ZIP container is broken'}`);
+    if (facts.id !== detected) throw notIt();
+  } else if (OLE_IDS.has(detected)) {
+    throw notIt();
+  } else if (detected === 'rtf') {
+    if (!h.toString('latin1').startsWith('{\\rtf')) throw notIt();
+  } else if (detected === 'wpd') {
+    if (!h.toString('latin1').startsWith('\xffWPC')) throw notIt();
+  }
+}
+
+/**
+ * LibreOffice's single-instance socket, which it always makes in /tmp (no setting moves it) and removes only on a
+ * clean exit: named by the MD5 of the profile URL as UTF-16, each byte in unpadded hex. Ours is unique to this
+ * conversion's profile, so removing it after a killed conversion touches nothing else.
+ */
+function ipcSocket(profileUrl: string): string {
+  const hash = [...createHash('md5').update(Buffer.from(profileUrl, 'utf16le')).digest()].map((b) => b.toString(16)).join('');
+  return `/tmp/OSL_PIPE_${process.getuid?.() ?? 0}_SingleOfficeIPC_${hash}`;
+}
+
+/**
+ * Convert `input` (of registry id `detected`) to a PDF inside `workDir` (private to this conversion, removed by the
+ * caller) and return the PDF's path. Throws RenderFailure.
+ */
+export async function convertOffice(input: string, detected: string, budget: Budget, workDir: string): Promise<string> {
+  const ext = OFFICE_EXT[detected];
+  if (!ext) throw new RenderFailure('unsupported-type', `files of type ${detected} cannot be converted`);
+  const st = await stat(input);
+  await precheck(input, detected, st.size);
+
+  // a fixed, plain name: LibreOffice picks its import filter by the extension, and no user text reaches its argv
+  const src = path.join(workDir, `input.${ext}`);
+  const outDir = path.join(workDir, 'out');
+  const home = path.join(workDir, 'home');
+  await Promise.all([copyFile(input, src), mkdir(outDir), mkdir(home)]);
+  // A profile per conversion: concurrent conversions never share (or lock) one, and nothing persists between
+  // users' documents. Headless conversion runs no macros; no macro-security setting is overridden here.
+  const profile = pathToFileURL(path.join(workDir, 'profile')).href;
+  const env = { PATH: process.env.PATH, HOME: home, TMPDIR: workDir, TEMP: workDir, LANG: 'C.UTF-8', SAL_USE_VCLPLUGIN: 'svp' };
+  const proc = spawnLimited('soffice', [
+    `-env:UserInstallation=${profile}`,
+    '--headless', '--invisible', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
+    '--convert-to', 'pdf', '--outdir', outDir, src,
+  ], { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: workDir, env });
+  const r = await proc.done;
+  await rm(ipcSocket(profile), { force: true }).catch(() => {});
+  if (r.timedOut) throw overBudget(budget);
+  const pdf = path.join(outDir, 'input.pdf');
+  const made = await stat(pdf).catch(() => undefined);
+  if (!made || made.size === 0) {
+    const crashed = r.signal === 'SIGKILL' || r.signal === 'SIGSEGV' || r.signal === 'SIGABRT' || /bad_alloc|out of memory/i.test(r.stderr);
+    if (crashed) throw new RenderFailure('damaged', `needs more than the ${budget.limits.memoryMb} MB render memory limit or crashed the converter`);
+    if (r.code === 127) throw new RenderFailure('unsupported-type', 'the office converter (LibreOffice) is not installed on this server');
+    throw new RenderFailure('damaged', 'the document is damaged: the office converter could not open it');
+  }
+  return pdf;
+}

@@ -1,0 +1,102 @@
+// Office documents (real LibreOffice, corpus files) become TIFF Class F fax pages through the PDF path; password-
+// protected, truncated and mislabelled files are refused with their reason instead of converting or hanging.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RenderFailure } from '../../src/render/index.js';
+import { CORPUS, tempDir } from '../helpers/tmp.js';
+import { decodePage, inkBox, renderer, tiffinfoD } from './helpers.js';
+
+const dir = tempDir();
+const r = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 });
+afterAll(() => r.close());
+const office = (f: string) => path.join(CORPUS, 'office', f);
+
+// [file, registry id, pages LibreOffice lays it out on]
+const GOOD: [string, string, number][] = [
+  ['word_2007.docx', 'docx', 2],
+  ['opendocument_text.odt', 'odt', 2],
+  ['excel_2007.xlsx', 'xlsx', 1],
+  ['powerpoint_2007.pptx', 'pptx', 3],
+  ['rtf_japanese.rtf', 'rtf', 2],
+  ['word_97.doc', 'doc', 2],
+  ['word_6.doc', 'doc', 1],
+  ['rtf_invalid_unicode.rtf', 'rtf', 1],
+  ['rtf_with_images.rtf', 'rtf', 1],
+  ['word_embedded_pdf.docx', 'docx', 2],
+  ['word_macro_enabled.docm', 'docx', 1], // converted for its content; headless conversion runs no macro
+  ['wordperfect.wpd', 'wpd', 1], // off by default, converts once switched on
+];
+
+describe('office documents render through LibreOffice', () => {
+  it.each(GOOD)('%s → fax pages with content', async (file, detected, pages) => {
+    const out = path.join(dir, `${file}.tif`);
+    const res = await r.renderDoc({ name: file, path: office(file), detected }, { resolution: 'fine', paper: 'a4' }, out);
+    expect(res.pages).toBe(pages);
+    const info = await tiffinfoD(out);
+    expect(info).toMatch(/Image Width: 1728 Image Length: 2292/); // A4 at 196 dpi
+    expect(info).toMatch(/Resolution: 204, 196 pixels\/inch/);
+    expect(info).toMatch(/CCITT Group 4/);
+    const p = await decodePage(out, 0);
+    expect(p.width).toBe(1728);
+    expect(inkBox(p)).not.toBeNull();
+  }, 120_000);
+
+  it('lays out an RTF the test writes, at standard resolution on letter paper', async () => {
+    const src = path.join(dir, 'letter.rtf');
+    await writeFile(src, '{\\rtf1\\ansi{\\fonttbl{\\f0 DejaVu Sans;}}\\f0\\fs96 Faxed by faxgate\\par}');
+    const out = path.join(dir, 'letter.tif');
+    const res = await r.renderDoc({ name: 'letter.rtf', path: src, detected: 'rtf' }, { resolution: 'standard', paper: 'letter' }, out);
+    expect(res.pages).toBe(1);
+    expect(await tiffinfoD(out)).toMatch(/Image Width: 1728 Image Length: 1078/); // 11 in at 98 dpi
+    const box = inkBox(await decodePage(out, 0));
+    // one line of big text near the top of the page
+    expect(box).not.toBeNull();
+    expect(box!.y1).toBeLessThan(0.3);
+  }, 120_000);
+});
+
+describe('office documents that cannot be faxed are refused, not hung', () => {
+  const BAD: [string, string, string][] = [
+    ['opendocument_encrypted.odt', 'odt', 'encrypted'],
+    ['word_password_protected.docx', 'docx', 'encrypted'], // an encrypted OOXML package, handed over as docx
+    ['word_truncated_763b.docx', 'docx', 'damaged'],
+    ['opendocument_not_a_zip_24b.odt', 'odt', 'damaged'], // LibreOffice would import it as plain text
+  ];
+  it.each(BAD)('%s → %s', async (file, detected, reason) => {
+    const err = await r.renderDoc({ name: file, path: office(file), detected }, { resolution: 'fine', paper: 'letter' }, path.join(dir, `${file}.tif`))
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RenderFailure);
+    expect((err as RenderFailure).reason).toBe(reason);
+  });
+
+  it('a conversion past the time limit is ended, reported as damaged, and leaves no LibreOffice socket in /tmp', async () => {
+    const sockets = () => readdirSync('/tmp').filter((f) => f.startsWith('OSL_PIPE_'));
+    const before = sockets();
+    // long enough for LibreOffice to have made its socket, far too short to convert
+    const quick = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 2000, memoryMb: 512 });
+    try {
+      const err = await quick.renderDoc({ name: 'w.docx', path: office('word_2007.docx'), detected: 'docx' }, { resolution: 'fine', paper: 'letter' }, path.join(dir, 't.tif'))
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderFailure);
+      expect((err as RenderFailure).reason).toBe('damaged');
+      expect((err as RenderFailure).message).toMatch(/limit/);
+      expect(sockets().filter((f) => !before.includes(f))).toEqual([]);
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('renderAll keeps going past a refused office file', async () => {
+    const out = path.join(dir, 'all.tif');
+    const res = await r.renderAll({
+      docs: [
+        { name: 'locked.odt', path: office('opendocument_encrypted.odt'), detected: 'odt' },
+        { name: 'letter.rtf', path: office('rtf_japanese.rtf'), detected: 'rtf' },
+      ],
+    }, { resolution: 'fine', paper: 'letter' }, out);
+    expect(res.docs.map((d) => d.failure?.reason ?? d.pages)).toEqual(['encrypted', 2]);
+    expect(res.pages).toBe(2);
+  }, 120_000);
+});
