@@ -59,7 +59,8 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   office('xls', 'Excel 97-2003 workbook (.xls)', 'Excel 97-2003 workbooks', ['application/vnd.ms-excel']),
   office('ppt', 'PowerPoint 97-2003 presentation (.ppt)', 'PowerPoint 97-2003 presentations', ['application/vnd.ms-powerpoint']),
   office('wpd', 'WordPerfect document', 'WordPerfect documents', ['application/vnd.wordperfect', 'application/wordperfect'], false),
-  office('vsd', 'Visio drawing (.vsd)', 'Visio drawings', ['application/vnd.visio', 'application/vnd.ms-visio'], false),
+  // No converter: LibreOffice Draw is not installed, so Visio stays known-but-unrenderable rather than "available".
+  none('vsd', 'Visio drawing (.vsd)', 'Visio drawings', ['application/vnd.visio', 'application/vnd.ms-visio'], 'Visio drawings are not faxed; export the drawing to PDF and send that'),
   { id: 'avif', name: 'AVIF image', plural: 'AVIF images', mimes: ['image/avif'], renderer: 'image', defaultEnabled: false },
   none('html', 'HTML page', 'HTML pages', ['text/html', 'application/xhtml+xml'], 'HTML pages are not faxed yet; print the page to PDF and send that'),
   none('svg', 'SVG drawing', 'SVG drawings', ['image/svg+xml'], 'SVG drawings are not faxed (they can load outside resources); send a PDF or PNG instead'),

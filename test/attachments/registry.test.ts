@@ -103,6 +103,13 @@ describe('update', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM settings_audit').get()).toEqual({ n: 0 });
   });
 
+  it('keeps Visio unavailable even with the office converter installed (it would need LibreOffice Draw)', () => {
+    const { reg } = fresh(WITH_OFFICE);
+    expect(reg.get('vsd')).toMatchObject({ enabled: false, available: false });
+    expect(codeOf(() => reg.update({ vsd: { enabled: true } }, 'admin'))).toBe('type-unavailable');
+    expect(reg.get('docx')).toMatchObject({ enabled: true, available: true });
+  });
+
   it('names the reason when refusing an unavailable type', () => {
     const { reg } = fresh();
     try {
