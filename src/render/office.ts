@@ -1,7 +1,8 @@
 // Office documents → PDF with headless LibreOffice (private profile, memory ceiling, wall-clock kill); the PDF
 // then takes the ordinary PDF path so fitting, rotation and page limits are the same as for a PDF attachment.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { readHead } from './tiff.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnLimited } from './proc.js';
@@ -18,16 +19,6 @@ const OLE_IDS = new Set(['doc', 'xls', 'ppt']);
 /** OLE files are read whole by the cfb parser; past this size the check is left to LibreOffice (and its limits). */
 const MAX_OLE_CHECK_BYTES = 64 * 1024 * 1024;
 
-async function head(file: string, n: number): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(b, 0, n, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * Refuse before LibreOffice starts what it would mishandle: a password-protected file (it only reports "could not
@@ -35,7 +26,7 @@ async function head(file: string, n: number): Promise<Buffer> {
  * plain text and fax garbage).
  */
 async function precheck(file: string, detected: string, size: number): Promise<void> {
-  const h = await head(file, 8);
+  const h = await readHead(file, 8);
   // loaded here, not at start-up: the container readers (and cfb) are needed only when an office file arrives
   const { inspectCfb, inspectZip } = await import('../attachments/containers.js');
   const notIt = () => new RenderFailure('damaged', `the file is not a readable ${detected} document`);

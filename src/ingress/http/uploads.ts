@@ -178,3 +178,13 @@ export function jsonBodyLimit(limit: number): number {
 }
 
 export { MULTIPART_OVERHEAD };
+
+/** Route options every upload route shares: the JSON body limit, and multipart streamed to disk under the same limit. */
+export function uploadRouteOptions(config: { dataDir: string; maxMessageBytes: number }) {
+  return {
+    bodyLimit: jsonBodyLimit(config.maxMessageBytes),
+    preValidation: async (req: FastifyRequest) => {
+      if (req.isMultipart()) req.body = await receiveMultipart(req, config.dataDir, config.maxMessageBytes);
+    },
+  };
+}

@@ -12,7 +12,7 @@ import type { HttpDeps, IntakePort } from '../deps.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
-  MAX_FILES, MAX_RECIPIENTS, jsonBodyLimit, receiveJsonFiles, receiveMultipart, removeUpload, type JsonFile, type ParsedUpload,
+  MAX_FILES, MAX_RECIPIENTS, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile, type ParsedUpload,
 } from '../uploads.js';
 
 /** Throw 500 internal when a dependency was not wired (the app still starts without it). */
@@ -152,10 +152,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
 
   app.post('/v1/faxes', {
     onRequest: auth,
-    bodyLimit: jsonBodyLimit(config.maxMessageBytes),
-    preValidation: async (req: FastifyRequest) => {
-      if (req.isMultipart()) req.body = await receiveMultipart(req, config.dataDir, config.maxMessageBytes);
-    },
+    ...uploadRouteOptions(config),
     schema: {
       summary: 'Submit a fax',
       description: 'multipart/form-data (fields to, file — both repeatable — resolution, paper, coverText) or JSON with '

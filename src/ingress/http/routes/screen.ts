@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
-import { MAX_FILES, jsonBodyLimit, receiveJsonFiles, receiveMultipart, removeUpload, type JsonFile } from '../uploads.js';
+import { MAX_FILES, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile } from '../uploads.js';
 import { need } from './faxes.js';
 
 const multipartBody = {
@@ -51,10 +51,7 @@ export const screenRoutes: RoutePlugin = async (app, { deps }) => {
   const { config } = deps;
   app.post('/v1/screen', {
     onRequest: requireAccount(deps.accounts),
-    bodyLimit: jsonBodyLimit(config.maxMessageBytes),
-    preValidation: async (req: FastifyRequest) => {
-      if (req.isMultipart()) req.body = await receiveMultipart(req, config.dataDir, config.maxMessageBytes);
-    },
+    ...uploadRouteOptions(config),
     schema: {
       summary: 'Dry run of the attachment screen',
       description: 'Detects each file from its bytes and applies the account\'s outgoing.unsupportedFiles rule, '
