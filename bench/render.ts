@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const cli = path.join(root, 'dist/src/cli.js');
-const corpus = path.resolve(root, '../shared/corpus');
+const corpus = path.join(root, 'fixtures');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 /** Sum of VmRSS over a process and all its descendants, in KB. */

@@ -17,4 +17,5 @@ export function tempDir(prefix = 'faxgate-test-'): string {
   return dir;
 }
 
-export const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+// The repository's own copies of the corpus files (fixtures/SOURCES.md): a clone tests itself with nothing beside it.
+export const CORPUS = path.resolve(__dirname, '../../fixtures');
