@@ -39,7 +39,7 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.faxgate-lock 2>/dev/null)" !=
 fi
 
 # Build when any source is newer than the last build.
-if [ ! -f dist/.stamp ] || [ -n "$(find src bench tsconfig*.json -newer dist/.stamp -print -quit)" ]; then
+if [ ! -f dist/.stamp ] || [ -n "$(find src bench fixtures/generate.ts tsconfig*.json -newer dist/.stamp -print -quit)" ]; then
   echo "setup: building" >&2
   npx tsc -p tsconfig.build.json
   touch dist/.stamp

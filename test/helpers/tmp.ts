@@ -18,4 +18,4 @@ export function tempDir(prefix = 'faxgate-test-'): string {
 }
 
 // The repository's own copies of the corpus files (fixtures/SOURCES.md): a clone tests itself with nothing beside it.
-export const CORPUS = path.resolve(__dirname, '../../fixtures');
+export { FIXTURES as CORPUS } from '../../fixtures/generate.js';

@@ -1,13 +1,9 @@
-// Shared pieces of the inbound tests: real fixtures (a marked PDF by pdf-lib, big fax TIFFs by tiffcp), the byte scan of
-// a data folder, a real feedback receiver on loopback, and the renderer/detector the inbound module is built with.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Shared pieces of the inbound tests: real fixtures (made by fixtures/generate.ts), the byte scan of a data folder, a real feedback receiver on loopback, and the renderer/detector the inbound module is built with.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { CORPUS } from '../helpers/tmp.js';
 
 const scratch: string[] = [];
@@ -26,29 +22,8 @@ export function removeScratch(): void {
   for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export const FAX_TIFF = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
+export { FAX_TIFF, makeBigFax, makeMarkedPdf } from '../../fixtures/generate.js';
 export const NON_FAX_TIFF = path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif');
-
-/** A PDF whose pages carry a random token (so its rendering is unique to this test) and a token in its metadata. */
-export async function makeMarkedPdf(file: string, pages = 2): Promise<{ token: string }> {
-  const token = `FGSECRET${randomBytes(12).toString('hex').toUpperCase()}`;
-  const doc = await PDFDocument.create();
-  doc.setTitle(`confidential ${token}`);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 0; i < pages; i++) {
-    const page = doc.addPage([612, 792]);
-    for (let line = 0; line < 12; line++) {
-      page.drawText(`${token} page ${i + 1} line ${line} ${randomBytes(6).toString('hex')}`, { x: 40, y: 740 - line * 56, size: 18, font });
-    }
-  }
-  writeFileSync(file, await doc.save({ useObjectStreams: false }));
-  return { token };
-}
-
-/** A Class F fax of `copies` × 3 pages (the corpus fax repeated): big enough to outlast socket buffers. */
-export function makeBigFax(file: string, copies: number): void {
-  execFileSync('tiffcp', [...Array.from({ length: copies }, () => FAX_TIFF), file]);
-}
 
 /**
  * Distinctive byte windows of a file: `n` windows of `len` bytes from its middle (image or stream data, away from the

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { createSandboxLine, sandboxOutcomeFor } from '../../src/lines/sandbox.js';
 import type { LineResult } from '../../src/lines/types.js';
 import { tempDir } from '../helpers/tmp.js';
+import { makeBlankFax } from '../../fixtures/generate.js';
 
 const dir = tempDir('faxgate-line-');
 const tiff = path.join(dir, 'fax.tif');
-// A real 2-page Group 4 fax TIFF made with ImageMagick.
-execFileSync('convert', ['-size', '1728x2200', 'xc:white', '-size', '1728x2200', 'xc:white', '-compress', 'Group4', '-density', '204x196', tiff]);
+makeBlankFax(tiff, 2);
 
 function line(sleeps: number[] = [], secondsPerPage = 2) {
   const outbox = path.join(dir, `outbox-${sleeps.length}-${Math.random().toString(36).slice(2)}`);

@@ -1,8 +1,6 @@
 // Test helpers for rendered faxes: decode pages with libvips (an independent CCITT decoder), validate with libtiff,
 // and measure ink in regions so tests judge content, not just headers.
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { silentLogger } from '../../src/logger.js';
@@ -62,11 +60,4 @@ export async function tiffinfoD(file: string): Promise<string> {
   return stdout;
 }
 
-/** A PDF made by Ghostscript from PostScript (test fixtures only; users' PostScript never reaches gs). */
-export async function pdfFromPostScript(dir: string, name: string, ps: string): Promise<string> {
-  const psFile = path.join(dir, `${name}.ps`);
-  const pdf = path.join(dir, `${name}.pdf`);
-  writeFileSync(psFile, ps);
-  await run('gs', ['-q', '-dSAFER', '-dBATCH', '-dNOPAUSE', '-sDEVICE=pdfwrite', `-sOutputFile=${pdf}`, psFile]);
-  return pdf;
-}
+export { pdfFromPostScript } from '../../fixtures/generate.js';
