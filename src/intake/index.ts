@@ -29,7 +29,7 @@ export interface Submission {
   body?: SubmissionBody;
   coverText?: string;
   options?: { resolution?: Resolution; paper?: Paper };
-  /** email: sender + Message-ID; not faxed twice within 24 h */
+  /** email: sender + Message-ID; a recipient is not faxed twice under one key within 24 h */
   dedupKey?: string;
   /** path of the raw email to keep durably */
   rawMessage?: string;
@@ -37,9 +37,13 @@ export interface Submission {
 
 export interface IntakeResult {
   submissionId: string;
+  /** one job per recipient: new, or (same dedup key) the job that recipient already had */
   jobs: { id: string; to: string; status: JobStatus }[];
   files: FileReport[];
+  /** nothing new was queued: every recipient already had its job */
   duplicate: boolean;
+  /** ids among `jobs` queued by an earlier submission with the same dedup key (a retried or split SMTP transaction) */
+  earlier: string[];
 }
 
 /** One stored file of a submission, as the render worker reads it back. */
@@ -137,8 +141,8 @@ export function createIntake(deps: IntakeDeps) {
     await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage)]);
   }
 
-  const toResult = (submissionId: string, js: { id: string; to: string; status: JobStatus }[], files: FileReport[], duplicate: boolean): IntakeResult => ({
-    submissionId, jobs: js.map((j) => ({ id: j.id, to: j.to, status: j.status })), files, duplicate,
+  const toResult = (submissionId: string, js: { id: string; to: string; status: JobStatus }[], files: FileReport[], duplicate: boolean, earlier: string[] = []): IntakeResult => ({
+    submissionId, jobs: js.map((j) => ({ id: j.id, to: j.to, status: j.status })), files, duplicate, earlier,
   });
 
   async function submit(s: Submission): Promise<IntakeResult> {
@@ -154,11 +158,14 @@ export function createIntake(deps: IntakeDeps) {
     const recipients = [...new Set(s.recipients)];
     const dedupSince = new Date(clock.now().getTime() - DEDUP_WINDOW_MS);
     if (s.dedupKey) {
-      const dup = jobs.findDuplicate(account.id, s.dedupKey, dedupSince);
-      if (dup) {
+      // Answered at once only when every recipient already has its job under this key; any other recipient is
+      // screened and queued (createSubmission checks again inside its transaction and adds only the missing ones).
+      const earlier = jobs.earlierJobs(account.id, s.dedupKey, dedupSince);
+      if (recipients.every((to) => earlier.has(to))) {
         await cleanup(s);
-        logger.info({ submissionId: dup.submissionId }, 'duplicate submission answered with the original jobs');
-        return toResult(dup.submissionId, dup.jobs, dup.jobs[0]?.files ?? [], true);
+        const js = recipients.map((to) => earlier.get(to)!);
+        logger.info({ submissionId: js[0].submissionId, jobs: js.map((j) => j.id) }, 'duplicate submission answered with the original jobs');
+        return toResult(js[0].submissionId, js, js[0].files, true, js.map((j) => j.id));
       }
     }
 
@@ -204,6 +211,8 @@ export function createIntake(deps: IntakeDeps) {
         logger.error({ err: (e as Error).message }, 'recording a rejected submission failed');
         throw new FaxError('internal', 'temporary storage failure; try again later');
       }
+      // Every recipient got its job meanwhile (a concurrent transaction of the same message): that one was answered.
+      if (created.duplicate) return toResult(created.submissionId, created.jobs, created.jobs[0]?.files ?? [], true, created.earlier);
       logger.info({ submissionId: id, jobs: created.jobs.map((j) => j.id), reason: code }, 'submission rejected');
       throw new FaxError(code, message, {
         files: decision.files,
@@ -251,11 +260,11 @@ export function createIntake(deps: IntakeDeps) {
     }
     if (created.duplicate) {
       await removeQuietly(dir);
-      return toResult(created.submissionId, created.jobs, created.jobs[0]?.files ?? [], true);
+      return toResult(created.submissionId, created.jobs, created.jobs[0]?.files ?? [], true, created.earlier);
     }
-    logger.info({ submissionId: id, source: s.source, jobs: created.jobs.map((j) => j.id) }, 'submission accepted');
+    logger.info({ submissionId: id, source: s.source, jobs: created.jobs.map((j) => j.id), earlier: created.earlier }, 'submission accepted');
     deps.onQueued?.();
-    return toResult(id, created.jobs, decision.files, false);
+    return toResult(id, created.jobs, decision.files, false, created.earlier);
   }
 
   /** The dry run for POST /v1/screen and `faxgate screen`: the same detection and rule, nothing stored. */

@@ -24,7 +24,7 @@ export interface NewSubmission {
   report: FileReport[];
   /** refused at intake: the jobs are recorded and moved straight to `rejected` */
   rejected?: { reason: string; statusCode: number };
-  /** with dedupKey: an earlier submission with the same key since this time wins (checked inside the transaction) */
+  /** with dedupKey: jobs recorded under the same key since this time answer for their recipients (checked inside the transaction) */
   dedupSince?: Date;
 }
 
@@ -67,6 +67,18 @@ interface JobRow {
 interface SubRow {
   id: string; account_id: string; source: JobSource; sender: string; dir: string; dedup_key: string | null; files: string;
   body: string | null; options: string; render_status: string; pages: number; tiff_path: string | null; created_at: string;
+}
+
+/** What createSubmission recorded, answering every recipient asked for. */
+export interface CreatedSubmission {
+  /** the new submission; when nothing new was recorded, the submission of the first recipient's earlier job */
+  submissionId: string;
+  /** one job per recipient asked for, in that order: its new job, or the one recorded earlier under the dedup key */
+  jobs: JobSnapshot[];
+  /** ids among `jobs` recorded earlier (a retried or split SMTP transaction), not by this call */
+  earlier: string[];
+  /** nothing new was recorded: every recipient already had its job */
+  duplicate: boolean;
 }
 
 export type TerminalHook = (job: JobSnapshot) => void;
@@ -135,13 +147,20 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
 
     /**
      * Record a submission and one job per recipient in one transaction (refused ones end `rejected`).
-     * When an earlier submission has the same dedup key within the window, nothing is written and its jobs are returned.
+     * With a dedup key, a recipient that already has a job under that key within the window (a retried SMTP
+     * transaction, or the same message whose recipients came in several transactions) gets no new job: its earlier
+     * job answers for it. Only the other recipients get jobs; when none is left, nothing is written at all.
      */
-    createSubmission(s: NewSubmission): { submissionId: string; jobs: JobSnapshot[]; duplicate: boolean } {
-      return db.transaction(() => {
-        if (s.dedupKey && s.dedupSince) {
-          const dup = store.findDuplicate(s.accountId, s.dedupKey, s.dedupSince);
-          if (dup) return { ...dup, duplicate: true };
+    createSubmission(s: NewSubmission): CreatedSubmission {
+      return db.transaction((): CreatedSubmission => {
+        const earlier = s.dedupKey && s.dedupSince ? store.earlierJobs(s.accountId, s.dedupKey, s.dedupSince) : new Map<string, JobSnapshot>();
+        const recipients = [...new Set(s.recipients)];
+        const fresh = recipients.filter((to) => !earlier.has(to));
+        const answer = (created: Map<string, JobSnapshot>) => recipients.map((to) => created.get(to) ?? earlier.get(to)!);
+        const earlierIds = recipients.flatMap((to) => (earlier.has(to) ? [earlier.get(to)!.id] : []));
+        if (fresh.length === 0) {
+          const jobs = answer(new Map());
+          return { submissionId: jobs[0].submissionId, jobs, earlier: earlierIds, duplicate: true };
         }
         const at = now();
         db.prepare(`INSERT INTO submissions (id, account_id, source, sender, dir, dedup_key, files, body, options, render_status, created_at)
@@ -149,28 +168,34 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
           s.id, s.accountId, s.source, s.sender, s.dir, s.dedupKey ?? null, JSON.stringify(s.files),
           s.body === undefined ? null : JSON.stringify(s.body), JSON.stringify(s.options), s.rejected ? 'rejected' : 'pending', at,
         );
-        const out: JobSnapshot[] = [];
-        for (const to of s.recipients) {
+        const created = new Map<string, JobSnapshot>();
+        for (const to of fresh) {
           const id = newId('job');
           db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, files, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)`).run(
             id, s.accountId, s.id, s.source, to, s.sender, s.options.resolution, s.options.paper, JSON.stringify(s.report), at, at,
           );
           insertEvent.run(id, at, null, 'received', null);
-          out.push(s.rejected
+          created.set(to, s.rejected
             ? move(id, 'rejected', { reason: s.rejected.reason, statusCode: s.rejected.statusCode, note: s.rejected.reason })
             : toSnapshot(getRow(id)!));
         }
-        return { submissionId: s.id, jobs: out, duplicate: false };
+        return { submissionId: s.id, jobs: answer(created), earlier: earlierIds, duplicate: false };
       })();
     },
 
-    /** The submission with this dedup key within the window, if any (24 h for email Message-IDs). */
-    findDuplicate(accountId: string, dedupKey: string, since: Date): { submissionId: string; jobs: JobSnapshot[] } | undefined {
-      const r = db.prepare('SELECT id FROM submissions WHERE account_id = ? AND dedup_key = ? AND created_at >= ? ORDER BY created_at LIMIT 1')
-        .get(accountId, dedupKey, since.toISOString()) as { id: string } | undefined;
-      if (!r) return undefined;
-      return { submissionId: r.id, jobs: store.bySubmission(r.id) };
+    /**
+     * The job each recipient already has under this dedup key within the window (24 h for email Message-IDs), the
+     * earliest one per recipient. Jobs refused at intake do not count: that message was answered with a refusal,
+     * never faxed, so sending it again is screened again rather than answered "already queued".
+     */
+    earlierJobs(accountId: string, dedupKey: string, since: Date): Map<string, JobSnapshot> {
+      const rows = db.prepare(`SELECT j.* FROM jobs j JOIN submissions s ON s.id = j.submission_id
+          WHERE s.account_id = ? AND s.dedup_key = ? AND s.created_at >= ? AND NOT (j.status = 'rejected' AND s.dir = '')
+          ORDER BY s.created_at, j.rowid`).all(accountId, dedupKey, since.toISOString()) as JobRow[];
+      const out = new Map<string, JobSnapshot>();
+      for (const r of rows) if (!out.has(r.to_number)) out.set(r.to_number, toSnapshot(r));
+      return out;
     },
 
     bySubmission(submissionId: string): JobSnapshot[] {

@@ -92,6 +92,26 @@ describe('job store', () => {
     expect(later.duplicate).toBe(false);
   });
 
+  it('dedup is per recipient: only recipients without a job under the key get one, each answered by its own job', () => {
+    const { jobs, a, sub } = setup();
+    const since = new Date(Date.parse('2026-01-01T00:00:00Z') - 1);
+    const first = jobs.createSubmission(sub(a.id, ['+15550000001'], { dedupKey: 'm', dedupSince: since }));
+    const second = jobs.createSubmission(sub(a.id, ['+15550000001', '+15550000002'], { dedupKey: 'm', dedupSince: since }));
+    expect(second.duplicate).toBe(false);
+    expect(second.jobs.map((j) => j.to)).toEqual(['+15550000001', '+15550000002']);
+    expect(second.jobs[0].id).toBe(first.jobs[0].id);
+    expect(second.earlier).toEqual([first.jobs[0].id]);
+    expect(jobs.bySubmission(second.submissionId).map((j) => j.to)).toEqual(['+15550000002']);
+    const third = jobs.createSubmission(sub(a.id, ['+15550000002', '+15550000001'], { dedupKey: 'm', dedupSince: since }));
+    expect(third).toMatchObject({ duplicate: true, earlier: [second.jobs[1].id, first.jobs[0].id] });
+    expect(jobs.submission(third.submissionId)).toBeDefined();
+    // Refused at intake (no content kept): not "already queued", so the same message is screened again.
+    const refused = jobs.createSubmission(sub(a.id, ['+15550000003'], { dedupKey: 'r', dedupSince: since, dir: '', rejected: { reason: 'x', statusCode: 10 } }));
+    const retried = jobs.createSubmission(sub(a.id, ['+15550000003'], { dedupKey: 'r', dedupSince: since }));
+    expect(retried.duplicate).toBe(false);
+    expect(retried.jobs[0].id).not.toBe(refused.jobs[0].id);
+  });
+
   it('leases: a claimed render or send whose worker died is given back, expired or at start', () => {
     const { jobs, a, sub, advance } = setup();
     const { jobs: [j1, j2] } = jobs.createSubmission(sub(a.id, ['+15550000001', '+15550000002']));

@@ -72,11 +72,20 @@ function clip(s: string): string {
   return flat.length > MAX_REPLY_CHARS ? `${flat.slice(0, MAX_REPLY_CHARS - 12)} ...and more` : flat;
 }
 
-/** `250 2.0.0` text: the job ids and every file that was dropped or skipped. */
+/**
+ * `250 2.0.0` text: the job ids and every file that was dropped or skipped. Recipients that already had their job
+ * under this Message-ID (a retried or split transaction) are named apart: `queued as <new>; already queued as <earlier>`.
+ */
 export function acceptedReply(r: IntakeResult): string {
   const dropped = r.files.filter((f: FileReport) => f.verdict !== 'accepted');
-  const ids = r.jobs.map((j) => j.id).join(' ');
-  const parts = [`2.0.0 ${r.duplicate ? 'already queued' : 'queued'} as ${ids}`];
+  const earlier = new Set(r.earlier);
+  const fresh = r.jobs.filter((j) => !earlier.has(j.id)).map((j) => j.id);
+  const old = r.jobs.filter((j) => earlier.has(j.id)).map((j) => j.id);
+  const queued = [
+    ...(fresh.length ? [`queued as ${fresh.join(' ')}`] : []),
+    ...(old.length ? [`already queued as ${old.join(' ')}`] : []),
+  ];
+  const parts = [`2.0.0 ${queued.join('; ')}`];
   if (dropped.length) parts.push(`dropped: ${dropped.map((f) => `${f.name} (${f.verdict})`).join(', ')}`);
   return clip(parts.join('; '));
 }
