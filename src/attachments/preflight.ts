@@ -78,6 +78,7 @@ export async function preflightPdf(file: string, size: number, timeoutMs: number
   ], { timeoutMs });
   if (!gs.missing) {
     if (gs.timedOut) return { damaged: true, note: 'opening it took too long' };
+    if (gs.memoryExceeded) return { damaged: true, note: 'opening it needed more memory than a document may use' };
     if (/requires a password/i.test(gs.stdout + gs.stderr)) return { encrypted: true, note: 'a password is needed to open it' };
     const m = /(\d+)\s*$/.exec(gs.stdout.trim());
     const pages = m ? Number(m[1]) : 0;

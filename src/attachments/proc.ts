@@ -1,5 +1,12 @@
-// Runs a short helper program on untrusted input with a hard timeout and capped output; never throws.
+// Runs a short helper program on untrusted input with a hard timeout, a memory ceiling and capped output; never throws.
 import { spawn } from 'node:child_process';
+import { watchMemory } from '../proc/memory.js';
+
+/**
+ * Resident-size ceiling of a probe's process tree. Measured on the corpus: qpdf and Ghostscript's page count peak
+ * well under 100 MB on every file; a probe past this is a bomb, not a document.
+ */
+export const PROBE_MEMORY_MB = 512;
 
 export interface ProcResult {
   /** exit code, or null when it could not start, was killed or timed out */
@@ -7,25 +14,37 @@ export interface ProcResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** killed for passing the memory ceiling */
+  memoryExceeded: boolean;
   /** the program is not installed (ENOENT) */
   missing: boolean;
 }
 
-export function runProc(cmd: string, args: string[], opts: { timeoutMs: number; maxOutput?: number }): Promise<ProcResult> {
+export function runProc(cmd: string, args: string[], opts: { timeoutMs: number; maxOutput?: number; memoryMb?: number }): Promise<ProcResult> {
   const cap = opts.maxOutput ?? 64 * 1024;
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     let settled = false;
-    const done = (r: Omit<ProcResult, 'stdout' | 'stderr' | 'timedOut'>) => {
+    const done = (r: Omit<ProcResult, 'stdout' | 'stderr' | 'timedOut' | 'memoryExceeded'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ ...r, stdout, stderr, timedOut });
+      watch?.stop();
+      resolve({ ...r, code: watch?.exceeded ? null : r.code, stdout, stderr, timedOut, memoryExceeded: watch?.exceeded ?? false });
     };
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
+    // its own process group, so that a kill reaches whatever it started
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } });
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const watch = child.pid ? watchMemory(child.pid, (opts.memoryMb ?? PROBE_MEMORY_MB) * 1024, killGroup) : undefined;
+    const timer = setTimeout(() => { timedOut = true; killGroup(); }, opts.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < cap) stdout += d.slice(0, cap - stdout.length); });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < cap) stderr += d.slice(0, cap - stderr.length); });
     child.on('error', (e: NodeJS.ErrnoException) => done({ code: null, missing: e.code === 'ENOENT' }));

@@ -4,9 +4,9 @@
 // (Piping 1-bit PBM to our own coder was measured too: the pipe and the coding cost more CPU than Ghostscript's coder.)
 import { copyFile, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runLimited, spawnLimited } from './proc.js';
+import { limitFailure, runLimited, spawnLimited } from './proc.js';
 import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
-import { RenderFailure, overBudget, type Budget, type Geometry } from './types.js';
+import { RenderFailure, type Budget, type Geometry } from './types.js';
 
 export interface PdfDeps {
   /** private scratch folder for this document (removed by the caller) */
@@ -154,7 +154,8 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     }));
   }
   const stderr = results.map((r) => r.stderr).join('\n');
-  if (results.some((r) => r.timedOut)) throw overBudget(budget);
+  const killed = limitFailure(results, budget, 'PDF renderer (Ghostscript)');
+  if (killed) throw killed;
   // interleave odd/even back into document order
   const ordered: FaxPage[] = [];
   if (chunks === 2) {
@@ -165,8 +166,8 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
   } else ordered.push(...pages[0]);
   if (ordered.length === 0) {
     if (PASSWORD_RE.test(stderr)) throw new RenderFailure('encrypted', 'the PDF needs a password to open');
-    if (results.some((r) => r.signal === 'SIGKILL' || r.signal === 'SIGSEGV' || r.signal === 'SIGABRT') || /VMerror|out of memory|memory allocation/i.test(stderr)) {
-      throw new RenderFailure('damaged', `needs more than the ${budget.limits.memoryMb} MB render memory limit or crashed the renderer`);
+    if (/VMerror|out of memory|memory allocation/i.test(stderr)) {
+      throw new RenderFailure('damaged', 'the PDF renderer (Ghostscript) ran out of memory on this file');
     }
     throw new RenderFailure('damaged', 'the PDF is damaged: no page could be rendered');
   }

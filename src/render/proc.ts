@@ -1,21 +1,47 @@
 // Spawning external renderers as untrusted-input processing: own process group, memory ceiling, wall-clock kill.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { constants as osConstants } from 'node:os';
+import { watchMemory } from '../proc/memory.js';
+import { RenderFailure, overBudget, type Budget } from './types.js';
+
+export interface LimitedResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  /** our deadline ended it */
+  timedOut: boolean;
+  /** its process tree went past the memory ceiling and was killed */
+  memoryExceeded: boolean;
+  /** the largest resident size of its process tree that was seen, in MB */
+  peakMb: number;
+}
 
 export interface LimitedSpawn {
   child: ChildProcessByStdio<null, Readable, Readable>;
-  /** resolves when the process ends; `killed` is set when our deadline or a caller's kill() ended it */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }>;
+  /** resolves when the process ends */
+  done: Promise<LimitedResult>;
   kill(): void;
 }
 
+export interface LimitOptions {
+  /** ceiling on the resident size of the whole process tree */
+  memoryMb: number;
+  /** epoch ms at which the process group is SIGKILLed */
+  deadline: number;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** how often the tree's memory is measured (tests) */
+  sampleMs?: number;
+}
+
 /**
- * Run `cmd args` under `ulimit -v` (address-space ceiling, so a bomb fails inside the child instead of taking
- * the host down) in a new process group that is SIGKILLed at `deadline` (epoch ms). stderr is kept (capped).
+ * Run `cmd args` in a new process group that is SIGKILLed at `deadline` (epoch ms) or as soon as the resident
+ * size of its process tree passes `memoryMb`, so a bomb ends inside its own tree instead of taking the host down.
+ * Real memory, not address space: `ulimit -v` made good documents fail. stderr is kept (capped).
  */
-export function spawnLimited(cmd: string, args: string[], opts: { memoryMb: number; deadline: number; cwd: string; env: NodeJS.ProcessEnv }): LimitedSpawn {
-  const kb = String(Math.max(64, opts.memoryMb) * 1024);
-  const child = spawn('/bin/sh', ['-c', 'ulimit -v "$0" && exec "$@"', kb, cmd, ...args], {
+export function spawnLimited(cmd: string, args: string[], opts: LimitOptions): LimitedSpawn {
+  const child = spawn(cmd, args, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,25 +59,53 @@ export function spawnLimited(cmd: string, args: string[], opts: { memoryMb: numb
       // already gone
     }
   };
+  const watch = child.pid ? watchMemory(child.pid, Math.max(16, opts.memoryMb) * 1024, killGroup, { sampleMs: opts.sampleMs }) : undefined;
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup();
   }, Math.max(0, opts.deadline - Date.now()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean }>((resolve) => {
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: -1, signal: null, stderr: `${stderr}\n${e.message}`, timedOut });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr, timedOut });
-    });
+  const end = (code: number | null, signal: NodeJS.Signals | null, extra = ''): LimitedResult => {
+    clearTimeout(timer);
+    watch?.stop();
+    return { code, signal, stderr: stderr + extra, timedOut, memoryExceeded: watch?.exceeded ?? false, peakMb: Math.round((watch?.peakKb ?? 0) / 1024) };
+  };
+  const done = new Promise<LimitedResult>((resolve) => {
+    child.on('error', (e) => resolve(end(-1, null, `\n${e.message}`)));
+    child.on('close', (code, signal) => resolve(end(code, signal)));
   });
   return { child, done, kill: killGroup };
 }
 
+/**
+ * The signal a tool died of when we did not kill it: a crash (or the kernel's OOM killer). A shell wrapper such as
+ * LibreOffice's `soffice` reports its program's death as exit status 128 + signal number.
+ */
+export function crashSignal(r: LimitedResult): string | undefined {
+  if (r.timedOut || r.memoryExceeded) return undefined;
+  if (r.signal) return r.signal;
+  if (r.code !== null && r.code > 128 && r.code < 128 + 65) {
+    const n = r.code - 128;
+    return Object.entries(osConstants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+  }
+  return undefined;
+}
+
+/**
+ * What a killed or crashed tool means for the document, with a message that says which (undefined when the tool
+ * ended on its own): a memory kill and a crash are not "the file could not be opened".
+ */
+export function limitFailure(results: readonly LimitedResult[], budget: Budget, tool: string): RenderFailure | undefined {
+  if (results.some((r) => r.timedOut)) return overBudget(budget);
+  if (results.some((r) => r.memoryExceeded)) {
+    return new RenderFailure('damaged', `the ${tool} ran out of its ${budget.limits.memoryMb} MB memory budget on this file`);
+  }
+  const sig = results.map(crashSignal).find((s) => s !== undefined);
+  if (sig) return new RenderFailure('damaged', `the ${tool} crashed on this file (${sig})`);
+  return undefined;
+}
+
 /** Run to completion collecting stdout as text (for short probes such as page counting). */
-export async function runLimited(cmd: string, args: string[], opts: { memoryMb: number; deadline: number; cwd: string; env: NodeJS.ProcessEnv }) {
+export async function runLimited(cmd: string, args: string[], opts: LimitOptions) {
   const s = spawnLimited(cmd, args, opts);
   let stdout = '';
   s.child.stdout.setEncoding('utf8').on('data', (d: string) => {
