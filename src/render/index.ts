@@ -48,7 +48,16 @@ export interface Renderer {
 
 const IMAGE_TYPES = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp']);
 
-export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmpDir: string; concurrency?: number }): Renderer {
+export interface RendererDeps {
+  limits: RenderLimits;
+  logger: Logger;
+  tmpDir: string;
+  concurrency?: number;
+  /** the office converter program (LibreOffice's `soffice`; tests put a stand-in here) */
+  officeCommand?: string;
+}
+
+export function createRenderer(deps: RendererDeps): Renderer {
   const concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
   let encoder: PageEncoder | undefined;
   const getEncoder = () => (encoder ??= createInProcessEncoder());
@@ -73,7 +82,7 @@ export function createRenderer(deps: { limits: RenderLimits; logger: Logger; tmp
       // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
       const dir = await workDir();
       try {
-        const pdf = await convertOffice(doc.path, doc.detected, b, dir);
+        const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.officeCommand);
         const gsDir = path.join(dir, 'gs');
         await mkdir(gsDir);
         return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });

@@ -5,8 +5,8 @@ import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { readHead } from './tiff.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { spawnLimited } from './proc.js';
-import { RenderFailure, overBudget, type Budget } from './types.js';
+import { limitFailure, spawnLimited } from './proc.js';
+import { RenderFailure, type Budget } from './types.js';
 
 /** Registry ids converted here, with the extension LibreOffice uses to pick its import filter. */
 export const OFFICE_EXT: Readonly<Record<string, string>> = {
@@ -58,7 +58,7 @@ async function precheck(file: string, detected: string, size: number): Promise<v
  * clean exit: named by the MD5 of the profile URL as UTF-16, each byte in unpadded hex. Ours is unique to this
  * conversion's profile, so removing it after a killed conversion touches nothing else.
  */
-function ipcSocket(profileUrl: string): string {
+export function ipcSocket(profileUrl: string): string {
   const hash = [...createHash('md5').update(Buffer.from(profileUrl, 'utf16le')).digest()].map((b) => b.toString(16)).join('');
   return `/tmp/OSL_PIPE_${process.getuid?.() ?? 0}_SingleOfficeIPC_${hash}`;
 }
@@ -67,7 +67,7 @@ function ipcSocket(profileUrl: string): string {
  * Convert `input` (of registry id `detected`) to a PDF inside `workDir` (private to this conversion, removed by the
  * caller) and return the PDF's path. Throws RenderFailure.
  */
-export async function convertOffice(input: string, detected: string, budget: Budget, workDir: string): Promise<string> {
+export async function convertOffice(input: string, detected: string, budget: Budget, workDir: string, command = 'soffice'): Promise<string> {
   const ext = OFFICE_EXT[detected];
   if (!ext) throw new RenderFailure('unsupported-type', `files of type ${detected} cannot be converted`);
   const st = await stat(input);
@@ -82,20 +82,20 @@ export async function convertOffice(input: string, detected: string, budget: Bud
   // users' documents. Headless conversion runs no macros; no macro-security setting is overridden here.
   const profile = pathToFileURL(path.join(workDir, 'profile')).href;
   const env = { PATH: process.env.PATH, HOME: home, TMPDIR: workDir, TEMP: workDir, LANG: 'C.UTF-8', SAL_USE_VCLPLUGIN: 'svp' };
-  const proc = spawnLimited('soffice', [
+  const proc = spawnLimited(command, [
     `-env:UserInstallation=${profile}`,
     '--headless', '--invisible', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
     '--convert-to', 'pdf', '--outdir', outDir, src,
   ], { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: workDir, env });
   const r = await proc.done;
   await rm(ipcSocket(profile), { force: true }).catch(() => {});
-  if (r.timedOut) throw overBudget(budget);
+  const killed = limitFailure([r], budget, 'office converter');
+  if (killed) throw killed;
   const pdf = path.join(outDir, 'input.pdf');
   const made = await stat(pdf).catch(() => undefined);
   if (!made || made.size === 0) {
-    const crashed = r.signal === 'SIGKILL' || r.signal === 'SIGSEGV' || r.signal === 'SIGABRT' || /bad_alloc|out of memory/i.test(r.stderr);
-    if (crashed) throw new RenderFailure('damaged', `needs more than the ${budget.limits.memoryMb} MB render memory limit or crashed the converter`);
-    if (r.code === 127) throw new RenderFailure('unsupported-type', 'the office converter (LibreOffice) is not installed on this server');
+    if (r.code === 127 || r.code === -1) throw new RenderFailure('unsupported-type', 'the office converter (LibreOffice) is not installed on this server');
+    if (/bad_alloc|out of memory/i.test(r.stderr)) throw new RenderFailure('damaged', `the office converter ran out of memory on this file`);
     throw new RenderFailure('damaged', 'the document is damaged: the office converter could not open it');
   }
   return pdf;

@@ -1,12 +1,14 @@
 // Office documents (real LibreOffice, corpus files) become TIFF Class F fax pages through the PDF path; password-
 // protected, truncated and mislabelled files are refused with their reason instead of converting or hanging.
-import { readdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RenderFailure } from '../../src/render/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { RenderFailure, createRenderer } from '../../src/render/index.js';
+import { ipcSocket } from '../../src/render/office.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
-import { decodePage, inkBox, renderer, tiffinfoD } from './helpers.js';
+import { LIMITS, decodePage, inkBox, renderer, tiffinfoD } from './helpers.js';
 
 const dir = tempDir();
 const r = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 });
@@ -71,22 +73,74 @@ describe('office documents that cannot be faxed are refused, not hung', () => {
     expect((err as RenderFailure).reason).toBe(reason);
   });
 
-  it('a conversion past the time limit is ended, reported as damaged, and leaves no LibreOffice socket in /tmp', async () => {
-    const sockets = () => readdirSync('/tmp').filter((f) => f.startsWith('OSL_PIPE_'));
-    const before = sockets();
-    // long enough for LibreOffice to have made its socket, far too short to convert
-    const quick = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 2000, memoryMb: 512 });
+  // Stand-in converters, slow or dying by construction, so the outcome never depends on how fast this machine is.
+  const standIn = (name: string, body: string) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, `#!/bin/sh\n${body}\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+  // running, not a zombie waiting for a reaper (a SIGKILLed orphan is reaped by init in its own time)
+  const alive = (pid: number) => { try { return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1')); } catch { return false; } };
+  const word = { name: 'w.docx', path: office('word_2007.docx'), detected: 'docx' };
+
+  it('a conversion past the time limit is ended with its whole process group and reported as over the limit', async () => {
+    const pids = path.join(dir, 'slow.pids');
+    // a converter that never finishes, and a helper it started: both must be gone once the limit has passed
+    const slow = standIn('slow-soffice', `sleep 600 & echo $! > '${pids}'; echo $$ >> '${pids}'; exec sleep 600`);
+    const quick = createRenderer({ limits: { ...LIMITS, timeoutMs: 1000 }, logger: silentLogger, tmpDir: dir, officeCommand: slow });
     try {
-      const err = await quick.renderDoc({ name: 'w.docx', path: office('word_2007.docx'), detected: 'docx' }, { resolution: 'fine', paper: 'letter' }, path.join(dir, 't.tif'))
-        .then(() => undefined, (e: unknown) => e);
+      const err = await quick.renderDoc(word, { resolution: 'fine', paper: 'letter' }, path.join(dir, 't.tif')).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(RenderFailure);
       expect((err as RenderFailure).reason).toBe('damaged');
-      expect((err as RenderFailure).message).toMatch(/limit/);
-      expect(sockets().filter((f) => !before.includes(f))).toEqual([]);
+      expect((err as RenderFailure).message).toMatch(/1 s limit/);
+      const started = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+      expect(started).toHaveLength(2);
+      // SIGKILL is delivered at once but a process takes a moment to exit: wait for that, bounded
+      await expect.poll(() => started.filter(alive), { timeout: 10_000 }).toEqual([]);
     } finally {
       await quick.close();
     }
   });
+
+  it('LibreOffice dying after it made its socket is reported as a crash, and its socket is removed', async () => {
+    const seen = path.join(dir, 'crash.seen');
+    // Real LibreOffice, started idle on the conversion's own profile (no document, so it never finishes); once its
+    // single-instance socket is there, the whole tree dies as a crash would.
+    const dying = standIn('dying-soffice', [
+      `ls /tmp > '${seen}.before'`,
+      `soffice "$1" --headless --invisible --norestore --nolockcheck --nodefault --nologo &`,
+      `until sock=$(ls /tmp | grep '^OSL_PIPE_' | grep -vxF -f '${seen}.before'); do sleep 0.1; done`,
+      `printf '%s\\n%s\\n' "\${1#-env:UserInstallation=}" "/tmp/$sock" > '${seen}'`,
+      'kill -KILL -$$',
+    ].join('\n'));
+    const r2 = createRenderer({ limits: LIMITS, logger: silentLogger, tmpDir: dir, officeCommand: dying });
+    try {
+      const err = await r2.renderDoc(word, { resolution: 'fine', paper: 'letter' }, path.join(dir, 'c.tif')).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderFailure);
+      expect((err as RenderFailure).reason).toBe('damaged');
+      expect((err as RenderFailure).message).toMatch(/office converter crashed/);
+      const [profileUrl, socket] = readFileSync(seen, 'utf8').trim().split('\n');
+      // the name we compute is the one LibreOffice made, and it is gone
+      expect(ipcSocket(profileUrl)).toBe(socket);
+      expect(existsSync(socket)).toBe(false);
+    } finally {
+      await r2.close();
+    }
+  });
+
+  it('LibreOffice past the memory ceiling is killed and reported as out of memory, not as a damaged file', async () => {
+    // LibreOffice's resident size passes 150 MB on any document (about 210 MB measured by bench/tool-memory)
+    const small = createRenderer({ limits: { ...LIMITS, memoryMb: 64 }, logger: silentLogger, tmpDir: dir });
+    try {
+      const err = await small.renderDoc(word, { resolution: 'fine', paper: 'letter' }, path.join(dir, 'm.tif')).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(RenderFailure);
+      expect((err as RenderFailure).reason).toBe('damaged');
+      expect((err as RenderFailure).message).toMatch(/office converter ran out of its 64 MB memory budget/);
+    } finally {
+      await small.close();
+    }
+  }, 120_000);
 
   it('renderAll keeps going past a refused office file', async () => {
     const out = path.join(dir, 'all.tif');
