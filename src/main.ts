@@ -156,7 +156,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: () => kick() });
   await intake.sweepOrphans();
   const line = createSandboxLine({ outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
-  const workers = createWorkers({ jobs, accounts, renderer, line, config, clock, logger });
+  const workers = createWorkers({ jobs, renderer, line, config, clock, logger });
   kick = workers.kick;
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----

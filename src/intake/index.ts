@@ -5,7 +5,7 @@ import type { DB } from '../store/db.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Account, AccountStore } from '../settings/accounts.js';
-import type { Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision } from '../domain/types.js';
+import type { Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, UnsupportedFilesPolicy } from '../domain/types.js';
 import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
 import { FaxError, isFaxError } from '../domain/errors.js';
 import { normalizeNumber } from '../domain/numbers.js';
@@ -86,9 +86,12 @@ export function screenLimits(config: Config): ScreenContext['limits'] {
   return { maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
 }
 
-/** The screen context for an account's current settings. */
-export function screenContext(account: Account, config: Config, hasBodyText: boolean): ScreenContext {
-  return { policy: account.settings.outgoing.unsupportedFiles, hasBodyText, limits: screenLimits(config) };
+/**
+ * The screen context under a policy: intake passes the account's setting of the moment (and stores it with the
+ * submission); the render worker passes that stored policy, never the account's current one.
+ */
+export function screenContext(policy: UnsupportedFilesPolicy, config: Config, hasBodyText: boolean): ScreenContext {
+  return { policy, hasBodyText, limits: screenLimits(config) };
 }
 
 /** "name (detected type): reason" for every file that is not accepted. */
@@ -133,8 +136,8 @@ export function createIntake(deps: IntakeDeps) {
     return out;
   }
 
-  function decide(account: Account, facts: DetectedFacts[], hasBodyText: boolean): ScreenDecision {
-    return screen(facts, registry.list(), screenContext(account, config, hasBodyText));
+  function decide(policy: UnsupportedFilesPolicy, facts: DetectedFacts[], hasBodyText: boolean): ScreenDecision {
+    return screen(facts, registry.list(), screenContext(policy, config, hasBodyText));
   }
 
   async function cleanup(s: Submission): Promise<void> {
@@ -170,6 +173,9 @@ export function createIntake(deps: IntakeDeps) {
     }
 
     const hasBodyText = Boolean(s.body?.text.trim() || s.coverText?.trim());
+    // The policy of this moment is part of the submission: whatever the account switches to later, findings made
+    // while rendering are judged by it, and what intake decided here is never decided again.
+    const policy = account.settings.outgoing.unsupportedFiles;
     // Flush the spooled files to disk while detection reads them: an accepted submission needs them durable anyway,
     // and the flush then costs no time of its own. A failure here surfaces below as a storage failure.
     const synced = Promise.allSettled([...s.files.map((f) => fsyncPath(f.path)), ...(s.rawMessage ? [fsyncPath(s.rawMessage)] : [])]);
@@ -177,7 +183,7 @@ export function createIntake(deps: IntakeDeps) {
     let facts: DetectedFacts[];
     try {
       facts = await detectAll(s.files);
-      decision = decide(account, facts, hasBodyText);
+      decision = decide(policy, facts, hasBodyText);
     } catch (e) {
       await synced;
       await cleanup(s);
@@ -204,7 +210,7 @@ export function createIntake(deps: IntakeDeps) {
       try {
         created = jobs.createSubmission({
           id, accountId: account.id, source: s.source, sender: s.sender, dir: '', dedupKey: s.dedupKey, dedupSince,
-          files: [], body: undefined, options, recipients, report: decision.files,
+          files: [], body: undefined, options, policy, recipients, report: decision.files,
           rejected: { reason: `${code}: ${message}`, statusCode: STATUS_CODES[code] },
         });
       } catch (e) {
@@ -251,7 +257,7 @@ export function createIntake(deps: IntakeDeps) {
     try {
       created = jobs.createSubmission({
         id, accountId: account.id, source: s.source, sender: s.sender, dir, dedupKey: s.dedupKey, dedupSince,
-        files: stored, body: s.body, options, recipients, report: decision.files,
+        files: stored, body: s.body, options, policy, recipients, report: decision.files,
       });
     } catch (e) {
       logger.error({ err: (e as Error).message, submissionId: id }, 'committing the submission failed');
@@ -271,7 +277,7 @@ export function createIntake(deps: IntakeDeps) {
   async function screenOnly(accountId: string, files: SubmissionFile[], hasBodyText: boolean): Promise<ScreenDecision> {
     const account = accounts.get(accountId);
     if (!account) throw new FaxError('forbidden', 'unknown account');
-    return decide(account, await detectAll(files), hasBodyText);
+    return decide(account.settings.outgoing.unsupportedFiles, await detectAll(files), hasBodyText);
   }
 
   /** Remove submission folders left by a crash between the file moves and the commit (no row refers to them). */

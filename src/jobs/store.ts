@@ -2,7 +2,7 @@
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
-import type { Clock, FileReport, Paper, Resolution } from '../domain/types.js';
+import type { Clock, FileReport, Paper, Resolution, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
 
@@ -20,6 +20,8 @@ export interface NewSubmission {
   files: unknown[];
   body?: unknown;
   options: { resolution: Resolution; paper: Paper; coverText?: string };
+  /** the account's outgoing.unsupportedFiles the files were screened under; render-time findings are judged by it */
+  policy: UnsupportedFilesPolicy;
   recipients: string[];
   report: FileReport[];
   /** refused at intake: the jobs are recorded and moved straight to `rejected` */
@@ -38,6 +40,8 @@ export interface SubmissionRow {
   files: unknown[];
   body: unknown;
   options: { resolution: Resolution; paper: Paper; coverText?: string };
+  /** the unsupported-files policy in force when the submission was accepted (or refused) */
+  policy: UnsupportedFilesPolicy;
   renderStatus: string;
   pages: number;
   tiffPath: string | null;
@@ -66,7 +70,7 @@ interface JobRow {
 
 interface SubRow {
   id: string; account_id: string; source: JobSource; sender: string; dir: string; dedup_key: string | null; files: string;
-  body: string | null; options: string; render_status: string; pages: number; tiff_path: string | null; created_at: string;
+  body: string | null; options: string; unsupported_files: UnsupportedFilesPolicy; render_status: string; pages: number; tiff_path: string | null; created_at: string;
 }
 
 /** What createSubmission recorded, answering every recipient asked for. */
@@ -100,7 +104,7 @@ function toSubmission(r: SubRow): SubmissionRow {
   return {
     id: r.id, accountId: r.account_id, source: r.source, sender: r.sender, dir: r.dir, dedupKey: r.dedup_key,
     files: JSON.parse(r.files) as unknown[], body: r.body ? JSON.parse(r.body) : undefined,
-    options: JSON.parse(r.options) as SubmissionRow['options'], renderStatus: r.render_status, pages: r.pages,
+    options: JSON.parse(r.options) as SubmissionRow['options'], policy: r.unsupported_files, renderStatus: r.render_status, pages: r.pages,
     tiffPath: r.tiff_path, createdAt: r.created_at,
   };
 }
@@ -163,10 +167,10 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
           return { submissionId: jobs[0].submissionId, jobs, earlier: earlierIds, duplicate: true };
         }
         const at = now();
-        db.prepare(`INSERT INTO submissions (id, account_id, source, sender, dir, dedup_key, files, body, options, render_status, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        db.prepare(`INSERT INTO submissions (id, account_id, source, sender, dir, dedup_key, files, body, options, unsupported_files, render_status, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           s.id, s.accountId, s.source, s.sender, s.dir, s.dedupKey ?? null, JSON.stringify(s.files),
-          s.body === undefined ? null : JSON.stringify(s.body), JSON.stringify(s.options), s.rejected ? 'rejected' : 'pending', at,
+          s.body === undefined ? null : JSON.stringify(s.body), JSON.stringify(s.options), s.policy, s.rejected ? 'rejected' : 'pending', at,
         );
         const created = new Map<string, JobSnapshot>();
         for (const to of fresh) {

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { AccountStore } from '../settings/accounts.js';
 import type { Clock, FileReport, Paper, ReasonCode, Resolution } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
@@ -22,9 +21,9 @@ export interface RendererView {
   ): Promise<{ pages: number; docs: { name: string; pages: number; failure?: { reason: string; message: string } }[] }>;
 }
 
+/** No account store: every setting the workers act on (policy, resolution, paper) was stored with the submission. */
 export interface WorkerDeps {
   jobs: JobStore;
-  accounts: AccountStore;
   renderer: RendererView;
   line: FaxLine;
   config: Config;
@@ -39,7 +38,7 @@ export interface WorkerDeps {
 const asReason = (r: string): ReasonCode => ((REASON_CODES as readonly string[]).includes(r) ? (r as ReasonCode) : 'damaged');
 
 export function createWorkers(deps: WorkerDeps) {
-  const { jobs, accounts, renderer, line, config, clock, logger } = deps;
+  const { jobs, renderer, line, config, clock, logger } = deps;
   const owner = `w_${process.pid}_${randomBytes(4).toString('hex')}`;
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const pollMs = deps.pollMs ?? 500;
@@ -99,11 +98,11 @@ export function createWorkers(deps: WorkerDeps) {
       if (d.failure) findings.push({ index, verdict: asReason(d.failure.reason), reason: d.failure.message });
       else files[index].pages = d.pages;
     });
-    const account = accounts.get(sub.accountId);
+    // Judged by the policy the submission was accepted under, not the account's current setting: a decision made at
+    // intake stays made. Files intake dropped (only possible under `ignore`) never count against the job here; only
+    // accepted files can take a render-time verdict.
     const hasBodyText = Boolean(body?.text.trim() || coverText?.trim());
-    const decision = account
-      ? applyRenderFindings({ outcome: 'accept', files }, findings, screenContext(account, config, hasBodyText))
-      : { outcome: 'reject' as const, reason: 'nothing-to-fax' as const, files };
+    const decision = applyRenderFindings({ outcome: 'accept', files }, findings, screenContext(sub.policy, config, hasBodyText));
     if (decision.outcome === 'reject' || res.pages === 0) {
       const code = decision.outcome === 'reject' && decision.reason === 'unsupported-attachment' ? 'unsupported-attachment' : 'nothing-to-fax';
       const reason = `${code}: ${decision.files.filter((f) => f.verdict !== 'accepted' && f.verdict !== 'inline')

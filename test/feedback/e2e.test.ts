@@ -29,7 +29,7 @@ describe('outgoing fax → sandbox line → feedback', async () => {
   const feedback = env.make();
   jobs.onTerminal(feedback.onJobTerminal);
   const line = createSandboxLine({ outboxDir: path.join(env.dir, 'outbox'), secondsPerPage: 0 });
-  const workers = createWorkers({ jobs, accounts: env.accounts, renderer, line, config: env.config, clock: systemClock, logger: silentLogger, pollMs: 10 });
+  const workers = createWorkers({ jobs, renderer, line, config: env.config, clock: systemClock, logger: silentLogger, pollMs: 10 });
   feedback.start();
   workers.start();
   afterAll(async () => { await workers.stop(); await feedback.close(); await r.close(); });
@@ -40,7 +40,7 @@ describe('outgoing fax → sandbox line → feedback', async () => {
     const dir = path.join(env.dir, 'subs', id);
     mkdirSync(dir, { recursive: true });
     return jobs.createSubmission({
-      id, accountId: acc.id, source: 'api', sender: 'fgk_abcdef', dir, files: [], options: { resolution: 'fine', paper: 'letter', coverText: 'Hello' },
+      id, accountId: acc.id, source: 'api', sender: 'fgk_abcdef', dir, files: [], options: { resolution: 'fine', paper: 'letter', coverText: 'Hello' }, policy: 'ignore',
       recipients, report: [], ...(rejected ? { rejected } : {}),
     }).jobs;
   };

@@ -15,7 +15,7 @@ function setup() {
   const b = accounts.create({ name: 'B', senders: ['b@b.example'] });
   const jobs = createJobStore({ db, clock });
   const sub = (accountId: string, recipients: string[], extra: Partial<NewSubmission> = {}): NewSubmission => ({
-    id: newId('sub'), accountId, source: 'email', sender: 'a@a.example', dir: '/nonexistent', files: [], options: { resolution: 'fine', paper: 'letter' },
+    id: newId('sub'), accountId, source: 'email', sender: 'a@a.example', dir: '/nonexistent', files: [], options: { resolution: 'fine', paper: 'letter' }, policy: 'ignore',
     recipients, report: [], ...extra,
   });
   return { db, jobs, a, b, sub, advance: (ms: number) => { now = new Date(now.getTime() + ms); } };

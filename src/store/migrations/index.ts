@@ -4,10 +4,11 @@ import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
 import { m010Types } from './010-types.js';
 import { m020JobsBySubmission } from './020-jobs-by-submission.js';
+import { m021SubmissionPolicy } from './021-submission-policy.js';
 import { m030Feedback } from './030-feedback.js';
 import { m040Inbound } from './040-inbound.js';
 import { m050Web } from './050-web.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m030Feedback, m040Inbound, m050Web];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m030Feedback, m040Inbound, m050Web];

@@ -23,7 +23,7 @@ beforeAll(async () => {
   // The production wiring: images from the job store and the renderer's CCITT-passthrough PDF.
   h.deps.images = jobImages(h.jobs, renderer.toPdf);
   const line = createSandboxLine({ outboxDir: path.join(h.dataDir, 'outbox'), secondsPerPage: 0 });
-  workers = createWorkers({ jobs: h.jobs, accounts: h.accounts, renderer, line, config: h.config, clock: h.deps.clock!, logger: h.deps.logger! });
+  workers = createWorkers({ jobs: h.jobs, renderer, line, config: h.config, clock: h.deps.clock!, logger: h.deps.logger! });
   workers.start();
   base = await h.app.listen({ port: 0, host: '127.0.0.1' });
 });

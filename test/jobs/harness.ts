@@ -1,0 +1,78 @@
+// Intake and workers on a real data folder (SQLite, detector, registry, renderer, sandbox line) with a settable clock.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../../src/store/db.js';
+import { createAccountStore } from '../../src/settings/accounts.js';
+import { createTypeRegistry } from '../../src/attachments/registry.js';
+import { createDetector } from '../../src/attachments/detect.js';
+import { checkAvailability } from '../../src/render/availability.js';
+import { createRenderer } from '../../src/render/index.js';
+import { createJobStore } from '../../src/jobs/store.js';
+import { createWorkers } from '../../src/jobs/workers.js';
+import { createIntake, type SubmissionFile } from '../../src/intake/index.js';
+import { createSandboxLine } from '../../src/lines/sandbox.js';
+import type { FaxLine } from '../../src/lines/types.js';
+import type { JobSnapshot } from '../../src/domain/jobs.js';
+import type { Clock } from '../../src/domain/types.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { tempDir } from '../helpers/tmp.js';
+
+export async function startJobsHarness(overrides: Partial<Config> = {}) {
+  const dataDir = tempDir('faxgate-jobs-');
+  const config = loadConfig({}, { dataDir, sandboxSecondsPerPage: 0, logLevel: 'silent', ...overrides });
+  let now = new Date('2026-03-02T09:00:00Z');
+  const clock: Clock = { now: () => now };
+  const db = openDatabase(dataDir);
+  const accounts = createAccountStore({ db, clock });
+  const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
+  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
+  const jobs = createJobStore({ db, clock });
+  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger: silentLogger });
+  const tmpDir = path.join(dataDir, 'tmp');
+  const uploads = path.join(tmpDir, 'uploads');
+  mkdirSync(uploads, { recursive: true });
+  const renderer = createRenderer({
+    limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },
+    logger: silentLogger, tmpDir,
+  });
+  const sandbox = createSandboxLine({ outboxDir: path.join(dataDir, 'outbox'), secondsPerPage: 0 });
+
+  // Terminal states arrive through the store's own hook, so tests wait on events, not on timers.
+  const waiting = new Map<string, (j: JobSnapshot) => void>();
+  jobs.onTerminal((j) => waiting.get(j.id)?.(j));
+  let n = 0;
+
+  return {
+    dataDir, config, db, clock, accounts, jobs, intake, renderer,
+    advance(ms: number) { now = new Date(now.getTime() + ms); },
+    /** A file in the upload folder, as an ingress hands it to intake. */
+    upload(name: string, content: Buffer): SubmissionFile {
+      const p = path.join(uploads, `u${++n}`);
+      writeFileSync(p, content);
+      return { name, path: p, size: content.length };
+    },
+    /**
+     * Start workers now (nothing renders or sends before this), wait until every job is terminal, stop them.
+     * `line` replaces the sandbox line, e.g. with one that throws.
+     */
+    async runUntilDone(ids: string[], line: FaxLine = sandbox): Promise<JobSnapshot[]> {
+      const done = Promise.all(ids.map((id) => new Promise<JobSnapshot>((resolve) => waiting.set(id, resolve))));
+      const workers = createWorkers({ jobs, renderer, line, config, clock, logger: silentLogger, renderConcurrency: 1, sendConcurrency: 1 });
+      workers.start();
+      try {
+        await done;
+      } finally {
+        await workers.stop();
+        for (const id of ids) waiting.delete(id);
+      }
+      return ids.map((id) => jobs.getById(id)!);
+    },
+    async close() {
+      await renderer.close();
+      db.close();
+    },
+  };
+}
+
+export type JobsHarness = Awaited<ReturnType<typeof startJobsHarness>>;
