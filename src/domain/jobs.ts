@@ -57,5 +57,7 @@ export const STATUS_CODES = {
   'unsupported-attachment': 10,
   'nothing-to-fax': 11,
   'render-failed': 12,
+  /** the line adapter itself failed (a bug, a disk error): not a call outcome, so never retried as one */
+  'line-error': 98,
   internal: 99,
 } as const;

@@ -135,8 +135,11 @@ export function createWorkers(deps: WorkerDeps) {
       outcome = await line.send({ jobId: job.id, to: job.to, tiffPath: sub.tiffPath, pages: job.pages }, abort.signal);
     } catch (e) {
       if (abort.signal.aborted) return; // shutting down: the lease is released in stop()
+      // A throw is a bug or a broken disk on our side, not a busy line: fail once with its own code rather than
+      // redial; the adapter's message (paths, errno) goes to the log, not to the customer.
       logger.error({ ...log, err: (e as Error).message }, 'fax line error');
-      outcome = { result: 'no-answer' as const, pagesSent: 0, message: 'fax line error' };
+      jobs.transition(job.id, 'failed', { pagesSent: 0, statusCode: STATUS_CODES['line-error'], reason: 'internal: the fax line failed before completing the call', note: 'line adapter error' }, 'sending');
+      return;
     }
     const retryable = outcome.result === 'busy' || outcome.result === 'no-answer';
     if (outcome.result === 'sent') {
