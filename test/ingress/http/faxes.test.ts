@@ -319,7 +319,7 @@ describe('feedback deliveries on GET /v1/faxes/{id}', () => {
       expect(r.statusCode).toBe(415);
       const jobId = r.json().jobs[0].id;
       h.feedback.start();
-      for (let i = 0; i < 400 && h.feedback.deliveriesFor(jobId).length === 0; i++) await new Promise((res) => setTimeout(res, 25));
+      for (let i = 0; i < 2400 && h.feedback.deliveriesFor(jobId).length === 0; i++) await new Promise((res) => setTimeout(res, 25));
       const v = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${jobId}`, headers: auth(c.apiKey) })).json();
       expect(v.status).toBe('rejected');
       expect(v.feedback).toEqual([expect.objectContaining({ url, outcome: 'delivered', statusCode: 200 })]);
