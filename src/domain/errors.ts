@@ -16,6 +16,9 @@ export const CATALOGUE = {
     title: 'Developer accounts may only fax their designated fax number',
   },
   'sender-not-registered': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender is not registered for fax' },
+  // One From field holding one plain mailbox (issue #12.1): anything else may read as different identities to the
+  // registered-sender check and to DMARC, so it is refused for good, whatever the DMARC setting.
+  'from-header-invalid': { smtp: 550, enhanced: '5.7.1', http: 400, title: 'The From header must be exactly one plain mailbox' },
   'sender-auth-failed': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Sender failed authentication (DMARC)' },
   // RFC 7489 §6.6.2: a DNS failure while checking DMARC is temporary, so the client retries rather than bounces.
   'sender-auth-temperror': { smtp: 451, enhanced: '4.7.0', http: 503, title: 'Sender authentication (DMARC) could not be checked, try again later' },

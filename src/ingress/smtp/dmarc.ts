@@ -17,6 +17,8 @@ export interface DmarcInput {
   helo?: string;
   /** envelope sender (MAIL FROM) */
   mailFrom: string;
+  /** the From mailbox the message is authorised as (from-header.ts); DMARC must have evaluated exactly this one */
+  from: string;
 }
 
 export interface DmarcVerdict {
@@ -25,6 +27,8 @@ export interface DmarcVerdict {
   temporary: boolean;
   /** short, safe for an SMTP reply and a log line */
   reason: string;
+  /** mailauth evaluated another From identity than the one being authorised: its verdict says nothing about it */
+  identityMismatch?: boolean;
 }
 
 export interface DmarcCheck {
@@ -80,6 +84,21 @@ function strictAlignment(r: Pick<AuthenticateResult, 'dmarc' | 'spf' | 'dkim'>):
   if (spf?.result && (!spf.strict || (r.spf && r.spf.status.result === 'pass' && same(r.spf.domain)))) return 'SPF';
   if (dkim?.result && (!dkim.strict || (r.dkim?.results ?? []).some((x) => x.status.result === 'pass' && same(x.signingDomain)))) return 'DKIM';
   return undefined;
+}
+
+/**
+ * The refusal when mailauth's From (its `headerFrom`, whose domain its DMARC result is about) is not exactly
+ * `from`, the mailbox the message is authorised as; undefined when they are the same mailbox.
+ */
+export function identityMismatch(r: Pick<AuthenticateResult, 'dkim'>, from: string): DmarcVerdict | undefined {
+  const want = from.trim().toLowerCase();
+  const evaluated = (r.dkim?.headerFrom ?? []).map((a) => a.trim().toLowerCase());
+  if (evaluated.length === 1 && evaluated[0] === want) return undefined;
+  const shown = evaluated.length ? evaluated.map((a) => a.slice(0, 80)).join(', ') : 'no address';
+  return {
+    pass: false, temporary: false, identityMismatch: true,
+    reason: `From header refused: DMARC read it as ${shown}, not as ${want.slice(0, 80)}`,
+  };
 }
 
 /** Reduce mailauth's results to pass / temporary / fail. Only DMARC `pass` (aligned SPF or DKIM) accepts. */
@@ -138,13 +157,14 @@ export function createDmarcCheck(deps: DmarcDeps): DmarcCheck {
             overall = setTimeout(() => reject(new Error('DMARC check timed out')), timeoutMs + 1_000);
           }),
         ]);
-        const verdict = verdictOf(result);
+        const verdict = identityMismatch(result, input.from) ?? verdictOf(result);
         logger.info({
           ip,
           dmarc: result.dmarc ? result.dmarc.status.result : 'none',
           spf: result.spf ? result.spf.status.result : 'none',
           dkim: (result.dkim?.results ?? []).filter((x) => x.signingDomain).map((x) => `${x.signingDomain}:${x.status.result}`),
           pass: verdict.pass,
+          ...(verdict.identityMismatch ? { identityMismatch: true } : {}),
         }, 'dmarc check');
         return verdict;
       } catch (e) {

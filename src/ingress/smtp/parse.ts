@@ -9,8 +9,7 @@ import { convert } from 'html-to-text';
 import type { SubmissionFile } from '../../intake/index.js';
 
 export interface ParsedMessage {
-  /** addresses in the From header (lower-cased) */
-  from: string[];
+  /** the From header as display text (the identity is read by from-header.ts, never from here) */
   fromText: string;
   toText: string;
   subject: string;
@@ -51,23 +50,15 @@ export function htmlToText(html: string, maxChars: number): string {
   });
 }
 
-function addresses(v: AddressObject | AddressObject[] | undefined): { list: string[]; text: string } {
-  const objs = v ? ([] as AddressObject[]).concat(v) : [];
-  const list: string[] = [];
-  const walk = (vals: AddressObject['value']) => {
-    for (const a of vals) {
-      if (a.address) list.push(a.address.toLowerCase());
-      if (a.group) walk(a.group);
-    }
-  };
-  for (const o of objs) walk(o.value);
-  return { list, text: objs.map((o) => o.text).join(', ') };
+/** Display text of an address header. */
+function addressText(v: AddressObject | AddressObject[] | undefined): string {
+  return (v ? ([] as AddressObject[]).concat(v) : []).map((o) => o.text).join(', ');
 }
 
 interface Counter { n: number; dir: string; limits: ParseLimits }
 
 interface OnePart {
-  headers: { from: string[]; fromText: string; toText: string; subject: string; date: string; messageId?: string; contentType: string };
+  headers: { fromText: string; toText: string; subject: string; date: string; messageId?: string; contentType: string };
   text: string;
   files: (SubmissionFile & { contentType: string })[];
 }
@@ -80,14 +71,13 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
   const files: OnePart['files'] = [];
   const writes: Promise<void>[] = [];
   let msgText: MessageText | undefined;
-  const out: OnePart = { headers: { from: [], fromText: '', toText: '', subject: '', date: '', contentType: 'text/plain' }, text: '', files };
+  const out: OnePart = { headers: { fromText: '', toText: '', subject: '', date: '', contentType: 'text/plain' }, text: '', files };
 
   parser.on('headers', (h) => {
-    const from = addresses(parser.from);
     const ct = h.get('content-type') as { value?: string } | string | undefined;
     const contentType = (typeof ct === 'string' ? ct : ct?.value ?? 'text/plain').toLowerCase();
     out.headers = {
-      from: from.list, fromText: from.text, toText: addresses(parser.to).text, subject: parser.subject ?? '',
+      fromText: addressText(parser.from), toText: addressText(parser.to), subject: parser.subject ?? '',
       date: parser.date && !Number.isNaN(parser.date.getTime()) ? parser.date.toUTCString() : '',
       ...(parser.messageId ? { messageId: parser.messageId } : {}),
       contentType,

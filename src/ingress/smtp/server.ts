@@ -14,6 +14,7 @@ import type { Intake, IntakeResult } from '../../intake/index.js';
 import { parseRecipient } from './address.js';
 import { spoolData } from './receive.js';
 import type { DmarcCheck } from './dmarc.js';
+import { readFromMailbox } from './from-header.js';
 import { MessageParseError, parseMessage, type ParseLimits } from './parse.js';
 
 export const MAX_RECIPIENTS = 50;
@@ -185,16 +186,17 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           if (e instanceof MessageParseError) throw new FaxError('malformed-message', e.message.slice(0, 200));
           throw e;
         }
-        // The From header must name senders of the same account as the envelope (no spoofing a colleague).
-        if (parsed.from.length === 0) throw new FaxError('sender-not-registered', 'the message has no From address');
-        for (const a of parsed.from) {
-          if (accounts.findBySender(a)?.id !== st.account.id) {
-            throw new FaxError('sender-not-registered', `From ${a.slice(0, 80)} is not a registered sender of this account`);
-          }
+        // The identity: the one plain mailbox of the one From field, read from the raw header by one strict rule
+        // (issue #12.1). It must be a sender of the same account as the envelope (no spoofing a colleague), and with
+        // DMARC on, DMARC must have judged exactly this mailbox, so both checks authorise the same identity.
+        const from = await readFromMailbox(raw);
+        if (accounts.findBySender(from)?.id !== st.account.id) {
+          throw new FaxError('sender-not-registered', `From ${from.slice(0, 80)} is not a registered sender of this account`);
         }
         // SPEC §5.1: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
         if (dmarc) {
-          const v = await dmarc.check({ message: raw, ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom: st.sender });
+          const v = await dmarc.check({ message: raw, ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom: st.sender, from });
+          if (v.identityMismatch) throw new FaxError('from-header-invalid', v.reason.slice(0, 200));
           if (!v.pass) throw new FaxError(v.temporary ? 'sender-auth-temperror' : 'sender-auth-failed', v.reason.slice(0, 200));
         }
         // Delivery and disposition reports (bounces, read receipts) are mail-system chatter, never a fax.

@@ -14,7 +14,7 @@ import { checkAvailability } from '../../../src/render/availability.js';
 import { createJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createSmtpIngress } from '../../../src/ingress/smtp/server.js';
-import { createDmarcCheck, verdictOf, type DNSResolver } from '../../../src/ingress/smtp/dmarc.js';
+import { createDmarcCheck, identityMismatch, verdictOf, type DNSResolver } from '../../../src/ingress/smtp/dmarc.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
 import { systemClock } from '../../../src/domain/types.js';
@@ -40,6 +40,9 @@ const ZONE: Record<string, string[] | (() => Promise<string[][]>)> = {
   '_dmarc.servfail.example': () => Promise.reject(Object.assign(new Error('queryTxt ESERVFAIL'), { code: 'ESERVFAIL' })),
   'silent.example': [SPF_LOOPBACK],
   '_dmarc.silent.example': () => new Promise(() => undefined),
+  // issue #12.1: bob@reg.example is registered; attacker.example (and every name under it) is the attacker's own
+  'reg.example': [SPF_ELSEWHERE], '_dmarc.reg.example': [REJECT], 'sel._domainkey.reg.example': [DKIM_TXT],
+  'attacker.example': [SPF_ELSEWHERE], '_dmarc.attacker.example': [REJECT], 'sel._domainkey.attacker.example': [DKIM_TXT],
 };
 const lookups: string[] = [];
 const resolver: DNSResolver = async (name, rrtype) => {
@@ -63,7 +66,7 @@ async function startServer(dmarcOn: boolean) {
   const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger, dmarc });
   const port = await smtp.listen(0, '127.0.0.1');
   accounts.create({ name: 'Clinic', senders: ['a@pass.example', 'a@fail.example', 'a@signed.example', 'a@nodmarc.example', 'a@servfail.example', 'a@silent.example',
-    'a@strict.example', 'a@sub.strict.example', 'a@relaxed.example', 'a@sub.relaxed.example'] });
+    'a@strict.example', 'a@sub.strict.example', 'a@relaxed.example', 'a@sub.relaxed.example', 'bob@reg.example'] });
   const submissions = () => (db.prepare('SELECT COUNT(*) AS n FROM submissions').get() as { n: number }).n;
   const spooled = () => {
     const dir = path.join(dataDir, 'submissions');
@@ -122,6 +125,51 @@ describe('DMARC on', () => {
   });
 });
 
+/** A message with the given header lines verbatim (sent raw, so no client rewrites them). */
+function rawWith(headerLines: string[]): string {
+  return `${[...headerLines, `To: ${to}`, 'Subject: dmarc', `Message-ID: <${Math.random().toString(36).slice(2)}@client.test>`,
+    'Date: Mon, 01 Jun 2026 10:00:00 +0000'].join('\r\n')}\r\n\r\nplease fax\r\n`;
+}
+
+describe('DMARC on: the identity authorised is exactly the one DMARC evaluated (issue #12.1)', () => {
+  let s: Server;
+  beforeAll(async () => { s = await startServer(true); });
+  afterAll(async () => s?.close());
+
+  // [case, From header lines, DKIM signing domain, expected code, expected enhanced code, reply text]
+  const cases: [string, string[], string, number, string, RegExp][] = [
+    ['a comment makes DMARC read bob@reg.example.attacker.example (attacker-signed, passes) while a parser reads bob@reg.example',
+      ['From: bob@reg.example (c).attacker.example'], 'attacker.example', 550, '5.7.1', /From header/],
+    ['two From headers: the registered one first, the attacker-signed one second',
+      ['From: bob@reg.example', 'From: x@attacker.example'], 'attacker.example', 550, '5.7.1', /From header/],
+    ['a group whose member is the registered sender', ['From: staff: bob@reg.example;'], 'reg.example', 550, '5.7.1', /From header/],
+    ['control: one plain mailbox, its display name quoted with parentheses and a comma inside, signed by its own domain',
+      ['From: "Bob (front desk), Reg" <bob@reg.example>'], 'reg.example', 250, '2.0.0', /queued as job_/],
+  ];
+
+  it.each(cases)('%s', async (_name, fromLines, dkimDomain, code, enhanced, text) => {
+    const before = { rows: s.submissions(), dirs: s.spooled() };
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: s.port, secure: false, ignoreTLS: true, name: 'client.test' });
+    let r: { code: number; response: string };
+    try {
+      // nodemailer signs the raw message for real (DKIM-Signature over the From field as written).
+      const info = await t.sendMail({ envelope: { from: 'bob@reg.example', to: [to] }, raw: rawWith(fromLines),
+        dkim: { domainName: dkimDomain, keySelector: 'sel', privateKey: DKIM_KEY } });
+      r = { code: 250, response: info.response };
+    } catch (e) {
+      const err = e as { responseCode?: number; response?: string; message: string };
+      r = { code: err.responseCode ?? 0, response: err.response ?? err.message };
+    } finally {
+      t.close();
+    }
+    expect(r.code, r.response).toBe(code);
+    expect(r.response).toContain(` ${enhanced} `);
+    expect(r.response).toMatch(text);
+    expect(s.submissions()).toBe(before.rows + (code === 250 ? 1 : 0));
+    expect(s.spooled()).toBe(before.dirs + (code === 250 ? 1 : 0));
+  });
+});
+
 describe('DMARC off', () => {
   let s: Server;
   beforeAll(async () => { s = await startServer(false); });
@@ -147,6 +195,14 @@ describe('wiring', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('a DMARC result about another mailbox than the one authorised is refused, whatever it says', () => {
+    const dkim = (headerFrom: string[]) => ({ dkim: { headerFrom, envelopeFrom: false as const, results: [] } });
+    expect(identityMismatch(dkim(['bob@reg.example.attacker.example']), 'bob@reg.example')).toMatchObject({ pass: false, temporary: false, identityMismatch: true });
+    expect(identityMismatch(dkim(['bob@reg.example', 'x@attacker.example']), 'bob@reg.example')).toMatchObject({ identityMismatch: true });
+    expect(identityMismatch(dkim([]), 'bob@reg.example')).toMatchObject({ identityMismatch: true });
+    expect(identityMismatch(dkim(['Bob@Reg.Example']), 'bob@reg.example')).toBeUndefined();
   });
 
   it('more than one From address cannot pass DMARC', () => {
