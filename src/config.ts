@@ -27,6 +27,12 @@ export interface Config {
   workers: number;
   logLevel: string;
   smtpMaxClients: number;
+  /** connections at once from one client address (IPv4 address, IPv6 /64); below smtpMaxClients */
+  smtpMaxPerAddress: number;
+  /** a session's whole life, however busy; then 421 and close */
+  smtpSessionMaxMs: number;
+  /** commands since the connection opened or the last message (recipients accepted do not count); then 421 */
+  smtpMaxIdleCommands: number;
 }
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -57,6 +63,9 @@ const FIELDS: Field[] = [
   { key: 'workers', env: 'FAXGATE_WORKERS', kind: 'int', def: 2, min: 1, max: 64 },
   { key: 'logLevel', env: 'FAXGATE_LOG_LEVEL', kind: 'string', def: 'info' },
   { key: 'smtpMaxClients', env: 'FAXGATE_SMTP_MAX_CLIENTS', kind: 'int', def: 50, min: 1 },
+  { key: 'smtpMaxPerAddress', env: 'FAXGATE_SMTP_MAX_PER_ADDRESS', kind: 'int', def: 10, min: 1 },
+  { key: 'smtpSessionMaxMs', env: 'FAXGATE_SMTP_SESSION_MAX_MS', kind: 'int', def: 10 * 60_000, min: 100 },
+  { key: 'smtpMaxIdleCommands', env: 'FAXGATE_SMTP_MAX_IDLE_COMMANDS', kind: 'int', def: 20, min: 3 },
 ];
 
 export class ConfigError extends Error {
@@ -128,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) problems.push('FAXGATE_TLS_CERT and FAXGATE_TLS_KEY must be set together');
   if (cfg.faxDomains.length === 0) problems.push('FAXGATE_FAX_DOMAINS: at least one fax domain is needed');
   if (!/^[1-9]\d{0,2}$/.test(cfg.defaultCountry)) problems.push(`FAXGATE_DEFAULT_COUNTRY: a country calling code such as 1 or 44, got "${cfg.defaultCountry}"`);
+  // One address must not be able to take every slot: what it may hold leaves room for other clients.
+  if (cfg.smtpMaxPerAddress >= cfg.smtpMaxClients) {
+    problems.push(`FAXGATE_SMTP_MAX_PER_ADDRESS: ${cfg.smtpMaxPerAddress} must be smaller than FAXGATE_SMTP_MAX_CLIENTS (${cfg.smtpMaxClients}), so one address cannot take every connection`);
+  }
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return cfg;

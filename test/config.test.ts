@@ -31,6 +31,21 @@ describe('loadConfig', () => {
     expect(vars).toEqual(['FAXGATE_SMTP_PORT', 'FAXGATE_HTTP_PORT', 'FAXGATE_DMARC', 'FAXGATE_TLS_CERT', 'FAXGATE_ADMIN_TOKEN']);
   });
 
+  it('SMTP connection limits: defaults, and one address may never hold every slot (issue #12.2)', () => {
+    expect(loadConfig({})).toMatchObject({ smtpMaxClients: 50, smtpMaxPerAddress: 10, smtpSessionMaxMs: 600_000, smtpMaxIdleCommands: 20 });
+    expect(loadConfig({ FAXGATE_SMTP_MAX_CLIENTS: '100', FAXGATE_SMTP_MAX_PER_ADDRESS: '20', FAXGATE_SMTP_SESSION_MAX_MS: '60000', FAXGATE_SMTP_MAX_IDLE_COMMANDS: '50' }))
+      .toMatchObject({ smtpMaxClients: 100, smtpMaxPerAddress: 20, smtpSessionMaxMs: 60_000, smtpMaxIdleCommands: 50 });
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ FAXGATE_SMTP_MAX_CLIENTS: '10', FAXGATE_SMTP_MAX_PER_ADDRESS: '10', FAXGATE_SMTP_SESSION_MAX_MS: '5', FAXGATE_SMTP_MAX_IDLE_COMMANDS: 'many' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems.map((p) => p.split(/[: ]/)[0])).toEqual(['FAXGATE_SMTP_SESSION_MAX_MS', 'FAXGATE_SMTP_MAX_IDLE_COMMANDS', 'FAXGATE_SMTP_MAX_PER_ADDRESS']);
+    expect(err!.problems[2]).toMatch(/smaller than FAXGATE_SMTP_MAX_CLIENTS \(10\)/);
+  });
+
   it('reads a JSON config file and refuses unknown keys in it', () => {
     const dir = tempDir();
     const good = path.join(dir, 'good.json');

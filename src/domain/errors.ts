@@ -30,6 +30,10 @@ export const CATALOGUE = {
   'nothing-to-fax': { smtp: 554, enhanced: '5.6.0', http: 422, title: 'Nothing to fax' },
   'bare-line-ending': { smtp: 554, enhanced: '5.6.0', http: 400, title: 'Bare CR or LF line endings are not allowed' },
   'no-recipients': { smtp: 554, enhanced: '5.5.1', http: 400, title: 'No valid recipients' },
+  // Issue #12.2: limits that end an SMTP session (421 closes the connection; the client may come back later).
+  'too-many-connections': { smtp: 421, enhanced: '4.7.0', http: 429, title: 'Too many connections from your address, try again later' },
+  'session-too-long': { smtp: 421, enhanced: '4.4.2', http: 408, title: 'Session time limit reached, closing connection' },
+  'too-many-commands': { smtp: 421, enhanced: '4.7.0', http: 429, title: 'Too many commands without a message, closing connection' },
   'internal': { smtp: 451, enhanced: '4.3.0', http: 500, title: 'Temporary internal failure, try again later' },
   'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
   'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },

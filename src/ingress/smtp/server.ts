@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -33,9 +34,45 @@ export interface SmtpIngressDeps {
   dataTimeoutMs?: number;
   /** SPEC §5.1 DMARC check of the From domain; required when config.dmarc is on, unused when off */
   dmarc?: DmarcCheck;
+  /** starts a session's deadline and returns its cancel; default a real timer (tests fire it themselves) */
+  sessionTimer?: (fire: () => void, ms: number) => () => void;
 }
 
-interface Conn { id: string; send: (c: number, d: unknown, ctx?: unknown) => void; close(): void }
+function realTimer(fire: () => void, ms: number): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
+}
+
+/** The parts of smtp-server's connection object the ingress uses (it is not part of the library's typed API). */
+interface Conn {
+  id: string;
+  remoteAddress: string;
+  send: (c: number, d: unknown, ctx?: unknown) => void;
+  close(): void;
+  init(): void;
+  _onCommand(command: Buffer | string, cb?: () => void): void;
+}
+
+/**
+ * A connection's share of the server (issue #12.2): its client-address slot, the deadline of the whole session, and
+ * the commands it sent since it opened or since its last message.
+ */
+interface Slot { key: string; cancel: () => void; commands: number; processing: boolean; expired: boolean }
+
+/**
+ * What a connection counts against: the IPv4 address (IPv4-mapped IPv6 unwrapped), or the /64 of an IPv6 address,
+ * which one site usually holds whole.
+ */
+export function clientKey(ip: string): string {
+  try {
+    const a = ipaddr.process(ip);
+    if (a.kind() === 'ipv4') return a.toString();
+    return `${a.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
+  } catch {
+    return ip;
+  }
+}
 
 interface TxnState { account?: Account; sender?: string; recipients: Map<string, string> }
 
@@ -97,6 +134,9 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
   const state = new Map<string, TxnState>();
   const connections = new Map<string, Conn>();
   const dataTimeoutMs = deps.dataTimeoutMs ?? 10 * 60_000;
+  const sessionTimer = deps.sessionTimer ?? realTimer;
+  const slots = new Map<string, Slot>();
+  const perAddress = new Map<string, number>();
   let txnSeq = 0;
   const stateOf = (s: SMTPServerSession): TxnState => {
     let st = state.get(s.id);
@@ -108,6 +148,39 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     if (!isFaxError(e)) logger.error({ ...log, err: (e as Error)?.message }, 'smtp handler failed');
     else logger.info({ ...log, code: fe.code }, 'smtp refusal');
     cb(toSmtpError(fe));
+  };
+
+  /** A limit ends the session: its 421 from the catalogue (smtp-server closes on every 421), and the connection closed. */
+  const hangUp = (conn: Conn, e: FaxError, log: Record<string, unknown>) => {
+    logger.info({ ...log, session: conn.id, ip: conn.remoteAddress, code: e.code }, 'smtp session ended by a limit');
+    const { responseCode, message } = smtpReply(e);
+    conn.send(responseCode, message);
+    conn.close();
+  };
+  const release = (id: string) => {
+    const slot = slots.get(id);
+    if (!slot) return;
+    slots.delete(id);
+    slot.cancel();
+    const n = (perAddress.get(slot.key) ?? 1) - 1;
+    if (n > 0) perAddress.set(slot.key, n);
+    else perAddress.delete(slot.key);
+  };
+  /** The session's time is up: now, or (a message fully received and being processed) right after its reply. */
+  const expire = (conn: Conn) => {
+    const slot = slots.get(conn.id);
+    if (!slot) return;
+    if (slot.processing) slot.expired = true;
+    else hangUp(conn, new FaxError('session-too-long', `session time limit reached (${config.smtpSessionMaxMs / 1000} s); closing connection`), {});
+  };
+  /** After a message's reply: the command count starts again, and a session whose time ran out meanwhile ends. */
+  const messageDone = (id: string) => {
+    const slot = slots.get(id);
+    if (!slot) return;
+    slot.commands = 0;
+    slot.processing = false;
+    const conn = connections.get(id);
+    if (slot.expired && conn) expire(conn);
   };
 
   // Fail closed: DMARC switched on without a check wired would silently accept spoofed From domains.
@@ -154,6 +227,9 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per message`);
         }
         st.recipients.set(address.address.toLowerCase(), e164);
+        // An accepted recipient is part of a transaction (bounded by MAX_RECIPIENTS): it gives its command back.
+        const slot = slots.get(session.id);
+        if (slot && slot.commands > 0) slot.commands--;
         cb();
       } catch (e) {
         fail(cb, e, { session: session.id });
@@ -176,6 +252,9 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       (async () => {
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const { bare } = await spoolData(stream, raw, config.maxMessageBytes).finally(() => clearTimeout(deadline));
+        // Received in full: the session's time limit waits for this message's reply.
+        const slot = slots.get(session.id);
+        if (slot) slot.processing = true;
         if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit`);
         if (bare) throw new FaxError('bare-line-ending');
         if (!st.account || !st.sender || st.recipients.size === 0) throw new FaxError('no-recipients');
@@ -219,6 +298,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           clearTimeout(deadline);
           await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           cb(null, msg);
+          messageDone(session.id);
         },
         async (e) => {
           clearTimeout(deadline);
@@ -226,6 +306,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           if (!stream.readableEnded) stream.resume();
           await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           fail(cb, e, log);
+          messageDone(session.id);
         },
       ).finally(() => {
         // Next transaction starts clean (unless the connection is already gone).
@@ -236,6 +317,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     onClose(session: SMTPServerSession) {
       state.delete(session.id);
       connections.delete(session.id);
+      release(session.id);
     },
   });
 
@@ -252,8 +334,51 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       const lines = splitReply(data);
       return send(code, lines.length === 1 ? lines[0] : lines, false);
     };
+    admit(conn);
     return add(conn);
   };
+
+  /**
+   * Issue #12.2, so idle or looping clients cannot hold the server's slots: at most smtpMaxPerAddress connections
+   * per client address (the rest of smtpMaxClients stays for others), smtpSessionMaxMs for a whole session however
+   * busy, and smtpMaxIdleCommands commands without a message. Checked as the connection is accepted, before
+   * smtp-server's greeting delay and reverse lookup, so a refused connection holds nothing while it waits.
+   */
+  function admit(conn: Conn): void {
+    const key = clientKey(conn.remoteAddress);
+    const held = perAddress.get(key) ?? 0;
+    if (held >= config.smtpMaxPerAddress) {
+      const init = conn.init.bind(conn);
+      conn.init = () => {
+        init(); // socket listeners first, so the close is seen through
+        hangUp(conn, new FaxError('too-many-connections', `too many connections from your address (at most ${config.smtpMaxPerAddress}); try again later`), {});
+      };
+      return;
+    }
+    perAddress.set(key, held + 1);
+    const cancel = sessionTimer(() => expire(conn), config.smtpSessionMaxMs);
+    slots.set(conn.id, { key, cancel, commands: 0, processing: false, expired: false });
+    // The slot is free as soon as the server closes (a client slow to close its side holds no slot).
+    const close = conn.close.bind(conn);
+    conn.close = () => {
+      release(conn.id);
+      close();
+    };
+    // Every command counts when it arrives, except QUIT; an accepted RCPT gives its count back (onRcptTo) and a
+    // message sets the count to zero (messageDone). NOOP/RSET/HELP loops and refused MAIL/RCPT loops end here.
+    const onCommand = conn._onCommand.bind(conn);
+    conn._onCommand = (command, cb) => {
+      const slot = slots.get(conn.id);
+      if (slot) {
+        const name = String(command ?? '').trim().split(/\s+/)[0].toUpperCase();
+        if (name !== 'QUIT') slot.commands++;
+        if (slot.commands > config.smtpMaxIdleCommands) {
+          return hangUp(conn, new FaxError('too-many-commands', `too many commands without a message (at most ${config.smtpMaxIdleCommands}); closing connection`), {});
+        }
+      }
+      return onCommand(command, cb);
+    };
+  }
   server.on('error', (e) => logger.error({ err: e.message }, 'smtp server error'));
 
   return {

@@ -201,14 +201,18 @@ describe('protocol defences', () => {
 
 describe('connection limits', () => {
   it('refuses connections beyond FAXGATE_SMTP_MAX_CLIENTS with a 421', async () => {
-    const h2 = await startSmtpHarness({ smtpMaxClients: 1 });
-    const first = net.connect(h2.port, '127.0.0.1');
+    // Two slots, one per address (a single address may never hold them all): two addresses take both.
+    const h2 = await startSmtpHarness({ smtpMaxClients: 2, smtpMaxPerAddress: 1 });
+    const first = net.connect({ port: h2.port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    const second = net.connect({ port: h2.port, host: '127.0.0.1', localAddress: '127.0.0.3' });
     try {
-      await new Promise((r) => first.once('data', r)); // banner: the slot is taken
-      const second = await smtpDialog(h2.port, []);
-      expect(second[0]).toMatch(/^421 /);
+      // banners: both slots are taken
+      await Promise.all([first, second].map((s) => new Promise((r) => s.once('data', r))));
+      const third = await smtpDialog(h2.port, []);
+      expect(third[0]).toMatch(/^421 /);
     } finally {
       first.destroy();
+      second.destroy();
       await h2.close();
     }
   });
