@@ -34,6 +34,8 @@ export const CATALOGUE = {
   'too-many-connections': { smtp: 421, enhanced: '4.7.0', http: 429, title: 'Too many connections from your address, try again later' },
   'session-too-long': { smtp: 421, enhanced: '4.4.2', http: 408, title: 'Session time limit reached, closing connection' },
   'too-many-commands': { smtp: 421, enhanced: '4.7.0', http: 429, title: 'Too many commands without a message, closing connection' },
+  // Issue #12.9: STARTTLS without a configured certificate (a permanent condition, see ingress/smtp/server.ts).
+  'tls-not-available': { smtp: 502, enhanced: '5.5.1', http: 501, title: 'TLS is not offered: no certificate is configured' },
   'internal': { smtp: 451, enhanced: '4.3.0', http: 500, title: 'Temporary internal failure, try again later' },
   'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
   'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },

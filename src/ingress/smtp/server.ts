@@ -52,6 +52,7 @@ interface Conn {
   close(): void;
   init(): void;
   _onCommand(command: Buffer | string, cb?: () => void): void;
+  handler_STARTTLS(command: Buffer | string, cb: () => void): void;
 }
 
 /**
@@ -334,6 +335,18 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       const lines = splitReply(data);
       return send(code, lines.length === 1 ? lines[0] : lines, false);
     };
+    if (!tls) {
+      // Issue #12.9: STARTTLS is hidden without a certificate, but smtp-server still runs the command, with its
+      // bundled test key (public, CN=localhost), so a client would get "encryption" anyone can undo. Refused instead
+      // with 502 5.5.1, not 454 4.7.0: RFC 3207's 454 means TLS is unavailable for a temporary reason and invites a
+      // retry, while here the extension is not offered at all (not in the EHLO reply) until the operator configures
+      // a certificate, which RFC 5321 §4.2.4 answers with 502 (command not implemented) and RFC 3463 with 5.5.1.
+      conn.handler_STARTTLS = (_command, cb) => {
+        const { responseCode, message } = smtpReply(new FaxError('tls-not-available', 'STARTTLS is not offered: this server has no TLS certificate configured'));
+        conn.send(responseCode, message);
+        cb();
+      };
+    }
     admit(conn);
     return add(conn);
   };

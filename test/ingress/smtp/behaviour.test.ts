@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import net from 'node:net';
+import tls from 'node:tls';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -265,5 +266,45 @@ describe('STARTTLS', () => {
     const plain = await smtpDialog(h.port, ['EHLO client.test\r\n', 'QUIT\r\n']);
     expect(plain[1]).not.toMatch(/STARTTLS/);
     expect(existsSync(cert)).toBe(true);
+  });
+
+  it('without a certificate, STARTTLS is refused with 502 5.5.1 and the session goes on in plain text (issue #12.9)', async () => {
+    // smtp-server would otherwise answer 220 and handshake with its bundled, publicly known key (CN=localhost).
+    const replies = await smtpDialog(h.port, ['EHLO client.test\r\n', 'STARTTLS\r\n', 'NOOP\r\n', 'QUIT\r\n'], 5_000);
+    expect(replies[1]).not.toMatch(/STARTTLS/);
+    expect(replies[2]).toMatch(/^502 5\.5\.1 STARTTLS is not offered/);
+    expect(replies[3]).toMatch(/^250 /);
+    expect(replies[4]).toMatch(/^221 /);
+  });
+
+  it('with a certificate, STARTTLS presents that certificate', async () => {
+    const dir = tempDir();
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=faxgate.test'], { stdio: 'ignore' });
+    const h2 = await startSmtpHarness({ tlsCert: cert, tlsKey: key });
+    try {
+      const sock = net.connect(h2.port, '127.0.0.1');
+      const lines: string[] = [];
+      const next = () => new Promise<string>((resolve) => {
+        const onData = (d: Buffer) => {
+          lines.push(...d.toString('latin1').split('\r\n').filter(Boolean));
+          const last = lines[lines.length - 1];
+          if (/^\d{3} /.test(last)) { sock.off('data', onData); resolve(last); lines.length = 0; }
+        };
+        sock.on('data', onData);
+      });
+      expect(await next()).toMatch(/^220 /);
+      sock.write('EHLO client.test\r\n');
+      await next();
+      sock.write('STARTTLS\r\n');
+      expect(await next()).toMatch(/^220 /);
+      const secure = tls.connect({ socket: sock, rejectUnauthorized: false, servername: 'faxgate.test' });
+      await new Promise<void>((resolve, reject) => { secure.once('secureConnect', resolve); secure.once('error', reject); });
+      expect(secure.getPeerCertificate().subject.CN).toBe('faxgate.test');
+      secure.destroy();
+    } finally {
+      await h2.close();
+    }
   });
 });
