@@ -13,6 +13,7 @@ import { screen, type ScreenContext } from '../attachments/screen.js';
 import type { TypeRow } from '../attachments/registry.js';
 import { newId, type JobStore } from '../jobs/store.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
+import { cleanFileName } from './names.js';
 
 export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
 
@@ -102,6 +103,11 @@ export function describeRefused(files: FileReport[]): string {
     .join('; ');
 }
 
+/** The files with their names cleaned (cleanFileName); everything else as given. */
+function withCleanNames(files: SubmissionFile[]): SubmissionFile[] {
+  return files.map((f, i) => ({ ...f, name: cleanFileName(f.name, i) }));
+}
+
 export function createIntake(deps: IntakeDeps) {
   const { accounts, registry, detector, jobs, clock, config, logger } = deps;
   const submissionsDir = path.join(config.dataDir, 'submissions');
@@ -148,7 +154,10 @@ export function createIntake(deps: IntakeDeps) {
     submissionId, jobs: js.map((j) => ({ id: j.id, to: j.to, status: j.status })), files, duplicate, earlier,
   });
 
-  async function submit(s: Submission): Promise<IntakeResult> {
+  async function submit(raw: Submission): Promise<IntakeResult> {
+    // The names a sender chose are cleaned here, once for every ingress, before anything reads, stores or reports
+    // them: a path like ../../etc/passwd becomes its last segment, control and bidi characters go (issue #12.10).
+    const s: Submission = { ...raw, files: withCleanNames(raw.files) };
     const account = accounts.get(s.accountId);
     if (!account) {
       await cleanup(s);
@@ -277,7 +286,7 @@ export function createIntake(deps: IntakeDeps) {
   async function screenOnly(accountId: string, files: SubmissionFile[], hasBodyText: boolean): Promise<ScreenDecision> {
     const account = accounts.get(accountId);
     if (!account) throw new FaxError('forbidden', 'unknown account');
-    return decide(account.settings.outgoing.unsupportedFiles, await detectAll(files), hasBodyText);
+    return decide(account.settings.outgoing.unsupportedFiles, await detectAll(withCleanNames(files)), hasBodyText);
   }
 
   /** Remove submission folders left by a crash between the file moves and the commit (no row refers to them). */

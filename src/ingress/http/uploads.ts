@@ -7,6 +7,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
+// The one cleaning of file names (submit() applies it for every ingress); used here too because the request digest
+// for Idempotency-Key is taken over the names as they will be stored.
+import { cleanFileName } from '../../intake/names.js';
 import type { UploadedFile } from './deps.js';
 
 /** Most files / recipients / fields one request may carry; mirrors the SMTP recipient cap (50). */
@@ -30,13 +33,6 @@ declare module 'fastify' {
     /** Files of this request already on disk; removed when the response is done. */
     upload?: ParsedUpload;
   }
-}
-
-/** A safe display name: the last path segment, no control characters, at most 255 characters. */
-export function cleanFileName(raw: string | undefined, index: number): string {
-  const base = (raw ?? '').split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
-  return cleaned || `file${index + 1}`;
 }
 
 async function newUploadDir(dataDir: string): Promise<string> {
