@@ -43,6 +43,9 @@ function startServer(): Promise<ChildProcess> {
       env: {
         PATH: process.env.PATH, HOME: process.env.HOME, FAXGATE_DATA_DIR: dataDir, FAXGATE_SMTP_PORT: String(port), FAXGATE_BIND: '127.0.0.1',
         FAXGATE_HTTP_PORT: '0', FAXGATE_SANDBOX_SECONDS_PER_PAGE: '0.05', FAXGATE_LOG_LEVEL: 'warn', FAXGATE_WORKERS: '2',
+        // The retry burst below opens up to 18 connections at once from one address, past the default of 10 per
+        // address (which a real MTA meets with 421 and a later retry).
+        FAXGATE_SMTP_MAX_PER_ADDRESS: String(MESSAGES),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
