@@ -8,7 +8,7 @@ import type { Account, AccountStore } from '../settings/accounts.js';
 import type { Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, UnsupportedFilesPolicy } from '../domain/types.js';
 import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
 import { FaxError, isFaxError } from '../domain/errors.js';
-import { normalizeNumber } from '../domain/numbers.js';
+import { NUMBER_EXAMPLE, normalizeNumber } from '../domain/numbers.js';
 import { screen, type ScreenContext } from '../attachments/screen.js';
 import type { TypeRow } from '../attachments/registry.js';
 import { newId, type JobStore } from '../jobs/store.js';
@@ -114,7 +114,7 @@ export function createIntake(deps: IntakeDeps) {
 
   function checkRecipient(account: Account, raw: string, opts: { strict?: boolean } = {}): string {
     const e164 = normalizeNumber(raw, account.country, opts.strict ?? false);
-    if (!e164) throw new FaxError('invalid-number', `"${raw.slice(0, 40)}" is not a valid fax number`);
+    if (!e164) throw new FaxError('invalid-number', `"${raw.slice(0, 40)}" is not a valid fax number; write it like ${NUMBER_EXAMPLE}`);
     if (account.kind === 'developer' && e164 !== account.settings.designatedFaxNumber) {
       throw new FaxError('not-designated-number',
         `developer accounts may only fax their designated number; ${e164} is not it`);

@@ -70,6 +70,27 @@ describe('SPEC §5.1 reply table', () => {
     });
   }
 
+  it.each([
+    ['555-010-2001', '+15550102001'],
+    ['555.010.2001', '+15550102001'],
+    ['1-555-010-2001', '+15550102001'],
+    ['011442079460018', '+442079460018'],
+    ['00442079460018', '+442079460018'],
+  ])('a number written as people do, %s@…, is faxed to %s', async (local, e164) => {
+    const r = await send({ from: SENDER, to: `${local}@fax.localhost`, text: 'hi' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(h.jobs.getById(jobIds(r.response)[0]!)!.to).toBe(e164);
+  });
+
+  it('a malformed number is refused with an example of one we accept', async () => {
+    const r = await send({ from: SENDER, to: 'john.doe@fax.localhost', text: 'hi' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.response).toMatch(/^553 5\.1\.3 /);
+    expect(r.response).toContain('+15551234567');
+  });
+
   it('SIZE= over the limit is refused at MAIL with 552 5.3.4, and SIZE is advertised', async () => {
     const replies = await smtpDialog(h.port, ['EHLO client.test\r\n', `MAIL FROM:<${SENDER}> SIZE=999999999\r\n`, 'QUIT\r\n']);
     expect(replies[1]).toMatch(/^250[- ]SIZE 200000$/m);
