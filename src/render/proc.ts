@@ -13,7 +13,7 @@ export interface LimitedResult {
   timedOut: boolean;
   /** its process tree went past the memory ceiling and was killed */
   memoryExceeded: boolean;
-  /** the largest resident size of its process tree that was seen, in MB */
+  /** the largest resident size of its process tree that was seen, in MB rounded up (so a kill always reads above the ceiling) */
   peakMb: number;
 }
 
@@ -67,7 +67,7 @@ export function spawnLimited(cmd: string, args: string[], opts: LimitOptions): L
   const end = (code: number | null, signal: NodeJS.Signals | null, extra = ''): LimitedResult => {
     clearTimeout(timer);
     watch?.stop();
-    return { code, signal, stderr: stderr + extra, timedOut, memoryExceeded: watch?.exceeded ?? false, peakMb: Math.round((watch?.peakKb ?? 0) / 1024) };
+    return { code, signal, stderr: stderr + extra, timedOut, memoryExceeded: watch?.exceeded ?? false, peakMb: Math.ceil((watch?.peakKb ?? 0) / 1024) };
   };
   const done = new Promise<LimitedResult>((resolve) => {
     child.on('error', (e) => resolve(end(-1, null, `\n${e.message}`)));
