@@ -187,8 +187,10 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // The web service on the same parts; its images come from the job store and the renderer's passthrough PDF.
   const { startHttpServer } = await import('./ingress/http/server.js');
   const { jobImages } = await import('./ingress/http/deps.js');
+  // This process's instance id: under serve.lock, an idempotency claim of any other instance died with its process.
+  const instanceId = (await import('node:crypto')).randomUUID();
   const http = await startHttpServer(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, images: jobImages(jobs, renderer.toPdf) },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, images: jobImages(jobs, renderer.toPdf) },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

@@ -89,6 +89,11 @@ export interface HttpDeps {
   db: DB;
   accounts: AccountStore;
   clock?: Clock;
+  /**
+   * This server process (random, made at start; main.ts passes one). Idempotency claims held by any other instance
+   * are those of a process that died (one server per data folder), so they are taken over at once. Default: random.
+   */
+  instanceId?: string;
   logger?: Logger;
   intake?: IntakePort;
   jobs?: JobsPort;

@@ -6,8 +6,6 @@ import type { DB } from '../../store/db.js';
 
 /** Keys are remembered this long (a day, like the SMTP Message-ID window). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A claim older than this whose request never finished (the process died) may be taken over. */
-const STALE_CLAIM_MS = 10 * 60 * 1000;
 const IN_FLIGHT = 0;
 
 export interface StoredResponse {
@@ -19,22 +17,30 @@ export function requestHash(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-export function createIdempotencyStore({ db, clock }: { db: DB; clock: Clock }) {
-  interface Row { request_hash: string; response: string; status: number; created_at: string }
-  const select = db.prepare('SELECT request_hash, response, status, created_at FROM idempotency_keys WHERE account_id = ? AND key = ?');
+/**
+ * `instanceId` names this server process (random, made at start). A claim in flight belongs to the instance that
+ * took it: only one server runs per data folder (serve.lock), so a claim of any other instance is one whose process
+ * died before it answered, and is taken over at once (issue #12.4) instead of answering 409 until it ages out.
+ */
+export function createIdempotencyStore({ db, clock, instanceId }: { db: DB; clock: Clock; instanceId: string }) {
+  interface Row { request_hash: string; response: string; status: number; created_at: string; owner: string | null }
+  const select = db.prepare('SELECT request_hash, response, status, created_at, owner FROM idempotency_keys WHERE account_id = ? AND key = ?');
+  const remove = db.prepare('DELETE FROM idempotency_keys WHERE account_id = ? AND key = ?');
+  const insert = db.prepare('INSERT INTO idempotency_keys (account_id, key, request_hash, response, status, created_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)');
   return {
     /**
      * Claim a key before doing the work. Returns the stored response to replay, or undefined when this request
-     * now owns the key. Throws idempotency-conflict for a different request, or while the first is still running.
+     * now owns the key. Throws idempotency-conflict for a different request, or while the first is still running
+     * in this process.
      */
     claim(accountId: string, key: string, hash: string): StoredResponse | undefined {
       const now = clock.now();
       return db.transaction((): StoredResponse | undefined => {
         const row = select.get(accountId, key) as Row | undefined;
         if (row) {
-          const age = now.getTime() - Date.parse(row.created_at);
-          const expired = age > IDEMPOTENCY_TTL_MS || (row.status === IN_FLIGHT && age > STALE_CLAIM_MS);
-          if (!expired) {
+          const expired = now.getTime() - Date.parse(row.created_at) > IDEMPOTENCY_TTL_MS;
+          const orphaned = row.status === IN_FLIGHT && row.owner !== instanceId;
+          if (!expired && !orphaned) {
             if (row.request_hash !== hash) {
               throw new FaxError('idempotency-conflict', 'this Idempotency-Key was already used with a different request');
             }
@@ -43,21 +49,20 @@ export function createIdempotencyStore({ db, clock }: { db: DB; clock: Clock }) 
             }
             return { status: row.status, body: JSON.parse(row.response) as unknown };
           }
-          db.prepare('DELETE FROM idempotency_keys WHERE account_id = ? AND key = ?').run(accountId, key);
+          remove.run(accountId, key);
         }
-        db.prepare('INSERT INTO idempotency_keys (account_id, key, request_hash, response, status, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(accountId, key, hash, 'null', IN_FLIGHT, now.toISOString());
+        insert.run(accountId, key, hash, 'null', IN_FLIGHT, now.toISOString(), instanceId);
         return undefined;
       }).immediate();
     },
     /** Record the final response of a claimed key. */
     complete(accountId: string, key: string, response: StoredResponse): void {
-      db.prepare('UPDATE idempotency_keys SET response = ?, status = ? WHERE account_id = ? AND key = ?')
-        .run(JSON.stringify(response.body), response.status, accountId, key);
+      db.prepare('UPDATE idempotency_keys SET response = ?, status = ? WHERE account_id = ? AND key = ? AND owner = ?')
+        .run(JSON.stringify(response.body), response.status, accountId, key, instanceId);
     },
-    /** Give a key back when its request failed in a way a retry may fix (nothing was created). */
+    /** Give a key back when its request ended without a recorded response (nothing was created, or we cannot tell). */
     release(accountId: string, key: string): void {
-      db.prepare('DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND status = ?').run(accountId, key, IN_FLIGHT);
+      db.prepare('DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND status = ? AND owner = ?').run(accountId, key, IN_FLIGHT, instanceId);
     },
   };
 }

@@ -1,14 +1,16 @@
 // The ordered list of schema migrations. Numbering: 1-9 core, 10-19 attachments, 20-29 jobs/intake,
-// 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files.
+// 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files. Gaps are fine: migrate() applies by number.
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
 import { m010Types } from './010-types.js';
 import { m020JobsBySubmission } from './020-jobs-by-submission.js';
 import { m021SubmissionPolicy } from './021-submission-policy.js';
 import { m030Feedback } from './030-feedback.js';
+// Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
+import { m031IdempotencyOwner } from './031-idempotency-owner.js';
 import { m040Inbound } from './040-inbound.js';
 import { m050Web } from './050-web.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m030Feedback, m040Inbound, m050Web];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web];

@@ -34,8 +34,9 @@ export function corpusBytes(rel: string): Buffer {
   return readFileSync(corpus(rel));
 }
 
+/** `overrides.dataDir` opens an existing data folder (a second server on the same SQLite file, as after a restart). */
 export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<HttpDeps> = {}) {
-  const dataDir = tempDir('faxgate-http-');
+  const dataDir = overrides.dataDir ?? tempDir('faxgate-http-');
   // Feedback goes to loopback receivers in tests, so private destinations are allowed here.
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);

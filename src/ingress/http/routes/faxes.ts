@@ -1,4 +1,5 @@
 // POST /v1/faxes (multipart or JSON base64, idempotent), GET /v1/faxes/{id} and its rendered image (TIFF or PDF).
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -147,7 +148,7 @@ function tiffPathOf(deps: HttpDeps, job: JobSnapshot): string | undefined {
 
 export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
   const { config } = deps;
-  const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock ?? systemClock });
+  const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock ?? systemClock, instanceId: deps.instanceId ?? randomUUID() });
   const auth = requireAccount(deps.accounts);
 
   app.post('/v1/faxes', {
@@ -204,6 +205,8 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
         return replay.body;
       }
     }
+    // Set once the key's answer is stored; a claim left without one is given back in `finally`, whatever threw.
+    let recorded = !idemKey;
     try {
       const result = await intake.submit({
         source: 'api', accountId: account.id, sender: req.actor ?? 'api', recipients, files: upload.files,
@@ -215,19 +218,26 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
         files: result.files,
         ...(result.duplicate !== undefined ? { duplicate: result.duplicate } : {}),
       };
-      if (idemKey) idem.complete(account.id, idemKey, { status: 202, body: out });
+      if (idemKey) {
+        idem.complete(account.id, idemKey, { status: 202, body: out });
+        recorded = true;
+      }
       if (out.jobs[0]) reply.header('location', `/v1/faxes/${out.jobs[0].id}`);
       // Returned, not sent: the response goes out after the caller's cleanup of the upload has finished.
       reply.code(202);
       return out;
     } catch (e) {
-      if (idemKey) {
+      if (idemKey && !recorded) {
         const fe = toFaxError(e);
         // A refusal of this exact request is its answer (replayed); a temporary failure frees the key for a retry.
-        if (fe.entry.http >= 400 && fe.entry.http < 500) idem.complete(account.id, idemKey, { status: fe.entry.http, body: problemOf(fe, '/v1/faxes') });
-        else idem.release(account.id, idemKey);
+        if (fe.entry.http >= 400 && fe.entry.http < 500) {
+          idem.complete(account.id, idemKey, { status: fe.entry.http, body: problemOf(fe, '/v1/faxes') });
+          recorded = true;
+        }
       }
       throw e;
+    } finally {
+      if (idemKey && !recorded) idem.release(account.id, idemKey);
     }
   }
 
