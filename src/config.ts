@@ -33,6 +33,12 @@ export interface Config {
   smtpSessionMaxMs: number;
   /** commands since the connection opened or the last message (recipients accepted do not count); then 421 */
   smtpMaxIdleCommands: number;
+  /** large JSON request bodies (base64 files) received and decoded at once, in all accounts (issue #12.7) */
+  httpJsonMaxConcurrent: number;
+  /** the same, for one account; at most httpJsonMaxConcurrent */
+  httpJsonMaxPerAccount: number;
+  /** a JSON body above this many bytes (or of unknown length) counts as large: gated, and decoded off the event loop */
+  httpJsonLargeBytes: number;
 }
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -66,6 +72,9 @@ const FIELDS: Field[] = [
   { key: 'smtpMaxPerAddress', env: 'FAXGATE_SMTP_MAX_PER_ADDRESS', kind: 'int', def: 10, min: 1 },
   { key: 'smtpSessionMaxMs', env: 'FAXGATE_SMTP_SESSION_MAX_MS', kind: 'int', def: 10 * 60_000, min: 100 },
   { key: 'smtpMaxIdleCommands', env: 'FAXGATE_SMTP_MAX_IDLE_COMMANDS', kind: 'int', def: 20, min: 3 },
+  { key: 'httpJsonMaxConcurrent', env: 'FAXGATE_HTTP_JSON_MAX_CONCURRENT', kind: 'int', def: 4, min: 1 },
+  { key: 'httpJsonMaxPerAccount', env: 'FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT', kind: 'int', def: 2, min: 1 },
+  { key: 'httpJsonLargeBytes', env: 'FAXGATE_HTTP_JSON_LARGE_BYTES', kind: 'int', def: 1024 * 1024, min: 1024 },
 ];
 
 export class ConfigError extends Error {
@@ -140,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // One address must not be able to take every slot: what it may hold leaves room for other clients.
   if (cfg.smtpMaxPerAddress >= cfg.smtpMaxClients) {
     problems.push(`FAXGATE_SMTP_MAX_PER_ADDRESS: ${cfg.smtpMaxPerAddress} must be smaller than FAXGATE_SMTP_MAX_CLIENTS (${cfg.smtpMaxClients}), so one address cannot take every connection`);
+  }
+  if (cfg.httpJsonMaxPerAccount > cfg.httpJsonMaxConcurrent) {
+    problems.push(`FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT: ${cfg.httpJsonMaxPerAccount} must not be larger than FAXGATE_HTTP_JSON_MAX_CONCURRENT (${cfg.httpJsonMaxConcurrent})`);
   }
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);

@@ -36,6 +36,9 @@ export const CATALOGUE = {
   'too-many-commands': { smtp: 421, enhanced: '4.7.0', http: 429, title: 'Too many commands without a message, closing connection' },
   // Issue #12.9: STARTTLS without a configured certificate (a permanent condition, see ingress/smtp/server.ts).
   'tls-not-available': { smtp: 502, enhanced: '5.5.1', http: 501, title: 'TLS is not offered: no certificate is configured' },
+  // Issue #12.7: large JSON bodies (base64 files) are received a few at a time; the client retries after Retry-After.
+  'too-many-uploads': { smtp: 451, enhanced: '4.7.0', http: 429, title: 'Too many large uploads at once from this account, try again later' },
+  'server-busy': { smtp: 421, enhanced: '4.3.2', http: 503, title: 'The server is busy with other large uploads, try again later' },
   'internal': { smtp: 451, enhanced: '4.3.0', http: 500, title: 'Temporary internal failure, try again later' },
   'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
   'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },

@@ -8,6 +8,7 @@ import { installProblemHandlers, problemSchema } from './problems.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { guardContinue } from './continue.js';
 import { jsonBodyLimit } from './uploads.js';
+import { createJsonBodies } from './json-bodies.js';
 import { faxesRoutes } from './routes/faxes.js';
 import { screenRoutes } from './routes/screen.js';
 import { settingsRoutes } from './routes/settings.js';
@@ -43,7 +44,16 @@ export interface HttpAppOptions {
 }
 
 /** Build the app (not listening). Call `app.listen({ port, host })` or `app.inject()`. */
-export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions = {}): FastifyInstance {
+export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): FastifyInstance {
+  // One gate per server: the large-JSON limits hold across every upload route (issue #12.7).
+  const deps: HttpDeps = given.jsonBodies ? given : {
+    ...given,
+    jsonBodies: createJsonBodies({
+      maxConcurrent: given.config.httpJsonMaxConcurrent,
+      maxPerAccount: given.config.httpJsonMaxPerAccount,
+      largeBytes: given.config.httpJsonLargeBytes,
+    }),
+  };
   const loggerInstance = opts.logger ?? deps.logger;
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),

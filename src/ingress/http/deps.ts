@@ -94,6 +94,8 @@ export interface HttpDeps {
    * are those of a process that died (one server per data folder), so they are taken over at once. Default: random.
    */
   instanceId?: string;
+  /** the gate and worker decoding of large JSON bodies (createHttpApp makes one from config when absent) */
+  jsonBodies?: import('./json-bodies.js').JsonBodies;
   logger?: Logger;
   intake?: IntakePort;
   jobs?: JobsPort;

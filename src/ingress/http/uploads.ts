@@ -1,16 +1,18 @@
-// Uploads to disk under the size limit: multipart parts are streamed, JSON base64 files decoded; both hash the request.
+// Uploads to disk under the size limit: multipart parts are streamed, JSON base64 files written; both hash the request.
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
 // The one cleaning of file names (submit() applies it for every ingress); used here too because the request digest
 // for Idempotency-Key is taken over the names as they will be stored.
 import { cleanFileName } from '../../intake/names.js';
 import type { UploadedFile } from './deps.js';
+import { decodeHere } from './json-decode.js';
+import type { JsonBodies } from './json-bodies.js';
 
 /** Most files / recipients / fields one request may carry; mirrors the SMTP recipient cap (50). */
 export const MAX_FILES = 50;
@@ -129,23 +131,29 @@ export interface JsonFile {
   data: string;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Decode JSON base64 files to disk (same limit as multipart); sets `req.upload`. */
+/**
+ * Write the JSON body's files to disk (same limit as multipart); sets `req.upload`. The JSON parser (json-bodies.ts)
+ * has already decoded and hashed them (in a worker for a large body) into `req.jsonFiles`.
+ */
 export async function receiveJsonFiles(req: FastifyRequest, files: JsonFile[], dataDir: string, limit: number): Promise<ParsedUpload> {
   const errors: { field: string; message: string }[] = [];
   const buffers: Buffer[] = [];
+  const sums: string[] = [];
   let total = 0;
-  files.forEach((f, i) => {
-    const data = f.data.replace(/\s+/g, '');
-    if (data.length % 4 === 1 || !BASE64.test(data)) {
+  // A body read by another parser than json-bodies.ts still carries its base64: decode it the same way here.
+  const decoded = req.jsonFiles ?? decodeHere(Buffer.from(JSON.stringify({ files }))).files;
+  files.forEach((_f, i) => {
+    const d = decoded[i];
+    if (!d?.ok || !d.bytes || !d.sha256) {
       errors.push({ field: `files.${i}.data`, message: `files.${i}.data is not valid base64` });
       buffers.push(Buffer.alloc(0));
+      sums.push('');
       return;
     }
-    const buf = Buffer.from(data, 'base64');
+    const buf = Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.bytes.length);
     total += buf.length;
     buffers.push(buf);
+    sums.push(d.sha256);
   });
   if (errors.length) throw new FaxError('invalid-request', errors.map((e) => e.message).join('; '), { errors });
   if (total > limit) throw new FaxError('message-too-large', `the files (${total} bytes) are larger than the limit of ${limit} bytes`);
@@ -158,7 +166,7 @@ export async function receiveJsonFiles(req: FastifyRequest, files: JsonFile[], d
       await writeFile(file, buffers[i], { flag: 'wx', mode: 0o600 });
       const declaredType = f.contentType || undefined;
       upload.files.push({ name, path: file, size: buffers[i].length, ...(declaredType ? { declaredType } : {}) });
-      upload.digests.push({ name, ...(declaredType ? { declaredType } : {}), sha256: createHash('sha256').update(buffers[i]).digest('hex') });
+      upload.digests.push({ name, ...(declaredType ? { declaredType } : {}), sha256: sums[i] });
     }
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
@@ -175,9 +183,18 @@ export function jsonBodyLimit(limit: number): number {
 
 export { MULTIPART_OVERHEAD };
 
-/** Route options every upload route shares: the JSON body limit, and multipart streamed to disk under the same limit. */
-export function uploadRouteOptions(config: { dataDir: string; maxMessageBytes: number }) {
+/**
+ * Route options every upload route shares: authentication then the large-JSON gate (both before the body is read),
+ * the JSON body limit, and multipart streamed to disk under the same limit. The route's scope must also call
+ * `jsonBodies.install(scope)` so its JSON bodies are decoded off the event loop.
+ */
+export function uploadRouteOptions(
+  config: { dataDir: string; maxMessageBytes: number },
+  auth: (req: FastifyRequest, reply: FastifyReply) => Promise<void>,
+  jsonBodies: JsonBodies,
+) {
   return {
+    onRequest: [auth, jsonBodies.admit],
     bodyLimit: jsonBodyLimit(config.maxMessageBytes),
     preValidation: async (req: FastifyRequest) => {
       if (req.isMultipart()) req.body = await receiveMultipart(req, config.dataDir, config.maxMessageBytes);

@@ -49,7 +49,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(op.requestBody.content).sort()).toEqual(['application/json', 'multipart/form-data']);
     expect(op.requestBody.content['multipart/form-data'].schema.properties.file.items.format).toBe('binary');
     expect(op.requestBody.content['application/json'].schema.properties.files.items.properties.data.format).toBe('byte');
-    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422', '500']);
+    expect(Object.keys(op.responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
     expect(op.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'idempotency-key' })]));
     expect(op.security).toEqual([{ apiKey: [] }]);
     expect(doc.paths['/v1/admin/types'].put.security).toEqual([{ adminToken: [] }]);

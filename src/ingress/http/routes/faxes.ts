@@ -151,9 +151,11 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
   const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock ?? systemClock, instanceId: deps.instanceId ?? randomUUID() });
   const auth = requireAccount(deps.accounts);
 
+  const jsonBodies = need(deps.jsonBodies, 'JSON body gate');
+  jsonBodies.install(app);
+
   app.post('/v1/faxes', {
-    onRequest: auth,
-    ...uploadRouteOptions(config),
+    ...uploadRouteOptions(config, auth, jsonBodies),
     schema: {
       summary: 'Submit a fax',
       description: 'multipart/form-data (fields to, file — both repeatable — resolution, paper, coverText) or JSON with '
@@ -173,7 +175,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
       },
       response: {
         202: { description: 'accepted: one job per recipient, with the per-file report', $ref: 'SubmitResult#' },
-        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 500),
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
       },
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {

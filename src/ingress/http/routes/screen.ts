@@ -49,9 +49,10 @@ const decisionSchema = {
 
 export const screenRoutes: RoutePlugin = async (app, { deps }) => {
   const { config } = deps;
+  const jsonBodies = need(deps.jsonBodies, 'JSON body gate');
+  jsonBodies.install(app);
   app.post('/v1/screen', {
-    onRequest: requireAccount(deps.accounts),
-    ...uploadRouteOptions(config),
+    ...uploadRouteOptions(config, requireAccount(deps.accounts), jsonBodies),
     schema: {
       summary: 'Dry run of the attachment screen',
       description: 'Detects each file from its bytes and applies the account\'s outgoing.unsupportedFiles rule, '
@@ -59,7 +60,7 @@ export const screenRoutes: RoutePlugin = async (app, { deps }) => {
       tags: ['faxes'],
       security: bearerSecurity,
       body: { content: { 'multipart/form-data': { schema: multipartBody }, 'application/json': { schema: jsonBody } } },
-      response: { 200: decisionSchema, ...problemResponses(400, 401, 413) },
+      response: { 200: decisionSchema, ...problemResponses(400, 401, 413, 429, 503) },
     },
   }, async (req: FastifyRequest) => {
     const account = accountOf(req);
