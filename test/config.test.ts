@@ -46,6 +46,19 @@ describe('loadConfig', () => {
     expect(err!.problems[2]).toMatch(/smaller than FAXGATE_SMTP_MAX_CLIENTS \(10\)/);
   });
 
+  it('large JSON body limits (issue #12.7): defaults, and one account may not be allowed more than the whole server', () => {
+    expect(loadConfig({})).toMatchObject({ httpJsonMaxConcurrent: 4, httpJsonMaxPerAccount: 2, httpJsonLargeBytes: 1024 * 1024 });
+    expect(loadConfig({ FAXGATE_HTTP_JSON_MAX_CONCURRENT: '8', FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT: '8', FAXGATE_HTTP_JSON_LARGE_BYTES: '65536' }))
+      .toMatchObject({ httpJsonMaxConcurrent: 8, httpJsonMaxPerAccount: 8, httpJsonLargeBytes: 65536 });
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ FAXGATE_HTTP_JSON_MAX_CONCURRENT: '2', FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT: '3', FAXGATE_HTTP_JSON_LARGE_BYTES: '10' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err!.problems.map((p) => p.split(/[: ]/)[0])).toEqual(['FAXGATE_HTTP_JSON_LARGE_BYTES', 'FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT']);
+  });
+
   it('reads a JSON config file and refuses unknown keys in it', () => {
     const dir = tempDir();
     const good = path.join(dir, 'good.json');

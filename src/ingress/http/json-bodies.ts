@@ -133,7 +133,7 @@ export function createJsonBodies(limits: JsonBodyLimits) {
         const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
         if (declared > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
         const small = Number.isFinite(declared) && declared <= limits.largeBytes;
-        const worker = small ? undefined : workerDecoder();
+        const worker = small ? undefined : workerDecoder(Number.isFinite(declared) ? declared : undefined);
         const chunks: Buffer[] = [];
         try {
           const size = await readBody(payload, limit, (chunk) => (worker ? worker.push(chunk) : chunks.push(chunk)));

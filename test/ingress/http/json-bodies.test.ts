@@ -28,10 +28,10 @@ interface Answer { status: number; headers: IncomingHttpHeaders; json: { code?: 
  * A raw POST /v1/faxes whose body is sent in two steps: the first `held` bytes at once, the rest only on `finish()`.
  * Holding a request open mid-body is how the tests keep a slot busy, by construction rather than by timing.
  */
-function post(key: string, body: Buffer, held = body.length) {
+function post(key: string, body: Buffer, held = body.length, chunked = false) {
   const req = request({
     host: '127.0.0.1', port, method: 'POST', path: '/v1/faxes', agent: false,
-    headers: { ...auth(key), 'content-type': 'application/json', 'content-length': body.length },
+    headers: { ...auth(key), 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': body.length }) },
   });
   const answer = new Promise<Answer>((resolve, reject) => {
     req.on('response', (res) => {
@@ -101,6 +101,20 @@ describe('large JSON bodies', () => {
     await until(() => gate.inUse().total === 0);
     expect(gate.inUse().perAccount).toEqual({});
     expect((await post(b.apiKey, body).answer).status).toBe(202);
+  });
+
+  it('a body of unknown length (chunked) counts as large, and is decoded in the worker', async () => {
+    const a = h.account();
+    const before = gate.inUse().workerDecodes;
+    // Small, but nothing says so before it is read: it takes a slot like a large one.
+    const body = json({ to: TO, coverText: 'hello' });
+    const held = post(a.apiKey, body, 10, true);
+    await until(() => gate.inUse().total === 1);
+    expect((await post(a.apiKey, pdfBody()).answer).json.code).toBe('too-many-uploads');
+    held.finish();
+    expect((await held.answer).status).toBe(202);
+    expect(gate.inUse().workerDecodes).toBe(before + 1);
+    await until(() => gate.inUse().total === 0);
   });
 
   it('a large body decoded in the worker is refused exactly as before: bad base64, bad JSON, prototype keys', async () => {
