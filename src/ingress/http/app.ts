@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import type { HttpDeps } from './deps.js';
 import { installProblemHandlers, problemSchema } from './problems.js';
 import { SHARED_SCHEMAS } from './schemas.js';
-import { guardContinue } from './continue.js';
+import { grantContinue, guardContinue } from './continue.js';
 import { jsonBodyLimit } from './uploads.js';
 import { createJsonBodies } from './json-bodies.js';
 import { faxesRoutes } from './routes/faxes.js';
@@ -69,6 +69,7 @@ export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): Fasti
     requestTimeout: 5 * 60 * 1000,
   }) as unknown as FastifyInstance;
   guardContinue(app.server, jsonBodyLimit(deps.config.maxMessageBytes));
+  app.addHook('preParsing', grantContinue);
 
   installProblemHandlers(app);
   app.addSchema(problemSchema);

@@ -117,6 +117,34 @@ describe('large JSON bodies', () => {
     await until(() => gate.inUse().total === 0);
   });
 
+  it('Expect: 100-continue is granted only once the gate admits: a refused client never sends its body', async () => {
+    const [a, b] = [h.account(), h.account()];
+    const body = pdfBody();
+    const expectContinue = (key: string) => new Promise<{ status: number; continued: boolean; code?: string }>((resolve, reject) => {
+      let continued = false;
+      const req = request({
+        host: '127.0.0.1', port, method: 'POST', path: '/v1/faxes', agent: false,
+        headers: { ...auth(key), expect: '100-continue', 'content-type': 'application/json', 'content-length': body.length },
+      });
+      req.on('continue', () => { continued = true; req.end(body); });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, continued, code: (JSON.parse(Buffer.concat(chunks).toString()) as { code?: string }).code }));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    const held = post(a.apiKey, body, 100);
+    await until(() => gate.inUse().total === 1);
+    expect(await expectContinue(a.apiKey)).toEqual({ status: 429, continued: false, code: 'too-many-uploads' });
+    const ok = await expectContinue(b.apiKey);
+    expect(ok).toMatchObject({ status: 202, continued: true });
+    held.finish();
+    expect((await held.answer).status).toBe(202);
+    await until(() => gate.inUse().total === 0);
+  });
+
   it('a large body decoded in the worker is refused exactly as before: bad base64, bad JSON, prototype keys', async () => {
     const a = h.account();
     const padding = 'x'.repeat(LARGE);
