@@ -6,7 +6,11 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['sent', 'failed', 'rejected']);
 
-/** Allowed moves. `rendering → received` and `sending → queued` are lease recoveries after a worker died. */
+/**
+ * Allowed moves. `rendering → received` and `sending → queued` give work back (a worker died before dialling, or a
+ * shutdown hung up a call before the fax was complete); `sending → failed` also ends a call cut off by a crash as
+ * "maybe sent" (STATUS_CODES['maybe-sent']), never dialled again.
+ */
 export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
   received: ['rendering', 'rejected', 'failed'],
   rendering: ['queued', 'rejected', 'failed', 'received'],
@@ -54,6 +58,8 @@ export const STATUS_CODES = {
   'no-answer': 2,
   'not-a-fax': 3,
   'line-dropped': 4,
+  /** the server stopped during the call: the fax may have been delivered, so it is not sent again on its own */
+  'maybe-sent': 5,
   'unsupported-attachment': 10,
   'nothing-to-fax': 11,
   'render-failed': 12,

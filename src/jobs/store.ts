@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
 import type { Clock, FileReport, Paper, Resolution, UnsupportedFilesPolicy } from '../domain/types.js';
-import { canTransition, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
+import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
+import { createAttempts, type AttemptOutcome, type AttemptRecord } from './attempts.js';
 
 export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
 
@@ -59,7 +60,12 @@ export interface TransitionPatch {
   note?: string;
   /** keep (true) or clear (false, the default) the lease */
   keepLease?: boolean;
+  /** close the job's open transmission attempt with this outcome, in the same transaction */
+  call?: AttemptOutcome;
 }
+
+/** Said to the customer when a call was cut off by a crash (the job is not sent again on its own). */
+export const MAYBE_SENT_REASON = 'maybe-sent: the server stopped during the call; the fax may have been delivered — not re-sent';
 
 interface JobRow {
   id: string; account_id: string; submission_id: string; source: JobSource; to_number: string; sender: string;
@@ -111,6 +117,7 @@ function toSubmission(r: SubRow): SubmissionRow {
 
 export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
   const hooks: TerminalHook[] = [];
+  const attempts = createAttempts(db);
   const now = () => clock.now().toISOString();
   const getRow = (id: string) => db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   const insertEvent = db.prepare('INSERT INTO job_events (job_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?)');
@@ -138,6 +145,7 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
       patch.keepLease ? 1 : 0, patch.keepLease ? 1 : 0, terminal ? 1 : 0, at, id,
     );
     insertEvent.run(id, at, row.status, to, patch.note ?? null);
+    if (patch.call) attempts.close(id, patch.call, at, patch.pagesSent);
     const snap = toSnapshot(getRow(id)!);
     if (terminal) for (const h of hooks) h(snap);
     return snap;
@@ -267,30 +275,61 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
         const r = db.prepare("SELECT submission_id FROM jobs WHERE status = 'received' ORDER BY created_at, rowid LIMIT 1").get() as
           { submission_id: string } | undefined;
         if (!r) return undefined;
+        const submissionId = r.submission_id;
         const until = new Date(clock.now().getTime() + leaseMs).toISOString();
-        const ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(r.submission_id) as { id: string }[]).map((x) => x.id);
+        const ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(submissionId) as { id: string }[]).map((x) => x.id);
         const jobs = ids.map((id) => {
           move(id, 'rendering', { keepLease: true });
           db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?').run(owner, until, id);
           return toSnapshot(getRow(id)!);
         });
-        return { submission: store.submission(r.submission_id)!, jobs };
+        return { submission: store.submission(submissionId)!, jobs };
       })();
     },
 
-    /** Claim one job ready to send (queued, or retrying and due) under this owner's lease; counts the attempt. */
-    claimSend(owner: string, leaseMs: number): JobSnapshot | undefined {
+    /**
+     * Claim one job ready to send (queued, or retrying and due) under this owner's lease;
+     * counts the attempt and records it for `line`, not yet dialled, in the same transaction.
+     */
+    claimSend(owner: string, leaseMs: number, line = 'unknown'): JobSnapshot | undefined {
       return db.transaction(() => {
         const at = now();
         const r = db.prepare(`SELECT id FROM jobs WHERE status = 'queued' OR (status = 'retrying' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
           ORDER BY COALESCE(next_attempt_at, created_at), rowid LIMIT 1`).get(at) as { id: string } | undefined;
         if (!r) return undefined;
-        const row = getRow(r.id)!;
-        move(r.id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true });
+        const id = r.id;
+        const row = getRow(id)!;
+        move(id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true });
+        attempts.open(id, row.attempts + 1, line, at);
         db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?')
-          .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), r.id);
-        return toSnapshot(getRow(r.id)!);
+          .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), id);
+        return toSnapshot(getRow(id)!);
       })();
+    },
+
+    /**
+     * Commit "the line is being dialled" for the job's claimed attempt, before the call. False when the job is no
+     * longer this claim's (recovered meanwhile): then it must not be dialled.
+     */
+    startCall(jobId: string, owner: string): boolean {
+      return db.transaction(() => {
+        const r = getRow(jobId);
+        if (!r || r.status !== 'sending' || r.lease_owner !== owner) return false;
+        return attempts.dial(jobId, now());
+      })();
+    },
+
+    /** A shutdown hung up the call before the fax was complete: nothing was delivered, so the job goes back in line. */
+    releaseCall(jobId: string): JobSnapshot {
+      return db.transaction(() => {
+        const r = getRow(jobId)!;
+        return move(jobId, 'queued', { attempts: Math.max(0, r.attempts - 1), call: 'released', note: 'shutdown: the call was hung up before the fax was complete' }, 'sending');
+      })();
+    },
+
+    /** The job's transmission attempts, oldest first. */
+    attempts(jobId: string): AttemptRecord[] {
+      return attempts.list(jobId);
     },
 
     /** Extend this owner's leases (a long render or transmission is still alive). */
@@ -299,9 +338,11 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
     },
 
     /**
-     * Put work whose worker died back in line: `rendering → received`, `sending → queued` (the attempt is not
-     * counted twice: it is given back). `all` recovers every lease (at start, when this process holds the data
-     * folder lock, so no other worker can be alive); otherwise only expired leases or those of `owner`.
+     * Put work whose worker died back in line: `rendering → received`; `sending → queued` when its attempt never
+     * reached the line (the attempt is given back, not counted twice). A job whose call had started may have been
+     * delivered: it ends `failed` with the `maybe-sent` code (one feedback, like any terminal state) and is not
+     * dialled again. `all` recovers every lease (at start, when this process holds the data folder lock, so no
+     * other worker can be alive); otherwise only expired leases or those of `owner`.
      */
     recoverLeases(opts: { all?: boolean; owner?: string } = {}): number {
       return db.transaction(() => {
@@ -311,7 +352,11 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
           .all(opts.all ? 1 : 0, at, opts.owner ?? null) as JobRow[];
         for (const r of rows) {
           if (r.status === 'rendering') move(r.id, 'received', { note: 'lease recovered' });
-          else move(r.id, 'queued', { attempts: Math.max(0, r.attempts - 1), note: 'lease recovered: transmission interrupted' });
+          else if (attempts.standing(r.id) === 'not-dialled') {
+            move(r.id, 'queued', { attempts: Math.max(0, r.attempts - 1), call: 'not-dialled', note: 'lease recovered: never dialled' });
+          } else {
+            move(r.id, 'failed', { reason: MAYBE_SENT_REASON, statusCode: STATUS_CODES['maybe-sent'], call: 'maybe-sent', note: 'lease recovered: the call was cut off' });
+          }
         }
         return rows.length;
       })();

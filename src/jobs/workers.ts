@@ -122,38 +122,59 @@ export function createWorkers(deps: WorkerDeps) {
     kick();
   }
 
-  /** Transmit one claimed job; busy/no-answer retry up to config.retryAttempts attempts. */
+  /**
+   * Transmit one claimed job; busy/no-answer retry up to config.retryAttempts attempts. "Dialling" is committed
+   * before the call and the outcome with the job's transition, so a restart after a kill never dials a job whose
+   * call may have gone through (it reports it "maybe sent" instead, see JobStore.recoverLeases).
+   */
   async function send(job: JobSnapshot): Promise<void> {
     const log = { jobId: job.id };
     const sub = jobs.submission(job.submissionId);
     if (!sub?.tiffPath) {
-      jobs.transition(job.id, 'failed', { reason: 'internal: the rendered fax is missing', statusCode: STATUS_CODES.internal }, 'sending');
+      jobs.transition(job.id, 'failed', { reason: 'internal: the rendered fax is missing', statusCode: STATUS_CODES.internal, call: 'line-error' }, 'sending');
+      return;
+    }
+    // Stopping before dialling: the claim is given back by stop() (its attempt never reached the line).
+    if (abort.signal.aborted) return;
+    if (!jobs.startCall(job.id, owner)) {
+      logger.warn(log, 'claim lost before dialling; not dialled');
       return;
     }
     let outcome;
     try {
       outcome = await line.send({ jobId: job.id, to: job.to, tiffPath: sub.tiffPath, pages: job.pages }, abort.signal);
     } catch (e) {
-      if (abort.signal.aborted) return; // shutting down: the lease is released in stop()
+      // A line rejects for our signal only when it hung up before the fax was complete (FaxLine contract): nothing
+      // was delivered, so the job goes back in line and the next start sends it.
+      if (abort.signal.aborted && (e as { name?: string } | undefined)?.name === 'AbortError') {
+        jobs.releaseCall(job.id);
+        logger.info(log, 'shutdown: call hung up, job given back');
+        return;
+      }
       // A throw is a bug or a broken disk on our side, not a busy line: fail once with its own code rather than
       // redial; the adapter's message (paths, errno) goes to the log, not to the customer.
       logger.error({ ...log, err: (e as Error).message }, 'fax line error');
-      jobs.transition(job.id, 'failed', { pagesSent: 0, statusCode: STATUS_CODES['line-error'], reason: 'internal: the fax line failed before completing the call', note: 'line adapter error' }, 'sending');
+      jobs.transition(job.id, 'failed', { pagesSent: 0, statusCode: STATUS_CODES['line-error'], reason: 'internal: the fax line failed before completing the call', note: 'line adapter error', call: 'line-error' }, 'sending');
+      return;
+    }
+    if (jobs.getById(job.id)?.status !== 'sending') {
+      // The stop gave up waiting and reported the call "maybe sent"; its late outcome is logged, not a second ending.
+      logger.warn({ ...log, result: outcome.result }, 'call ended after the job was reported maybe sent');
       return;
     }
     const retryable = outcome.result === 'busy' || outcome.result === 'no-answer';
     if (outcome.result === 'sent') {
-      jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode: STATUS_CODES.ok, reason: outcome.message }, 'sending');
+      jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode: STATUS_CODES.ok, reason: outcome.message, call: 'sent' }, 'sending');
     } else if (retryable && job.attempts < config.retryAttempts) {
       const delayMs = config.retrySpacingSeconds * config.retryScale * 1000;
       jobs.transition(job.id, 'retrying', {
         pagesSent: outcome.pagesSent, statusCode: STATUS_CODES[outcome.result], reason: outcome.message,
-        nextAttemptAt: new Date(clock.now().getTime() + delayMs).toISOString(), note: outcome.message,
+        nextAttemptAt: new Date(clock.now().getTime() + delayMs).toISOString(), note: outcome.message, call: outcome.result,
       }, 'sending');
     } else {
       const statusCode = STATUS_CODES[outcome.result];
       const reason = retryable ? `${outcome.message} after ${job.attempts} attempts` : outcome.message;
-      jobs.transition(job.id, 'failed', { pagesSent: outcome.pagesSent, statusCode, reason, note: reason }, 'sending');
+      jobs.transition(job.id, 'failed', { pagesSent: outcome.pagesSent, statusCode, reason, note: reason, call: outcome.result }, 'sending');
     }
     logger.info({ ...log, result: outcome.result, attempt: job.attempts }, 'transmission finished');
   }
@@ -176,7 +197,7 @@ export function createWorkers(deps: WorkerDeps) {
             });
           }
         } else {
-          const j = jobs.claimSend(owner, leaseMs);
+          const j = jobs.claimSend(owner, leaseMs, line.name);
           if (j) {
             worked = true;
             await send(j);
@@ -207,7 +228,11 @@ export function createWorkers(deps: WorkerDeps) {
       }, Math.max(1000, leaseMs / 3));
       renewTimer.unref();
     },
-    /** Stop claiming, interrupt transmissions, wait (bounded) for renders, then give back this worker's leases. */
+    /**
+     * Stop claiming, hang up transmissions (a sandbox call ends at once, undelivered, and its job is queued again),
+     * wait (bounded) for renders and calls, then give back this worker's leases. A call still on the line when the
+     * wait ends may yet go through: recoverLeases reports it "maybe sent" rather than leaving it to be dialled again.
+     */
     async stop(graceMs = 10_000): Promise<void> {
       running = false;
       abort.abort();

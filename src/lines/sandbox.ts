@@ -80,6 +80,7 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
       const result = sandboxOutcomeFor(fax.to);
       switch (result) {
         case 'sent':
+          // Abortable only while "on the line": once the pages are through, the fax is kept and reported sent.
           await sleep(pages * msPerPage, signal);
           await keep(fax);
           return { result, pagesSent: pages, message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };

@@ -18,6 +18,12 @@ export interface OutgoingFax {
 
 export interface FaxLine {
   readonly name: string;
-  /** Transmit one fax; resolves with the outcome, never throws for a call-level failure. */
+  /**
+   * Transmit one fax; resolves with the outcome, never throws for a call-level failure. When `signal` aborts (a
+   * shutdown), the line either hangs up before the fax is complete and rejects with an `AbortError` — a promise that
+   * nothing was delivered, so the job is queued again — or finishes the call and resolves as usual. A call cut off by
+   * a kill leaves no outcome at all: the job store then reports it "maybe sent" and never dials it again on its own
+   * (an adapter for a real line could instead look the call up in the line's own records at restart).
+   */
   send(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome>;
 }

@@ -1,5 +1,6 @@
 // Crash test: the built server (node cli.js serve) is SIGKILLed while clients are sending; after a restart every
-// message that got 250 has exactly one job and it is sent; none is lost or doubled.
+// message that got 250 has exactly one job, ending once: sent, or "maybe sent" when the kill cut its call off.
+// None is lost, doubled or transmitted twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import nodemailer from 'nodemailer';
 import { openDatabase } from '../../src/store/db.js';
 import { createAccountStore } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
+import { STATUS_CODES } from '../../src/domain/jobs.js';
 import { makePdf } from '../ingress/smtp/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -152,11 +154,24 @@ describe('crash safety', () => {
         expect(count('SELECT COUNT(*) AS n FROM jobs WHERE id = ?', r.ids[0])).toBe(1);
       }
       expect(count('SELECT COUNT(*) AS n FROM jobs')).toBe(MESSAGES);
-      await waitFor(() => (count("SELECT COUNT(*) AS n FROM jobs WHERE status = 'sent'") === MESSAGES ? true : undefined), 'every job to be sent');
-      // Sent once each: one `sent` transition per job, and an outbox file for every job.
-      expect(count("SELECT COUNT(*) AS n FROM job_events WHERE to_status = 'sent'")).toBe(MESSAGES);
-      const ids = (db.prepare('SELECT id FROM jobs').all() as { id: string }[]).map((x) => x.id);
-      for (const id of ids) expect(existsSync(path.join(dataDir, 'outbox', `${id}.tif`))).toBe(true);
+      // Every job ends: sent, or — when the kill cut its call off — failed "maybe sent" and never dialled again.
+      const maybeSent = `status = 'failed' AND status_code = ${STATUS_CODES['maybe-sent']}`;
+      await waitFor(() => (count(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'sent' OR (${maybeSent})`) === MESSAGES ? true : undefined), 'every job to end');
+      const sent = (db.prepare("SELECT id FROM jobs WHERE status = 'sent'").all() as { id: string }[]).map((x) => x.id);
+      const cutOff = (db.prepare(`SELECT id FROM jobs WHERE ${maybeSent}`).all() as { id: string }[]).map((x) => x.id);
+      expect(sent.length + cutOff.length).toBe(MESSAGES);
+      // Never sent twice: one `sent` transition per sent job and none for the others; one terminal state per job.
+      expect(count("SELECT COUNT(*) AS n FROM job_events WHERE to_status = 'sent'")).toBe(sent.length);
+      for (const id of [...sent, ...cutOff]) {
+        expect(count("SELECT COUNT(*) AS n FROM job_events WHERE job_id = ? AND to_status IN ('sent','failed','rejected')", id)).toBe(1);
+      }
+      for (const id of sent) expect(existsSync(path.join(dataDir, 'outbox', `${id}.tif`))).toBe(true);
+      // A cut-off call was dialled once and its attempt closed "maybe sent" at the restart: no dial after it.
+      for (const id of cutOff) {
+        const last = db.prepare('SELECT outcome, dialled_at FROM job_attempts WHERE job_id = ? ORDER BY id DESC LIMIT 1').get(id) as { outcome: string; dialled_at: string | null };
+        expect(last.outcome).toBe('maybe-sent');
+        expect(last.dialled_at).not.toBeNull();
+      }
     } finally {
       db.close();
     }

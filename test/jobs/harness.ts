@@ -8,7 +8,8 @@ import { createDetector } from '../../src/attachments/detect.js';
 import { checkAvailability } from '../../src/render/availability.js';
 import { createRenderer } from '../../src/render/index.js';
 import { createJobStore } from '../../src/jobs/store.js';
-import { createWorkers } from '../../src/jobs/workers.js';
+import { createWorkers, type RendererView, type WorkerDeps } from '../../src/jobs/workers.js';
+import { createFeedback } from '../../src/feedback/index.js';
 import { createIntake, type SubmissionFile } from '../../src/intake/index.js';
 import { createSandboxLine } from '../../src/lines/sandbox.js';
 import type { FaxLine } from '../../src/lines/types.js';
@@ -43,8 +44,38 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
   jobs.onTerminal((j) => waiting.get(j.id)?.(j));
   let n = 0;
 
+  /** Workers on this data folder; nothing renders or sends before start(). */
+  type WorkerOpts = { line?: FaxLine; renderer?: RendererView; jobs?: WorkerDeps['jobs'] } & Pick<WorkerDeps, 'renderConcurrency' | 'sendConcurrency' | 'pollMs'>;
+  const workersWith = (opts: WorkerOpts = {}) =>
+    createWorkers({
+      jobs: opts.jobs ?? jobs, renderer: opts.renderer ?? renderer, line: opts.line ?? sandbox, config, clock, logger: silentLogger,
+      renderConcurrency: opts.renderConcurrency ?? 1, sendConcurrency: opts.sendConcurrency ?? 1, pollMs: opts.pollMs ?? 20,
+    });
+
   return {
-    dataDir, config, db, clock, accounts, jobs, intake, renderer,
+    dataDir, config, db, clock, accounts, jobs, intake, renderer, sandbox, workersWith,
+    /**
+     * What a SIGKILL leaves behind: a new data folder holding the database exactly as committed right now, opened as
+     * the next start would (its own connection, job store and feedback outbox wired to the terminal hook). The
+     * workers of this harness may go on running against the old folder; the restarted one never sees them.
+     */
+    restartFromImage() {
+      const dir = tempDir('faxgate-restart-');
+      writeFileSync(path.join(dir, 'faxgate.sqlite'), db.serialize());
+      const db2 = openDatabase(dir);
+      const accounts2 = createAccountStore({ db: db2, clock });
+      const jobs2 = createJobStore({ db: db2, clock });
+      const feedback = createFeedback({ db: db2, accounts: accounts2, clock, config, logger: silentLogger });
+      const terminal: JobSnapshot[] = [];
+      jobs2.onTerminal(feedback.onJobTerminal);
+      jobs2.onTerminal((j) => terminal.push(j));
+      const feedbackRows = (jobId: string) => (db2.prepare('SELECT COUNT(*) AS n FROM feedback_outbox WHERE subject_id = ?').get(jobId) as { n: number }).n;
+      return {
+        db: db2, jobs: jobs2, terminal, feedbackRows,
+        workersWith: (opts: Omit<WorkerOpts, 'jobs'> = {}) => workersWith({ ...opts, jobs: jobs2 }),
+        close: () => db2.close(),
+      };
+    },
     advance(ms: number) { now = new Date(now.getTime() + ms); },
     /** A file in the upload folder, as an ingress hands it to intake. */
     upload(name: string, content: Buffer): SubmissionFile {
@@ -58,7 +89,7 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
      */
     async runUntilDone(ids: string[], line: FaxLine = sandbox): Promise<JobSnapshot[]> {
       const done = Promise.all(ids.map((id) => new Promise<JobSnapshot>((resolve) => waiting.set(id, resolve))));
-      const workers = createWorkers({ jobs, renderer, line, config, clock, logger: silentLogger, renderConcurrency: 1, sendConcurrency: 1 });
+      const workers = workersWith({ line, pollMs: 500 });
       workers.start();
       try {
         await done;
