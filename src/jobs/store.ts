@@ -6,6 +6,7 @@ import type { Clock, FileReport, Paper, Resolution, UnsupportedFilesPolicy } fro
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
 import { createAttempts, type AttemptOutcome, type AttemptRecord } from './attempts.js';
+import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
 
 export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
 
@@ -115,9 +116,11 @@ function toSubmission(r: SubRow): SubmissionRow {
   };
 }
 
-export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
+export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS }: { db: DB; clock: Clock; fairWindowMs?: number }) {
   const hooks: TerminalHook[] = [];
   const attempts = createAttempts(db);
+  const fair = createFairPicker(db);
+  const windowStart = () => new Date(clock.now().getTime() - fairWindowMs).toISOString();
   const now = () => clock.now().toISOString();
   const getRow = (id: string) => db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
   const insertEvent = db.prepare('INSERT INTO job_events (job_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?)');
@@ -267,15 +270,13 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
     },
 
     /**
-     * Claim the oldest submission with jobs waiting to be rendered: its `received` jobs move to `rendering`
-     * under this owner's lease. Returns the submission and its claimed jobs.
+     * Claim the next submission to render, fairly across accounts (src/jobs/fair.ts): its `received` jobs move to
+     * `rendering` under this owner's lease. Returns the submission and its claimed jobs.
      */
     claimRender(owner: string, leaseMs: number): { submission: SubmissionRow; jobs: JobSnapshot[] } | undefined {
       return db.transaction(() => {
-        const r = db.prepare("SELECT submission_id FROM jobs WHERE status = 'received' ORDER BY created_at, rowid LIMIT 1").get() as
-          { submission_id: string } | undefined;
-        if (!r) return undefined;
-        const submissionId = r.submission_id;
+        const submissionId = fair.nextRender(windowStart());
+        if (!submissionId) return undefined;
         const until = new Date(clock.now().getTime() + leaseMs).toISOString();
         const ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(submissionId) as { id: string }[]).map((x) => x.id);
         const jobs = ids.map((id) => {
@@ -288,16 +289,14 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
     },
 
     /**
-     * Claim one job ready to send (queued, or retrying and due) under this owner's lease;
+     * Claim one job ready to send (queued, or retrying and due; fairly across accounts) under this owner's lease;
      * counts the attempt and records it for `line`, not yet dialled, in the same transaction.
      */
     claimSend(owner: string, leaseMs: number, line = 'unknown'): JobSnapshot | undefined {
       return db.transaction(() => {
         const at = now();
-        const r = db.prepare(`SELECT id FROM jobs WHERE status = 'queued' OR (status = 'retrying' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-          ORDER BY COALESCE(next_attempt_at, created_at), rowid LIMIT 1`).get(at) as { id: string } | undefined;
-        if (!r) return undefined;
-        const id = r.id;
+        const id = fair.nextSend(at);
+        if (!id) return undefined;
         const row = getRow(id)!;
         move(id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true });
         attempts.open(id, row.attempts + 1, line, at);
@@ -330,6 +329,16 @@ export function createJobStore({ db, clock }: { db: DB; clock: Clock }) {
     /** The job's transmission attempts, oldest first. */
     attempts(jobId: string): AttemptRecord[] {
       return attempts.list(jobId);
+    },
+
+    /** Charge measured render time to a submission's account (fair queueing). */
+    chargeRender(submissionId: string, ms: number): void {
+      fair.charge(submissionId, ms, now());
+    },
+
+    /** Render time charged per account in the current fairness window. */
+    renderCharges(): RenderCharge[] {
+      return fair.charges(windowStart());
     },
 
     /** Extend this owner's leases (a long render or transmission is still alive). */

@@ -80,12 +80,18 @@ export function createWorkers(deps: WorkerDeps) {
       id, to: 'failed' as const, patch: { reason, statusCode, note: reason }, expectFrom: 'rendering' as const,
     })));
     let res: Awaited<ReturnType<RendererView['renderAll']>>;
+    // Measured render time is charged to the account, whatever the outcome: the next claim favours accounts that
+    // have used less of the renderers lately (src/jobs/fair.ts).
+    const startedAt = clock.now().getTime();
+    const charge = () => jobs.chargeRender(sub.id, clock.now().getTime() - startedAt);
     try {
       res = await renderer.renderAll(
         { ...(body?.text.trim() ? { body } : {}), ...(coverText ? { coverText } : {}), docs },
         { resolution: sub.options.resolution, paper: sub.options.paper }, outPath,
       );
+      charge();
     } catch (e) {
+      charge();
       logger.error({ ...log, err: (e as Error).message }, 'rendering failed');
       fail('render-failed: the documents could not be rendered', STATUS_CODES['render-failed']);
       return;

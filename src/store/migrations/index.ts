@@ -6,6 +6,7 @@ import { m010Types } from './010-types.js';
 import { m020JobsBySubmission } from './020-jobs-by-submission.js';
 import { m021SubmissionPolicy } from './021-submission-policy.js';
 import { m022JobAttempts } from './022-job-attempts.js';
+import { m023RenderCharge } from './023-render-charge.js';
 import { m030Feedback } from './030-feedback.js';
 // Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
@@ -14,4 +15,4 @@ import { m050Web } from './050-web.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web];
