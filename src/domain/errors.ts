@@ -41,6 +41,8 @@ export const CATALOGUE = {
   'server-busy': { smtp: 421, enhanced: '4.3.2', http: 503, title: 'The server is busy with other large uploads, try again later' },
   'internal': { smtp: 451, enhanced: '4.3.0', http: 500, title: 'Temporary internal failure, try again later' },
   'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
+  // Issue #12.8: a client (or a credential) in backoff after repeated failed authentications; Retry-After says when.
+  'auth-throttled': { smtp: 454, enhanced: '4.7.0', http: 429, title: 'Too many failed authentication attempts, try again later' },
   'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },
   'not-found': { smtp: 550, enhanced: '5.1.1', http: 404, title: 'Not found' },
   'gone': { smtp: 550, enhanced: '5.1.1', http: 410, title: 'Gone' },
