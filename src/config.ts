@@ -1,6 +1,7 @@
 // Configuration from FAXGATE_* variables and an optional JSON config file, validated at start with every problem listed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 
 export interface Config {
   dataDir: string;
@@ -39,6 +40,11 @@ export interface Config {
   httpJsonMaxPerAccount: number;
   /** a JSON body above this many bytes (or of unknown length) counts as large: gated, and decoded off the event loop */
   httpJsonLargeBytes: number;
+  /**
+   * reverse proxies (addresses, CIDRs, or loopback / linklocal / uniquelocal) whose X-Forwarded-For is believed for the
+   * client address of HTTP requests; empty (the default): the socket's address is the client's
+   */
+  trustedProxies: string[];
 }
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -75,7 +81,18 @@ const FIELDS: Field[] = [
   { key: 'httpJsonMaxConcurrent', env: 'FAXGATE_HTTP_JSON_MAX_CONCURRENT', kind: 'int', def: 4, min: 1 },
   { key: 'httpJsonMaxPerAccount', env: 'FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT', kind: 'int', def: 2, min: 1 },
   { key: 'httpJsonLargeBytes', env: 'FAXGATE_HTTP_JSON_LARGE_BYTES', kind: 'int', def: 1024 * 1024, min: 1024 },
+  { key: 'trustedProxies', env: 'FAXGATE_TRUSTED_PROXIES', kind: 'list', def: [] },
 ];
+
+/** What fastify's trustProxy (proxy-addr) accepts: an address, address/prefix length, or one of its named ranges. */
+function isProxyRange(p: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(p)) return true;
+  const [addr, bits, extra] = p.split('/');
+  const family = isIP(addr);
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -152,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (cfg.httpJsonMaxPerAccount > cfg.httpJsonMaxConcurrent) {
     problems.push(`FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT: ${cfg.httpJsonMaxPerAccount} must not be larger than FAXGATE_HTTP_JSON_MAX_CONCURRENT (${cfg.httpJsonMaxConcurrent})`);
+  }
+  for (const p of cfg.trustedProxies) {
+    if (!isProxyRange(p)) problems.push(`FAXGATE_TRUSTED_PROXIES: "${p}" is not an IP address, a CIDR range, or loopback / linklocal / uniquelocal`);
   }
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);

@@ -59,6 +59,21 @@ describe('loadConfig', () => {
     expect(err!.problems.map((p) => p.split(/[: ]/)[0])).toEqual(['FAXGATE_HTTP_JSON_LARGE_BYTES', 'FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT']);
   });
 
+  it('trusted proxies: none by default, a list of addresses and CIDRs, and anything else refused (issue #12.8)', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ FAXGATE_TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12, 2001:DB8::/32, loopback' }).trustedProxies)
+      .toEqual(['10.0.0.1', '172.16.0.0/12', '2001:db8::/32', 'loopback']);
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ FAXGATE_TRUSTED_PROXIES: 'proxy.example, 10.0.0.0/33, 10.0.0.1/8/1, 10.0.0.1' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems).toHaveLength(3);
+    expect(err!.problems.every((p) => p.startsWith('FAXGATE_TRUSTED_PROXIES:'))).toBe(true);
+  });
+
   it('reads a JSON config file and refuses unknown keys in it', () => {
     const dir = tempDir();
     const good = path.join(dir, 'good.json');
