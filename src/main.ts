@@ -189,8 +189,11 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { jobImages } = await import('./ingress/http/deps.js');
   // This process's instance id: under serve.lock, an idempotency claim of any other instance died with its process.
   const instanceId = (await import('node:crypto')).randomUUID();
+  // Failed sign-ins and bearer tokens are counted here for every route and page (issue #12.8).
+  const { createFailureThrottle } = await import('./ingress/http/throttle.js');
+  const throttle = createFailureThrottle({ clock });
   const http = await startHttpServer(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, images: jobImages(jobs, renderer.toPdf) },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf) },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

@@ -16,6 +16,8 @@ import { adminTypesRoutes } from './routes/admin-types.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { webRoutes } from '../../web/routes.js';
+import { createFailureThrottle } from './throttle.js';
+import { systemClock } from '../../domain/types.js';
 
 export type { HttpDeps } from './deps.js';
 
@@ -45,21 +47,25 @@ export interface HttpAppOptions {
 
 /** Build the app (not listening). Call `app.listen({ port, host })` or `app.inject()`. */
 export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): FastifyInstance {
-  // One gate per server: the large-JSON limits hold across every upload route (issue #12.7).
-  const deps: HttpDeps = given.jsonBodies ? given : {
+  // One gate per server: the large-JSON limits hold across every upload route (issue #12.7); one set of failure
+  // counters for every route and the web pages (issue #12.8): main.ts passes its own, tests a clocked one.
+  const deps: HttpDeps = {
     ...given,
-    jsonBodies: createJsonBodies({
+    jsonBodies: given.jsonBodies ?? createJsonBodies({
       maxConcurrent: given.config.httpJsonMaxConcurrent,
       maxPerAccount: given.config.httpJsonMaxPerAccount,
       largeBytes: given.config.httpJsonLargeBytes,
     }),
+    throttle: given.throttle ?? createFailureThrottle({ clock: given.clock ?? systemClock }),
   };
   const loggerInstance = opts.logger ?? deps.logger;
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     // Only JSON bodies use this; uploads are streamed and counted by uploads.ts.
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // req.ip is the socket's address, unless that peer is a configured proxy: then the rightmost X-Forwarded-For hop
+    // it did not add itself (@fastify/proxy-addr), so clients behind the proxy are told apart (issue #12.8).
+    trustProxy: deps.config.trustedProxies?.length ? deps.config.trustedProxies : false,
     ajv: {
       // Unknown fields are refused (not silently dropped) and every problem is listed at once.
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' },
@@ -71,6 +77,7 @@ export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): Fasti
   guardContinue(app.server, jsonBodyLimit(deps.config.maxMessageBytes));
   app.addHook('preParsing', grantContinue);
 
+  app.decorate('authThrottle', deps.throttle);
   installProblemHandlers(app);
   app.addSchema(problemSchema);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);

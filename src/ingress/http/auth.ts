@@ -2,6 +2,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
 import { safeEqual, type Account } from '../../settings/accounts.js';
+import { retryAfterSeconds, type FailureThrottle } from './throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +10,10 @@ declare module 'fastify' {
     account?: Account;
     /** `api:<key prefix>`: the actor recorded in audit trails and as the job's sender. */
     actor?: string;
+  }
+  interface FastifyInstance {
+    /** failed-authentication counters shared by every route (createHttpApp decorates the app with deps.throttle) */
+    authThrottle?: FailureThrottle;
   }
 }
 
@@ -30,30 +35,75 @@ export const bearerSecurity = [{ apiKey: [] }];
 export type AuthHook = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 export const adminSecurity = [{ adminToken: [] }];
 
-/** Hook (use as onRequest): authenticate the API key; sets `req.account` and `req.actor`, or answers 401. */
+/** The one credential the admin-token counter is about (there is only one admin token). */
+const ADMIN_CREDENTIAL = 'admin-token';
+
+/** A refusal while the client or the credential is in backoff: 429 auth-throttled with Retry-After. */
+export function throttled(reply: FastifyReply, waitMs: number): FaxError {
+  const seconds = retryAfterSeconds(waitMs);
+  reply.header('retry-after', String(seconds));
+  return new FaxError('auth-throttled', `too many failed attempts: wait ${seconds} s before trying again`, { retryAfter: seconds });
+}
+
+/**
+ * Hook (use as onRequest): authenticate the API key; sets `req.account` and `req.actor`, or answers 401.
+ *
+ * Failures are throttled (issue #12.8) per client address and per key prefix. The key is always looked up first (a
+ * hash and an index probe, the same work whatever the throttle says), so a correct key is served even while other
+ * clients behind the same address are in backoff; a wrong one is then answered 429 instead of 401, which tells the
+ * guesser nothing the 401 would not. Letting a correct key through costs nothing: keys carry 256 random bits.
+ */
 export function requireAccount(accounts: { findByApiKey(key: string): Account | undefined }): AuthHook {
   return async function (req: FastifyRequest, reply: FastifyReply) {
     const key = bearerToken(req);
     const account = key ? accounts.findByApiKey(key) : undefined;
-    if (!key || !account) {
-      reply.header('www-authenticate', 'Bearer realm="faxgate"');
-      throw new FaxError('unauthorized', key ? 'the API key is not valid' : 'send Authorization: Bearer <api key>');
+    const throttle = req.server.authThrottle;
+    if (key && account) {
+      throttle?.succeed('api-key', keyPrefix(key));
+      req.account = account;
+      req.actor = `api:${keyPrefix(key)}`;
+      return;
     }
-    req.account = account;
-    req.actor = `api:${keyPrefix(key)}`;
+    // No credential at all is not a guess: it is not counted.
+    if (key && throttle) {
+      const waiting = throttle.waitMs('api-key', req.ip, keyPrefix(key));
+      const wait = throttle.fail('api-key', req.ip, keyPrefix(key));
+      if (waiting > 0) throw throttled(reply, wait);
+    }
+    reply.header('www-authenticate', 'Bearer realm="faxgate"');
+    throw new FaxError('unauthorized', key ? 'the API key is not valid' : 'send Authorization: Bearer <api key>');
   };
 }
 
-/** Hook (use as onRequest): the admin token (constant-time compare); 403 when the operator set none, 401 when wrong. */
+/**
+ * Hook (use as onRequest): the admin token (constant-time compare); 403 when the operator set none, 401 when wrong.
+ *
+ * Unlike an API key the admin token is chosen by the operator and may be guessable, so while a client address is in
+ * backoff its attempts are answered 429 without comparing at all: a guess sent then is never answered, right or
+ * wrong (and no comparison runs whose timing could tell). The token's own counter (every address together) only turns
+ * wrong tokens into 429 after comparing, so guesses from many addresses cannot lock the operator out.
+ */
 export function requireAdmin(adminToken: string | undefined): AuthHook {
   return async function (req: FastifyRequest, reply: FastifyReply) {
     if (!adminToken) throw new FaxError('forbidden', 'the admin API is disabled: set FAXGATE_ADMIN_TOKEN');
     const token = bearerToken(req);
-    if (!token || !safeEqual(token, adminToken)) {
-      reply.header('www-authenticate', 'Bearer realm="faxgate-admin"');
-      throw new FaxError('unauthorized', 'send Authorization: Bearer <admin token>');
+    const throttle = req.server.authThrottle;
+    if (token && throttle) {
+      const addressWait = throttle.waitMs('admin-token', req.ip);
+      if (addressWait > 0) throw throttled(reply, addressWait);
     }
-    req.actor = 'admin:api';
+    if (token && safeEqual(token, adminToken)) {
+      throttle?.succeed('admin-token', ADMIN_CREDENTIAL);
+      req.actor = 'admin:api';
+      return;
+    }
+    if (token && throttle) {
+      const waiting = throttle.waitMs('admin-token', req.ip, ADMIN_CREDENTIAL);
+      const wait = throttle.fail('admin-token', req.ip, ADMIN_CREDENTIAL);
+      if (waiting > 0) throw throttled(reply, wait);
+    }
+    reply.header('www-authenticate', 'Bearer realm="faxgate-admin"');
+    throw new FaxError('unauthorized', 'send Authorization: Bearer <admin token>');
   };
 }
 

@@ -102,6 +102,8 @@ export interface HttpDeps {
   images?: ImagesPort;
   registry?: RegistryPort;
   feedback?: FeedbackPort;
+  /** failed-authentication counters (issue #12.8); createHttpApp makes one on deps.clock when absent */
+  throttle?: import('./throttle.js').FailureThrottle;
   /** received faxes (src/inbound) */
   inbound?: import('../../inbound/service.js').InboundService;
 }
