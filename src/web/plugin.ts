@@ -14,6 +14,8 @@ import { page, SECURITY_HEADERS, signInBody } from './layout.js';
 import { html } from './html.js';
 import { formToChange, settingsPage } from './settings-page.js';
 import { adminPage, formatMb, isLocked, mbToBytes, type TypeRow } from './admin-page.js';
+import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '../ingress/http/throttle.js';
+import { keyPrefix } from '../ingress/http/auth.js';
 
 /** The type registry as the admin page uses it (the same registry email and the web service screen against). */
 export interface WebRegistry {
@@ -30,8 +32,10 @@ export interface WebDeps {
   clock?: Clock;
   /** cookie-signing secret; by default one is generated once per data folder and kept in the database */
   cookieSecret?: string;
-  /** failed sign-ins allowed per client address per 15 minutes */
+  /** failed sign-ins from one address (or with one key) before backoff starts, when no throttle is given (5) */
   signInAttempts?: number;
+  /** failed-sign-in counters (issue #12.8); the HTTP app passes its own, shared with the API's (kinds keep them apart) */
+  throttle?: FailureThrottle;
 }
 
 type Body = Record<string, unknown>;
@@ -45,6 +49,7 @@ interface Area {
 const SETTINGS: Area = { kind: 'account', base: '/settings', cookie: 'fg_settings' };
 const ADMIN: Area = { kind: 'admin', base: '/admin', cookie: 'fg_admin' };
 const LOGIN_COOKIE = 'fg_login';
+const ADMIN_CREDENTIAL = 'admin-token';
 const FORM_LIMIT = 64 * 1024;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -62,8 +67,7 @@ export function webPages(deps: WebDeps) {
     const secret = deps.cookieSecret ?? sessions.cookieSecret();
     const signer = new Signer(secret);
     const mac = (purpose: string, value: string) => createHmac('sha256', secret).update(`${purpose}:${value}`).digest('base64url');
-    const maxFailures = deps.signInAttempts ?? 10;
-    const failures = new Map<string, { count: number; resetAt: number }>();
+    const throttle = deps.throttle ?? createFailureThrottle({ clock, freeFailures: deps.signInAttempts ?? 5 });
 
     // The parent app may already parse cookies and forms; add them only to this plugin's scope when it does not.
     if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
@@ -169,18 +173,11 @@ export function webPages(deps: WebDeps) {
       return Boolean(nonce && token) && safeEqual(token, mac('login', nonce as string));
     }
 
-    function throttle(req: FastifyRequest): void {
-      const t = clock.now().getTime();
-      const f = failures.get(req.ip);
-      if (f && f.resetAt > t && f.count >= maxFailures) throw new Refusal(429, 'Too many failed sign-ins from your address. Wait 15 minutes and try again.');
-    }
-
-    function recordFailure(req: FastifyRequest): void {
-      const t = clock.now().getTime();
-      if (failures.size > 10_000) failures.clear();
-      const f = failures.get(req.ip);
-      if (!f || f.resetAt <= t) failures.set(req.ip, { count: 1, resetAt: t + 15 * 60_000 });
-      else f.count += 1;
+    /** A sign-in refused while the address (or the credential) is in backoff (issue #12.8). */
+    function tooMany(reply: FastifyReply, waitMs: number): never {
+      const seconds = retryAfterSeconds(waitMs);
+      reply.header('retry-after', String(seconds));
+      throw new Refusal(429, `Too many failed sign-ins. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`);
     }
 
     // ---- /settings: account holders ------------------------------------------------------------------------
@@ -216,13 +213,18 @@ export function webPages(deps: WebDeps) {
     app.post('/settings/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       checkOrigin(req);
       if (!loginTokenValid(req)) return settingsSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.');
-      throttle(req);
       const key = str((req.body as Body | undefined)?.apiKey).trim();
+      // Looked up first (a hash and an index probe): a correct key signs in even while others behind the same
+      // address are in backoff; a wrong one is then refused 429 rather than 401, which tells a guesser nothing more.
       const account = key && key.length <= 512 ? deps.accounts.findByApiKey(key) : undefined;
       if (!account) {
-        recordFailure(req);
+        const credential = keyPrefix(key);
+        const waiting = throttle.waitMs('web-settings', req.ip, credential);
+        const wait = throttle.fail('web-settings', req.ip, credential);
+        if (waiting > 0) tooMany(reply, wait);
         return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.');
       }
+      throttle.succeed('web-settings', keyPrefix(key));
       // A fresh id at every sign-in (no fixation); a session this browser had before is ended.
       const previous = readCookie(req, SETTINGS.cookie);
       if (previous) sessions.destroy(previous);
@@ -320,12 +322,18 @@ export function webPages(deps: WebDeps) {
       const token = deps.config.adminToken;
       if (!token) return adminSignIn(req, reply, 403);
       if (!loginTokenValid(req)) return adminSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.');
-      throttle(req);
+      // The admin token may be guessable (the operator chose it): an address in backoff is not compared at all, so
+      // guesses sent then go unanswered. The token's own counter only refuses wrong ones (others cannot lock it).
+      const addressWait = throttle.waitMs('web-admin', req.ip);
+      if (addressWait > 0) tooMany(reply, addressWait);
       const given = str((req.body as Body | undefined)?.adminToken).trim();
       if (!given || !safeEqual(given, token)) {
-        recordFailure(req);
+        const waiting = throttle.waitMs('web-admin', req.ip, ADMIN_CREDENTIAL);
+        const wait = throttle.fail('web-admin', req.ip, ADMIN_CREDENTIAL);
+        if (waiting > 0) tooMany(reply, wait);
         return adminSignIn(req, reply, 401, 'That admin token is not valid.');
       }
+      throttle.succeed('web-admin', ADMIN_CREDENTIAL);
       const previous = readCookie(req, ADMIN.cookie);
       if (previous) sessions.destroy(previous);
       const { id } = sessions.create('admin', null, mac('admin', token));

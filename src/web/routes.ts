@@ -22,5 +22,6 @@ export const webRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { d
     config: deps.config,
     db: deps.db,
     clock: deps.clock,
+    throttle: deps.throttle,
   }));
 };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaxError } from '../../src/domain/errors.js';
+import { createFailureThrottle } from '../../src/ingress/http/throttle.js';
 import { ADMIN_TOKEN, webApp, world } from './harness.js';
 
 /** A tiny cookie jar over inject(): remembers Set-Cookie values and pulls the CSRF token out of the last page. */
@@ -467,11 +468,51 @@ describe('web pages (inject)', () => {
     });
   });
 
-  it('throttles repeated failed sign-ins from one address', async () => {
-    const strict = await webApp({ ...w.deps, signInAttempts: 3 });
-    const b = new Browser(strict);
-    for (let i = 0; i < 3; i++) expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
-    expect((await b.signIn(w.standard.apiKey)).statusCode).toBe(429);
-    await strict.close();
+  describe('failed sign-ins (issue #12.8)', () => {
+    function manualClock(start = Date.parse('2026-06-01T00:00:00Z')) {
+      let t = start;
+      return { now: () => new Date(t), advance: (ms: number) => { t += ms; } };
+    }
+    async function strictApp() {
+      const clock = manualClock();
+      const throttle = createFailureThrottle({ clock, freeFailures: 3 });
+      return { clock, app: await webApp({ ...w.deps, clock, throttle }) };
+    }
+
+    it('backs off wrong API keys from one address, but a correct key still signs in', async () => {
+      const { clock, app: strict } = await strictApp();
+      const b = new Browser(strict);
+      for (let i = 0; i < 3; i++) expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
+      const refused = await b.signIn('fgk_wrong');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['retry-after']).toBe('2');
+      // Someone else behind the same address (or the same person, with the right key) is not locked out.
+      expect((await new Browser(strict).signIn(w.standard.apiKey)).statusCode).toBe(303);
+      clock.advance(2000);
+      expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
+      await strict.close();
+    });
+
+    it('sign-in failures at /settings do not slow /admin', async () => {
+      const { app: strict } = await strictApp();
+      const b = new Browser(strict);
+      for (let i = 0; i < 5; i++) await b.signIn('fgk_wrong');
+      expect((await b.signIn('fgk_wrong')).statusCode).toBe(429);
+      expect((await b.adminSignIn('wrong-admin-token-xxxxxxxx')).statusCode).toBe(401);
+      expect((await b.adminSignIn()).statusCode).toBe(303);
+      await strict.close();
+    });
+
+    it('sign-in failures at /admin back off that address there, but do not slow /settings', async () => {
+      const { clock, app: strict } = await strictApp();
+      const b = new Browser(strict);
+      for (let i = 0; i < 3; i++) expect((await b.adminSignIn(`wrong-admin-token-${i}-xxxxxxxx`)).statusCode).toBe(401);
+      expect((await b.adminSignIn('wrong-admin-token-more-xxxxxxxx')).statusCode).toBe(429);
+      expect((await b.signIn('fgk_wrong')).statusCode).toBe(401);
+      expect((await b.signIn(w.standard.apiKey)).statusCode).toBe(303);
+      clock.advance(1000);
+      expect((await b.adminSignIn()).statusCode).toBe(303);
+      await strict.close();
+    });
   });
 });
