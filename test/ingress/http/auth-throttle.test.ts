@@ -106,6 +106,18 @@ describe('authentication throttle (issue #12.8)', () => {
     expect((await call('/v1/admin/types', ADMIN_TOKEN, '10.0.0.1', viaProxy('192.0.2.1, 192.0.2.2'))).statusCode).toBe(200);
   });
 
+  it('on a real loopback listener: a proxy listed as loopback passes its clients through, each with its own counter', async () => {
+    const { h } = setUp({ trustedProxies: ['loopback'] });
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+    const get = (token: string, client: string) => fetch(`${base}/v1/admin/types`, { headers: { ...auth(token), 'x-forwarded-for': client } });
+    for (let i = 0; i < 5; i++) expect((await get(`wrong-admin-token-${i}-xxxxxxxx`, '192.0.2.1')).status).toBe(401);
+    const refused = await get(ADMIN_TOKEN, '192.0.2.1');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await get(ADMIN_TOKEN, '192.0.2.2')).status).toBe(200);
+  });
+
   it('counts IPv6 clients by their /64', async () => {
     const { call } = setUp();
     for (let i = 0; i < 5; i++) await call('/v1/admin/types', `wrong-admin-token-${i}-xxxxxxxx`, `2001:db8:1:2::${i + 1}`);
