@@ -25,6 +25,8 @@ export interface Config {
   retryAttempts: number;
   retrySpacingSeconds: number;
   feedbackAllowPrivate: boolean;
+  /** hours a rotated feedback signing secret keeps being signed with, beside the new one (0 = cut off at once) */
+  feedbackSecretGraceHours: number;
   workers: number;
   logLevel: string;
   smtpMaxClients: number;
@@ -72,6 +74,7 @@ const FIELDS: Field[] = [
   { key: 'retryAttempts', env: 'FAXGATE_RETRY_ATTEMPTS', kind: 'int', def: 3, min: 1, max: 10 },
   { key: 'retrySpacingSeconds', env: 'FAXGATE_RETRY_SPACING_SECONDS', kind: 'number', def: 300, min: 0 },
   { key: 'feedbackAllowPrivate', env: 'FAXGATE_FEEDBACK_ALLOW_PRIVATE', kind: 'bool', def: false },
+  { key: 'feedbackSecretGraceHours', env: 'FAXGATE_FEEDBACK_SECRET_GRACE_HOURS', kind: 'number', def: 24, min: 0, max: 720 },
   { key: 'workers', env: 'FAXGATE_WORKERS', kind: 'int', def: 2, min: 1, max: 64 },
   { key: 'logLevel', env: 'FAXGATE_LOG_LEVEL', kind: 'string', def: 'info' },
   { key: 'smtpMaxClients', env: 'FAXGATE_SMTP_MAX_CLIENTS', kind: 'int', def: 50, min: 1 },

@@ -19,7 +19,7 @@ export function openCore(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv
   const db = openDatabase(config.dataDir);
   const clock = systemClock;
   const logger = createLogger(config.logLevel);
-  const accounts = createAccountStore({ db, clock });
+  const accounts = createAccountStore({ db, clock, secretGraceMs: config.feedbackSecretGraceHours * 3_600_000 });
   return { config, db, clock, logger, accounts };
 }
 

@@ -118,7 +118,8 @@ export function createFeedback(deps: FeedbackDeps) {
     const webhookId = a.webhookId ?? newWebhookId();
     const r = renderBody(a.method, a.direction, a.fields);
     const now = clock.now().toISOString();
-    // Body rendered once: every retry sends the same bytes under the same webhook-id.
+    // Body rendered once: every retry sends the same bytes under the same webhook-id (unless the account changes
+    // its format meanwhile, see retarget).
     insert.run({
       id, webhookId, accountId: a.accountId, subjectId: a.subjectId, direction: a.direction, origin: a.origin, method: a.method,
       url: a.url, fields: JSON.stringify(a.fields), body: r.body, contentType: r.contentType, soapAction: r.soapAction ?? null, next: now, now,
@@ -262,8 +263,38 @@ export function createFeedback(deps: FeedbackDeps) {
     return { status, attempts, next };
   });
 
+  /**
+   * Where a due row goes now. Every attempt, the first or a retry, follows the account's settings as they are when
+   * it is sent: a changed feedbackUrl or format applies to deliveries still pending. A row is dropped (status
+   * `gone`, with the reason) when the account has since removed its feedbackUrl or turned inbound feedback off;
+   * an outgoing feedback already queued is still sent when only outgoing.feedbackWhen changed, since the event
+   * was wanted when it happened.
+   */
+  function destination(row: OutboxRow, s: IntegrationSettings): { drop: string } | { url: string; method: FeedbackMethod } {
+    if (!s.feedbackUrl) return { drop: 'feedbackUrl removed by the account before delivery' };
+    if (row.direction === 'inbound') {
+      const m = s.incoming.feedbackMethod;
+      if (m === 'never') return { drop: 'incoming.feedbackMethod set to never by the account before delivery' };
+      return { url: s.feedbackUrl, method: m };
+    }
+    return { url: s.feedbackUrl, method: s.outgoing.feedbackMethod };
+  }
+
+  /** Point a pending row at its current destination; the body is rendered again only when the format changed. */
+  function retarget(row: OutboxRow, url: string, method: FeedbackMethod): OutboxRow {
+    if (row.url === url && row.method === method) return row;
+    const next = { ...row, url, method };
+    if (method !== row.method) {
+      const r = renderBody(method, row.direction, JSON.parse(row.fields) as FeedbackFields);
+      Object.assign(next, { body: r.body, content_type: r.contentType, soap_action: r.soapAction ?? null });
+    }
+    db.prepare("UPDATE feedback_outbox SET url = ?, method = ?, body = ?, content_type = ?, soap_action = ? WHERE id = ? AND status = 'pending'")
+      .run(next.url, next.method, next.body, next.content_type, next.soap_action, row.id);
+    return next;
+  }
+
   async function deliverOne(id: string, signal: AbortSignal): Promise<void> {
-    const row = db.prepare('SELECT * FROM feedback_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+    let row = db.prepare('SELECT * FROM feedback_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
     if (!row || row.status !== 'pending') return;
     const account = accounts.get(row.account_id);
     const at = clock.now();
@@ -271,8 +302,16 @@ export function createFeedback(deps: FeedbackDeps) {
     if (!account) {
       res = { outcome: 'failed', error: 'account no longer exists', durationMs: 0 };
     } else {
+      const dest = destination(row, account.settings);
+      if ('drop' in dest) {
+        db.prepare("UPDATE feedback_outbox SET status = 'gone', last_error = ?, next_attempt_at = NULL, completed_at = ? WHERE id = ? AND status = 'pending'")
+          .run(dest.drop, at.toISOString(), row.id);
+        logger.info({ subjectId: row.subject_id, direction: row.direction, webhookId: row.webhook_id, reason: dest.drop }, 'pending feedback dropped');
+        return;
+      }
+      row = retarget(row, dest.url, dest.method);
       try {
-        const headers = signatureHeaders(account.feedbackSecret, row.webhook_id, at, row.body);
+        const headers = signatureHeaders(accounts.signingSecrets(account.id), row.webhook_id, at, row.body);
         res = await attemptDelivery(agent, { url: row.url, body: row.body, contentType: row.content_type, soapAction: row.soap_action ?? undefined, headers }, timeoutMs, signal);
       } catch (e) {
         // Shutting down: the attempt is not recorded and the row's lease expires, so the next start retries it.

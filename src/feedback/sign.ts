@@ -14,8 +14,15 @@ export function secretKey(secret: string): Buffer {
   return key;
 }
 
-export function signatureHeaders(secret: string, id: string, at: Date, body: string): Record<string, string> {
+/**
+ * The three headers. With several secrets (a rotation's grace period) `webhook-signature` carries one
+ * space-separated `v1,<base64>` entry per secret, in the order given (newest first); a receiver accepts the
+ * message when any entry verifies with the secret it holds, as the Standard Webhooks libraries do.
+ */
+export function signatureHeaders(secrets: string | readonly string[], id: string, at: Date, body: string): Record<string, string> {
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  if (list.length === 0) throw new Error('no feedback signing secret');
   const timestamp = String(Math.floor(at.getTime() / 1000));
-  const mac = createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${mac}` };
+  const sigs = list.map((secret) => `v1,${createHmac('sha256', secretKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64')}`);
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': sigs.join(' ') };
 }

@@ -17,6 +17,8 @@ export interface Account {
   inboundNumbers: string[];
   settings: IntegrationSettings;
   feedbackSecret: string;
+  /** while a rotated-out secret is still signed with (never the secret itself): when that stops */
+  previousSecretExpiresAt?: string;
   createdAt: string;
 }
 
@@ -44,15 +46,23 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-interface Row { id: string; name: string; kind: AccountKind; country: string; feedback_secret: string; settings: string; created_at: string }
+interface Row {
+  id: string; name: string; kind: AccountKind; country: string; feedback_secret: string; settings: string; created_at: string;
+  feedback_secret_previous: string | null; feedback_secret_previous_until: string | null;
+}
 
-export function createAccountStore({ db, clock }: { db: DB; clock: Clock }) {
+/** How long a rotated-out signing secret is still signed with, unless the caller says otherwise. */
+export const DEFAULT_SECRET_GRACE_MS = 24 * 3_600_000;
+
+export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_GRACE_MS }: { db: DB; clock: Clock; secretGraceMs?: number }) {
+  const inGrace = (r: Row): boolean => Boolean(r.feedback_secret_previous && r.feedback_secret_previous_until && Date.parse(r.feedback_secret_previous_until) > clock.now().getTime());
   const rowToAccount = (r: Row): Account => ({
     id: r.id,
     name: r.name,
     kind: r.kind,
     country: r.country,
     feedbackSecret: r.feedback_secret,
+    ...(inGrace(r) ? { previousSecretExpiresAt: r.feedback_secret_previous_until as string } : {}),
     settings: JSON.parse(r.settings) as IntegrationSettings,
     createdAt: r.created_at,
     senders: (db.prepare('SELECT email FROM account_senders WHERE account_id = ? ORDER BY email').all(r.id) as { email: string }[]).map((x) => x.email),
@@ -168,14 +178,37 @@ export function createAccountStore({ db, clock }: { db: DB; clock: Clock }) {
       })();
       return result.settings;
     },
-    rotateFeedbackSecret(accountId: string, actor: string): string {
-      mustGet(accountId);
+    /**
+     * Replace the signing secret. The replaced one stays valid (deliveries carry a signature with each) for the grace
+     * period, so integrators can switch without losing feedback; `immediate` (a leaked secret) ends it at once. Only
+     * one previous secret is kept: rotating again during a grace drops the oldest.
+     */
+    rotateFeedbackSecret(accountId: string, actor: string, opts: { immediate?: boolean } = {}): string {
+      const current = mustGet(accountId);
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const graceMs = opts.immediate ? 0 : secretGraceMs;
+      const until = graceMs > 0 ? new Date(clock.now().getTime() + graceMs).toISOString() : null;
       db.transaction(() => {
-        db.prepare('UPDATE accounts SET feedback_secret = ? WHERE id = ?').run(secret, accountId);
-        audit(accountId, actor, 'feedbackSecret', '(rotated)', '(rotated)');
+        db.prepare('UPDATE accounts SET feedback_secret = ?, feedback_secret_previous = ?, feedback_secret_previous_until = ? WHERE id = ?')
+          .run(secret, until ? current.feedbackSecret : null, until, accountId);
+        // The audit trail says that and until when, never which secret.
+        audit(accountId, actor, 'feedbackSecret', '(rotated)', until ? `(rotated; the previous secret is also signed with until ${until})` : '(rotated; the previous secret no longer works)');
       })();
       return secret;
+    },
+    /**
+     * The secrets a delivery is signed with now: the current one first, then the rotated-out one while its grace
+     * lasts. An expired previous secret is erased here, so it is not kept once it no longer serves.
+     */
+    signingSecrets(accountId: string): string[] {
+      const r = db.prepare('SELECT * FROM accounts WHERE id = ?').get(accountId) as Row | undefined;
+      if (!r) return [];
+      if (inGrace(r)) return [r.feedback_secret, r.feedback_secret_previous as string];
+      if (r.feedback_secret_previous !== null || r.feedback_secret_previous_until !== null) {
+        db.prepare('UPDATE accounts SET feedback_secret_previous = NULL, feedback_secret_previous_until = NULL WHERE id = ? AND feedback_secret_previous_until = ?')
+          .run(accountId, r.feedback_secret_previous_until);
+      }
+      return [r.feedback_secret];
     },
     audit,
     auditLog(accountId?: string, limit = 50): AuditEntry[] {

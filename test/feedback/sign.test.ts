@@ -30,6 +30,15 @@ describe('signatureHeaders', () => {
     expect(signatureHeaders(`whsec_${randomBytes(32).toString('base64')}`, 'msg_x', at, body)['webhook-signature']).not.toBe(headers['webhook-signature']);
   });
 
+  it('with two secrets (a rotation grace) carries both reference signatures, new first, each verifying alone', () => {
+    const older = `whsec_${randomBytes(32).toString('base64')}`;
+    const body = 'FaxId=job_2';
+    const h = signatureHeaders([secret, older], 'msg_y', at, body);
+    expect(h['webhook-signature']).toBe(`${new Webhook(secret).sign('msg_y', at, body)} ${new Webhook(older).sign('msg_y', at, body)}`);
+    expect(signatureHeaders([secret], 'msg_y', at, body)).toEqual(signatureHeaders(secret, 'msg_y', at, body));
+    expect(() => signatureHeaders([], 'msg_y', at, body)).toThrow();
+  });
+
   it('ids are unique and url-safe', () => {
     const ids = new Set(Array.from({ length: 1000 }, newWebhookId));
     expect(ids.size).toBe(1000);

@@ -1,5 +1,6 @@
 // The ordered list of schema migrations. Numbering: 1-9 core, 10-19 attachments, 20-29 jobs/intake,
-// 30-39 feedback, 40-49 inbound, 50-59 web. Each module owns its files. Gaps are fine: migrate() applies by number.
+// 30-39 feedback, 40-49 inbound, 50-59 web; 55-56 feedback secret grace and API key ids (issue 17). Each module owns
+// its files. Gaps are fine: migrate() applies every missing one by number.
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
 import { m010Types } from './010-types.js';
@@ -12,7 +13,8 @@ import { m030Feedback } from './030-feedback.js';
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
 import { m040Inbound } from './040-inbound.js';
 import { m050Web } from './050-web.js';
+import { m055FeedbackSecretGrace } from './055-feedback-secret-grace.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace];
