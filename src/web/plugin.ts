@@ -193,7 +193,7 @@ export function webPages(deps: WebDeps) {
       }));
 
     function renderSettings(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
-      values?: Record<string, unknown>; errors?: { field: string; message: string }[]; status?: string; secret?: { value: string; rotated: boolean };
+      values?: Record<string, unknown>; errors?: { field: string; message: string }[]; status?: string; secret?: { value: string; rotated: boolean; previousUntil?: string };
     } = {}) {
       const account = deps.accounts.get(cur.session.accountId as string);
       if (!account) throw new Refusal(401, 'Your account no longer exists.');
@@ -256,9 +256,11 @@ export function webPages(deps: WebDeps) {
       const cur = requireSession(SETTINGS, req);
       const accountId = cur.session.accountId as string;
       const action = str((req.body as Body).action);
-      if (action === 'rotate') {
-        const value = deps.accounts.rotateFeedbackSecret(accountId, `web:${accountId}`);
-        return renderSettings(reply, 200, cur, { secret: { value, rotated: true } });
+      if (action === 'rotate' || action === 'rotate-now') {
+        // rotate-now is for a leaked secret: the old one stops being signed with at once, with no grace period.
+        const value = deps.accounts.rotateFeedbackSecret(accountId, `web:${accountId}`, { immediate: action === 'rotate-now' });
+        const previousUntil = deps.accounts.get(accountId)?.previousSecretExpiresAt;
+        return renderSettings(reply, 200, cur, { secret: { value, rotated: true, ...(previousUntil ? { previousUntil } : {}) } });
       }
       if (action !== 'show') throw new Refusal(400, 'Unknown action.');
       const account = deps.accounts.get(accountId);

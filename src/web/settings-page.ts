@@ -85,7 +85,7 @@ export interface SettingsView {
   status?: string;
   csrf: string;
   /** the signing secret, present only in the response to "Show"/"Rotate" */
-  secret?: { value: string; rotated: boolean };
+  secret?: { value: string; rotated: boolean; previousUntil?: string };
 }
 
 function control(c: Control, value: unknown, error: string | undefined): SafeHtml {
@@ -142,14 +142,18 @@ ${controls.filter((c) => c.group === g).map((c) => control(c, v.values[c.field],
   const secret: HtmlValue = html`<h2 id="secret-title">Feedback signing secret</h2>
 <p class="help">Every feedback request faxgate sends you is signed with this secret (Standard Webhooks <code>webhook-signature</code> header), so your web service can check it came from us. It is shown only when you ask.</p>
 ${v.secret && html`<div class="status" role="status">
-<p>${v.secret.rotated ? 'A new signing secret was created; the old one no longer works. Copy it now:' : 'Your signing secret (it will not be shown again on this page):'}</p>
+<p>${!v.secret.rotated ? 'Your signing secret (it will not be shown again on this page):'
+    : v.secret.previousUntil ? html`A new signing secret was created. Until <time datetime="${v.secret.previousUntil}">${v.secret.previousUntil}</time> every feedback also carries a signature made with the old one, so switch your service to the new secret before then. Copy it now:`
+      : 'A new signing secret was created; the old one no longer works. Copy it now:'}</p>
 <code class="secret" id="secret-value">${v.secret.value}</code>
 </div>`}
 <div class="actions">
 <form method="post" action="/settings/secret">${csrfField(v.csrf)}<input type="hidden" name="action" value="show"><button type="submit" class="secondary">Show signing secret</button></form>
 <form method="post" action="/settings/secret">${csrfField(v.csrf)}<input type="hidden" name="action" value="rotate"><button type="submit" class="secondary" aria-describedby="rotate-help">Rotate signing secret</button></form>
+<form method="post" action="/settings/secret">${csrfField(v.csrf)}<input type="hidden" name="action" value="rotate-now"><button type="submit" class="secondary" aria-describedby="rotate-now-help">Rotate and revoke the old secret now</button></form>
 </div>
-<p class="help" id="rotate-help">Rotating creates a new secret at once; feedback signed with the old one will no longer verify.</p>`;
+<p class="help" id="rotate-help">Rotating creates a new secret at once. For a grace period (24 hours unless your operator set otherwise) each feedback carries two signatures, one with the new secret and one with the old, so your service keeps verifying while you switch it over.</p>
+<p class="help" id="rotate-now-help">If the secret has leaked, revoke it now: feedback is signed only with the new secret from this moment, and checks with the old one fail.</p>`;
 
   const body = html`${status}${summary}
 <p>Account <strong>${v.accountName}</strong> (<code>${v.accountId}</code>${v.kind === 'developer' ? ', developer account' : ''}). Changes apply to the next fax you send or receive.</p>

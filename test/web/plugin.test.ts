@@ -298,6 +298,25 @@ describe('web pages (inject)', () => {
       expect((await b.get('/settings')).body).not.toContain(fresh);
     });
 
+    it('rotation keeps the old secret signed with for the grace period, says until when, and "revoke now" ends it', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const old = w.accounts.get(w.standard.id)!.feedbackSecret;
+      const rotated = await b.post('/settings/secret', { _csrf: b.csrf(), action: 'rotate' });
+      const fresh = w.accounts.get(w.standard.id)!.feedbackSecret;
+      const until = w.accounts.get(w.standard.id)!.previousSecretExpiresAt;
+      expect(until).toBeDefined();
+      expect(w.accounts.signingSecrets(w.standard.id)).toEqual([fresh, old]);
+      expect(rotated.body).toContain(until);
+      expect(rotated.body).not.toContain(old);
+      const revoked = await b.post('/settings/secret', { _csrf: b.csrf(), action: 'rotate-now' });
+      const newest = w.accounts.get(w.standard.id)!.feedbackSecret;
+      expect(revoked.statusCode).toBe(200);
+      expect(revoked.body).toContain(newest);
+      expect(w.accounts.signingSecrets(w.standard.id)).toEqual([newest]);
+      expect(w.accounts.get(w.standard.id)!.previousSecretExpiresAt).toBeUndefined();
+    });
+
     it('signs out: the old cookie no longer opens the page', async () => {
       const b = new Browser(app);
       await b.signIn(w.standard.apiKey);
