@@ -26,13 +26,15 @@ export async function run(argv: string[]): Promise<number> {
       name: values.name, senders: values.sender, kind: values.kind as Account['kind'] | undefined,
       designated: values.designated, inbound: values.inbound, country: values.country,
     });
-    const out = { ...publicAccount(acc), apiKey: acc.apiKey, feedbackSecret: acc.feedbackSecret };
+    const out = { ...publicAccount(acc), apiKey: acc.apiKey, apiKeyId: acc.apiKeyId, feedbackSecret: acc.feedbackSecret };
     if (values.json) printJson(out);
     else {
       process.stdout.write(`created account ${acc.id} (${acc.name}, ${acc.kind})\n`);
       process.stdout.write(`  senders:         ${acc.senders.join(', ')}\n`);
       if (acc.inboundNumbers.length) process.stdout.write(`  inbound numbers: ${acc.inboundNumbers.join(', ')}\n`);
       process.stdout.write(`  API key:         ${acc.apiKey}   (shown once; store it now)\n`);
+      // Records name this key as api:key_<id>, so the id is what to look for in the audit trail.
+      process.stdout.write(`  API key id:      ${acc.apiKeyId}\n`);
       process.stdout.write(`  feedback secret: ${acc.feedbackSecret}\n`);
     }
     core.db.close();

@@ -35,7 +35,7 @@ export interface JobSnapshot {
   submissionId: string;
   source: JobSource;
   to: string;
-  /** sender email (email path) or API key prefix (api path) */
+  /** sender email (email path) or api:key_<key id> (api path) */
   sender: string;
   status: JobStatus;
   resolution: Resolution;

@@ -22,7 +22,7 @@ export interface InboundFax {
   retrievalCount: number;
   firstRetrievedAt: string | null;
   lastRetrievedAt: string | null;
-  /** API key prefix (or `cli`/`admin`) of the last complete image download */
+  /** api:key_<key id> (or `cli`/`admin`) of the last complete image download */
   lastRetrievedBy: string | null;
   deletedAt: string | null;
   deletedBy: string | null;

@@ -22,7 +22,7 @@ export interface SubmissionBody { from: string; to: string; subject: string; dat
 export interface Submission {
   source: 'email' | 'api';
   accountId: string;
-  /** email address, or 'api:<key prefix>' */
+  /** email address, or 'api:key_<key id>' */
   sender: string;
   /** already checked with checkRecipient → E.164 */
   recipients: string[];

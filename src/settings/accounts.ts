@@ -40,6 +40,11 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** How records name the API key that acted: by its stored id, never by any characters of the key. */
+export function apiKeyActor(keyId: string): string {
+  return `api:key_${keyId}`;
+}
+
 export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
   const hb = createHash('sha256').update(b).digest();
@@ -80,13 +85,17 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
     return a;
   }
 
-  function issueApiKey(accountId: string): string {
+  /** A new key; records name it by its id (see apiKeyActor), so no part of the key is stored but its hash. */
+  function issueKey(accountId: string): { key: string; id: string } {
     const key = `fgk_${randomBytes(32).toString('base64url')}`;
-    db.prepare('INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)').run(
-      randomUUID(), accountId, hashApiKey(key), key.slice(0, 10), clock.now().toISOString(),
+    const id = randomUUID();
+    // The prefix column (which once held the key's first characters) stays empty.
+    db.prepare("INSERT INTO api_keys (id, account_id, hash, prefix, created_at) VALUES (?, ?, ?, '', ?)").run(
+      id, accountId, hashApiKey(key), clock.now().toISOString(),
     );
-    return key;
+    return { key, id };
   }
+  const issueApiKey = (accountId: string): string => issueKey(accountId).key;
 
   function audit(accountId: string | null, actor: string, field: string, oldV: unknown, newV: unknown): void {
     db.prepare('INSERT INTO settings_audit (account_id, actor, at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -96,7 +105,7 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
 
   return {
     /** Create an account; returns it with the API key, which is shown once and stored only hashed. */
-    create(input: CreateAccountInput, actor = 'cli'): Account & { apiKey: string } {
+    create(input: CreateAccountInput, actor = 'cli'): Account & { apiKey: string; apiKeyId: string } {
       const errors: { field: string; message: string }[] = [];
       const kind = input.kind ?? 'standard';
       const country = input.country ?? '1';
@@ -130,17 +139,17 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       if (errors.length) throw new FaxError('invalid-settings', errors.map((e) => e.message).join('; '), { errors });
       const id = `acc_${randomBytes(8).toString('hex')}`;
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
-      let apiKey = '';
+      let issued = { key: '', id: '' };
       db.transaction(() => {
         db.prepare('INSERT INTO accounts (id, name, kind, country, feedback_secret, settings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
           id, input.name.trim(), kind, country, secret, JSON.stringify(settings), clock.now().toISOString(),
         );
         for (const s of senders) db.prepare('INSERT INTO account_senders (email, account_id) VALUES (?, ?)').run(s, id);
         for (const n of inbound) db.prepare('INSERT INTO inbound_numbers (number, account_id) VALUES (?, ?)').run(n, id);
-        apiKey = issueApiKey(id);
+        issued = issueKey(id);
         audit(id, actor, 'account', null, { name: input.name.trim(), kind });
       })();
-      return { ...mustGet(id), apiKey };
+      return { ...mustGet(id), apiKey: issued.key, apiKeyId: issued.id };
     },
     get,
     mustGet,
@@ -159,6 +168,13 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       // Lookup by hash of a high-entropy key: an index probe on a digest leaks nothing useful about the key.
       const r = db.prepare('SELECT account_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hashApiKey(key)) as { account_id: string } | undefined;
       return r && get(r.account_id);
+    },
+    /** The account and the id of a valid API key, for requests that must record which key acted. */
+    authenticateApiKey(key: string): { account: Account; keyId: string } | undefined {
+      if (!key || key.length > 200) return undefined;
+      const r = db.prepare('SELECT id, account_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hashApiKey(key)) as { id: string; account_id: string } | undefined;
+      const account = r && get(r.account_id);
+      return account && { account, keyId: r.id };
     },
     findByInboundNumber(number: string): Account | undefined {
       const r = db.prepare('SELECT account_id FROM inbound_numbers WHERE number = ?').get(number) as { account_id: string } | undefined;

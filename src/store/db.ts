@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS } from './migrations/index.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export type DB = Database.Database;
 
@@ -20,10 +20,11 @@ export function openDatabase(dataDir: string, file = 'faxgate.sqlite'): DB {
   return db;
 }
 
-export function migrate(db: DB): void {
+/** Apply the migrations not yet applied; `list` is for tests that build a database as an older release left it. */
+export function migrate(db: DB, list: readonly Migration[] = MIGRATIONS): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  const sorted = [...MIGRATIONS].sort((a, b) => a.version - b.version);
+  const sorted = [...list].sort((a, b) => a.version - b.version);
   for (const m of sorted) {
     if (done.has(m.version)) continue;
     db.transaction(() => {

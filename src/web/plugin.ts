@@ -15,7 +15,7 @@ import { html } from './html.js';
 import { formToChange, settingsPage } from './settings-page.js';
 import { adminPage, formatMb, isLocked, mbToBytes, type TypeRow } from './admin-page.js';
 import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '../ingress/http/throttle.js';
-import { keyPrefix } from '../ingress/http/auth.js';
+import { keyCredential } from '../ingress/http/auth.js';
 
 /** The type registry as the admin page uses it (the same registry email and the web service screen against). */
 export interface WebRegistry {
@@ -218,13 +218,13 @@ export function webPages(deps: WebDeps) {
       // address are in backoff; a wrong one is then refused 429 rather than 401, which tells a guesser nothing more.
       const account = key && key.length <= 512 ? deps.accounts.findByApiKey(key) : undefined;
       if (!account) {
-        const credential = keyPrefix(key);
+        const credential = keyCredential(key);
         const waiting = throttle.waitMs('web-settings', req.ip, credential);
         const wait = throttle.fail('web-settings', req.ip, credential);
         if (waiting > 0) tooMany(reply, wait);
         return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.');
       }
-      throttle.succeed('web-settings', keyPrefix(key));
+      throttle.succeed('web-settings', keyCredential(key));
       // A fresh id at every sign-in (no fixation); a session this browser had before is ended.
       const previous = readCookie(req, SETTINGS.cookie);
       if (previous) sessions.destroy(previous);

@@ -29,7 +29,7 @@ const ADMIN = 'admin-token-for-tests-0123456789';
 interface World {
   dataDir: string; config: Config; db: DB; accounts: AccountStore; feedback: Feedback; inbound: InboundService;
   app: FastifyInstance; base: string; logs: string[]; closeInbound(): Promise<void>;
-  a: Account & { apiKey: string }; b: Account & { apiKey: string };
+  a: Account & { apiKey: string; apiKeyId: string }; b: Account & { apiKey: string; apiKeyId: string };
 }
 
 async function world(configOverrides: Partial<Config> = {}): Promise<World> {
@@ -202,7 +202,7 @@ describe('retrieval, isolation and deletion', () => {
     expect(pdf.body.includes(Buffer.from('/CCITTFaxDecode'))).toBe(true);
     await until(() => w.inbound.get(w.a.id, fax.id).retrievalCount === 3, 'three retrievals recorded');
     const shown = await (await fetch(`${w.base}/v1/inbound/${fax.id}`, auth(w.a.apiKey))).json() as Record<string, unknown>;
-    expect(shown).toMatchObject({ status: 'stored', retrievalCount: 3, lastRetrievedBy: `api:${w.a.apiKey.slice(0, 10)}` });
+    expect(shown).toMatchObject({ status: 'stored', retrievalCount: 3, lastRetrievedBy: `api:key_${w.a.apiKeyId}` });
   });
 
   it('is described in the OpenAPI document', async () => {
@@ -256,7 +256,7 @@ describe('retrieval, isolation and deletion', () => {
     const tomb = await (await fetch(`${w.base}/v1/inbound/${fax.id}`, auth(w.b.apiKey))).json() as Record<string, unknown>;
     expect(tomb).toMatchObject({
       id: fax.id, status: 'deleted', pages: 2, from: null, to: null, imageUrl: null, retrievalCount: 1, deletedReason: 'retrieved',
-      deletedBy: `api:${w.b.apiKey.slice(0, 10)}`, lastRetrievedBy: `api:${w.b.apiKey.slice(0, 10)}`,
+      deletedBy: `api:key_${w.b.apiKeyId}`, lastRetrievedBy: `api:key_${w.b.apiKeyId}`,
     });
     expect(tomb.receivedAt).toBeTruthy();
     expect(tomb.deletedAt).toBeTruthy();
@@ -281,7 +281,7 @@ describe('retrieval, isolation and deletion', () => {
     expect((await download(w, w.a.apiKey, fax.id, 'pdf')).status).toBe(200);
     const r = await fetch(`${w.base}/v1/inbound/${fax.id}`, { method: 'DELETE', ...auth(w.a.apiKey) });
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ status: 'deleted', deletedReason: 'deleted', deletedBy: `api:${w.a.apiKey.slice(0, 10)}`, from: null, to: null });
+    expect(await r.json()).toMatchObject({ status: 'deleted', deletedReason: 'deleted', deletedBy: `api:key_${w.a.apiKeyId}`, from: null, to: null });
     await w.inbound.whenIdle();
     expect((await fetch(`${w.base}/v1/inbound/${fax.id}/image`, auth(w.a.apiKey))).status).toBe(410);
     expect((await fetch(`${w.base}/v1/inbound/${fax.id}`, { method: 'DELETE', ...auth(w.a.apiKey) })).status).toBe(410);

@@ -122,7 +122,7 @@ describe('receiving', () => {
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
     expect(await code(Promise.resolve().then(() => t.inbound.get(t.b.id, fax.id)))).toBe('not-found');
     expect(await code(t.inbound.openImage(t.b.id, fax.id, 'tiff'))).toBe('not-found');
-    expect(await code(t.inbound.remove(t.b.id, fax.id, 'api:fgk_other'))).toBe('not-found');
+    expect(await code(t.inbound.remove(t.b.id, fax.id, 'api:key_other'))).toBe('not-found');
     expect(t.inbound.list(t.b.id).items.map((f) => f.id)).not.toContain(fax.id);
     expect(t.inbound.get(t.a.id, fax.id).status).toBe('stored');
   });
@@ -182,18 +182,18 @@ describe('deletion and recovery', () => {
     await new Promise((r) => img.stream.on('end', r));
     img.onAbort(); // treated as interrupted: the cached PDF stays, nothing recorded
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id, 'fax.pdf'))).toBe(true);
-    const tomb = await t.inbound.remove(t.a.id, fax.id, 'api:fgk_abcdef');
-    expect(tomb).toMatchObject({ id: fax.id, status: 'deleted', pages: 3, from: null, to: null, size: null, imageUrl: null, deletedBy: 'api:fgk_abcdef', deletedReason: 'deleted', retrievalCount: 0 });
+    const tomb = await t.inbound.remove(t.a.id, fax.id, 'api:key_abcdef');
+    expect(tomb).toMatchObject({ id: fax.id, status: 'deleted', pages: 3, from: null, to: null, size: null, imageUrl: null, deletedBy: 'api:key_abcdef', deletedReason: 'deleted', retrievalCount: 0 });
     expect(tomb.deletedAt).toBeTruthy();
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id))).toBe(false);
     expect(await code(t.inbound.openImage(t.a.id, fax.id, 'tiff'))).toBe('gone');
-    expect(await code(t.inbound.remove(t.a.id, fax.id, 'api:fgk_abcdef'))).toBe('gone');
+    expect(await code(t.inbound.remove(t.a.id, fax.id, 'api:key_abcdef'))).toBe('gone');
   });
 
   it('waits for a download in flight before removing files', async () => {
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
     const img = await t.inbound.openImage(t.a.id, fax.id, 'tiff');
-    await t.inbound.remove(t.a.id, fax.id, 'api:fgk_abcdef');
+    await t.inbound.remove(t.a.id, fax.id, 'api:key_abcdef');
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id, 'fax.tif'))).toBe(true);
     const chunks: Buffer[] = [];
     img.stream.on('data', (c: Buffer) => chunks.push(c));
@@ -207,8 +207,8 @@ describe('deletion and recovery', () => {
   it('with deleteAfterRetrieval, a download completing while another runs tombstones at once but lets the other finish', async () => {
     t.accounts.updateSettings(t.b.id, { 'incoming.deleteAfterRetrieval': true }, 'test');
     const fax = (await t.inbound.receive({ to: '+15550002222', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;
-    const first = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:fgk_first0');
-    const second = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:fgk_second');
+    const first = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:key_first0');
+    const second = await t.inbound.openImage(t.b.id, fax.id, 'tiff', 'api:key_second');
     const read = async (s: NodeJS.ReadableStream) => {
       const chunks: Buffer[] = [];
       for await (const c of s) chunks.push(c as Buffer);
@@ -216,7 +216,7 @@ describe('deletion and recovery', () => {
     };
     expect((await read(first.stream)).equals(readFileSync(FAX_TIFF))).toBe(true);
     await first.onComplete();
-    expect(t.inbound.get(t.b.id, fax.id)).toMatchObject({ status: 'deleted', deletedReason: 'retrieved', deletedBy: 'api:fgk_first0', retrievalCount: 1 });
+    expect(t.inbound.get(t.b.id, fax.id)).toMatchObject({ status: 'deleted', deletedReason: 'retrieved', deletedBy: 'api:key_first0', retrievalCount: 1 });
     expect(await code(t.inbound.openImage(t.b.id, fax.id, 'tiff'))).toBe('gone');
     expect((await read(second.stream)).equals(readFileSync(FAX_TIFF))).toBe(true);
     await second.onComplete();

@@ -67,14 +67,14 @@ describe('checkRecipient', () => {
 describe('submit', () => {
   it('accepts an API submission: files moved durably into the submission folder, one job per recipient', async () => {
     const f = upload('a.pdf', pdf, 'application/pdf');
-    const r = await intake.submit({ source: 'api', accountId: std.id, sender: 'api:fgk_abc', recipients: ['+15551234567', '+15557654321', '+15551234567'],
+    const r = await intake.submit({ source: 'api', accountId: std.id, sender: 'api:key_abc', recipients: ['+15551234567', '+15557654321', '+15551234567'],
       files: [f], coverText: 'Please call back.', options: { resolution: 'superfine', paper: 'a4' } });
     expect(r.duplicate).toBe(false);
     expect(r.jobs).toHaveLength(2);
     expect(r.files).toMatchObject([{ name: 'a.pdf', detected: 'pdf', verdict: 'accepted' }]);
     expect(existsSync(f.path)).toBe(false);
     const job = jobs.get(std.id, r.jobs[0].id)!;
-    expect(job).toMatchObject({ source: 'api', sender: 'api:fgk_abc', resolution: 'superfine', paper: 'a4', status: 'received' });
+    expect(job).toMatchObject({ source: 'api', sender: 'api:key_abc', resolution: 'superfine', paper: 'a4', status: 'received' });
     const sub = jobs.submission(r.submissionId)!;
     expect(readdirSync(sub.dir)).toEqual(['f000.bin']);
     expect(sub.options.coverText).toBe('Please call back.');

@@ -27,7 +27,7 @@ function throwingLine(calls: string[]): FaxLine {
 }
 
 const submitCover = async (to: string) => (await h.intake.submit({
-  source: 'api', accountId: sender, sender: 'api:fgk_test', recipients: [to], files: [], coverText: 'Please call back.',
+  source: 'api', accountId: sender, sender: 'api:key_test', recipients: [to], files: [], coverText: 'Please call back.',
 })).jobs.map((j) => j.id);
 
 describe('a line adapter that throws', () => {

@@ -4,6 +4,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaxError } from '../../src/domain/errors.js';
 import { createFailureThrottle } from '../../src/ingress/http/throttle.js';
+import { hashApiKey } from '../../src/settings/accounts.js';
 import { ADMIN_TOKEN, webApp, world } from './harness.js';
 
 /** A tiny cookie jar over inject(): remembers Set-Cookie values and pulls the CSRF token out of the last page. */
@@ -154,7 +155,7 @@ describe('web pages (inject)', () => {
       const key = w.accounts.issueApiKey(w.standard.id);
       await b.signIn(key);
       expect(b.last!.body).toContain('Integration settings for incoming fax');
-      w.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE prefix = ?').run(new Date().toISOString(), key.slice(0, 10));
+      w.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE hash = ?').run(new Date().toISOString(), hashApiKey(key));
       expect((await b.get('/settings')).body).toContain('>Sign in</button>');
     });
   });

@@ -1,14 +1,14 @@
 // Bearer authentication: API keys resolve to one account (every object is scoped to it); admin routes need the admin token.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
-import { safeEqual, type Account } from '../../settings/accounts.js';
+import { apiKeyActor, safeEqual, type Account } from '../../settings/accounts.js';
 import { retryAfterSeconds, type FailureThrottle } from './throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated account (set by requireAccount). */
     account?: Account;
-    /** `api:<key prefix>`: the actor recorded in audit trails and as the job's sender. */
+    /** `api:key_<key id>`: the actor recorded in audit trails and as the job's sender (never part of the key). */
     actor?: string;
   }
   interface FastifyInstance {
@@ -25,8 +25,11 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** The non-secret prefix of an API key as stored beside its hash (`fgk_` + 6 characters). */
-export function keyPrefix(key: string): string {
+/**
+ * What the failure throttle counts a presented key under (its first characters; the throttle keeps only a digest of
+ * it, and it is never recorded anywhere else: records name a key by its id).
+ */
+export function keyCredential(key: string): string {
   return key.slice(0, 10);
 }
 
@@ -53,21 +56,21 @@ export function throttled(reply: FastifyReply, waitMs: number): FaxError {
  * clients behind the same address are in backoff; a wrong one is then answered 429 instead of 401, which tells the
  * guesser nothing the 401 would not. Letting a correct key through costs nothing: keys carry 256 random bits.
  */
-export function requireAccount(accounts: { findByApiKey(key: string): Account | undefined }): AuthHook {
+export function requireAccount(accounts: { authenticateApiKey(key: string): { account: Account; keyId: string } | undefined }): AuthHook {
   return async function (req: FastifyRequest, reply: FastifyReply) {
     const key = bearerToken(req);
-    const account = key ? accounts.findByApiKey(key) : undefined;
+    const found = key ? accounts.authenticateApiKey(key) : undefined;
     const throttle = req.server.authThrottle;
-    if (key && account) {
-      throttle?.succeed('api-key', keyPrefix(key));
-      req.account = account;
-      req.actor = `api:${keyPrefix(key)}`;
+    if (key && found) {
+      throttle?.succeed('api-key', keyCredential(key));
+      req.account = found.account;
+      req.actor = apiKeyActor(found.keyId);
       return;
     }
     // No credential at all is not a guess: it is not counted.
     if (key && throttle) {
-      const waiting = throttle.waitMs('api-key', req.ip, keyPrefix(key));
-      const wait = throttle.fail('api-key', req.ip, keyPrefix(key));
+      const waiting = throttle.waitMs('api-key', req.ip, keyCredential(key));
+      const wait = throttle.fail('api-key', req.ip, keyCredential(key));
       if (waiting > 0) throw throttled(reply, wait);
     }
     reply.header('www-authenticate', 'Bearer realm="faxgate"');

@@ -14,7 +14,8 @@ import { m031IdempotencyOwner } from './031-idempotency-owner.js';
 import { m040Inbound } from './040-inbound.js';
 import { m050Web } from './050-web.js';
 import { m055FeedbackSecretGrace } from './055-feedback-secret-grace.js';
+import { m056ApiKeyIds } from './056-api-key-ids.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];

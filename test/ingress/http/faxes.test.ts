@@ -87,7 +87,7 @@ describe('POST /v1/faxes', () => {
       .toEqual([['three.pdf', 'pdf', 'accepted'], ['logo.png', 'png', 'accepted']]);
     expect(r.headers.location).toBe(`/v1/faxes/${body.jobs[0].id}`);
     const job = h.jobs.get(a.id, body.jobs[0].id)!;
-    expect(job).toMatchObject({ source: 'api', resolution: 'superfine', paper: 'a4', sender: `api:${a.apiKey.slice(0, 10)}` });
+    expect(job).toMatchObject({ source: 'api', resolution: 'superfine', paper: 'a4', sender: `api:key_${a.apiKeyId}` });
     // The upload's temp files are gone; the submission folder holds the durable copies.
     expect(readdirSync(path.join(h.dataDir, 'tmp')).filter((d) => d.startsWith('http-'))).toEqual([]);
   });

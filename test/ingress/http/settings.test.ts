@@ -24,7 +24,7 @@ describe('integration settings over HTTP', () => {
     });
   });
 
-  it('PUT changes only the fields sent, records each change with api:<key prefix>, and leaves other accounts alone', async () => {
+  it('PUT changes only the fields sent, records each change with api:key_<key id>, and leaves other accounts alone', async () => {
     const a = h.account();
     const other = h.account();
     const r = await put(a.apiKey, { feedbackUrl: 'https://hooks.example/fax', outgoing: { feedbackWhen: 'failure' } });
@@ -34,9 +34,9 @@ describe('integration settings over HTTP', () => {
     expect(dotted.json().outgoing).toMatchObject({ feedbackWhen: 'failure', unsupportedFiles: 'reject' });
     const log = h.accounts.auditLog(a.id).filter((e) => e.field !== 'account');
     expect(log.map((e) => [e.field, e.old, e.new, e.actor])).toEqual([
-      ['outgoing.unsupportedFiles', 'ignore', 'reject', `api:${a.apiKey.slice(0, 10)}`],
-      ['outgoing.feedbackWhen', 'never', 'failure', `api:${a.apiKey.slice(0, 10)}`],
-      ['feedbackUrl', '', 'https://hooks.example/fax', `api:${a.apiKey.slice(0, 10)}`],
+      ['outgoing.unsupportedFiles', 'ignore', 'reject', `api:key_${a.apiKeyId}`],
+      ['outgoing.feedbackWhen', 'never', 'failure', `api:key_${a.apiKeyId}`],
+      ['feedbackUrl', '', 'https://hooks.example/fax', `api:key_${a.apiKeyId}`],
     ]);
     expect(h.accounts.get(other.id)!.settings.outgoing.unsupportedFiles).toBe('ignore');
     // Takes effect at once: the next GET (and the next submission) sees it.

@@ -26,9 +26,9 @@ const inboundFax = {
     retrievalCount: { type: 'integer', description: 'complete image downloads' },
     firstRetrievedAt: nullableString,
     lastRetrievedAt: nullableString,
-    lastRetrievedBy: { ...nullableString, description: 'who downloaded it last (api:<key prefix>)' },
+    lastRetrievedBy: { ...nullableString, description: 'who downloaded it last (api:key_<key id>)' },
     deletedAt: nullableString,
-    deletedBy: { ...nullableString, description: 'api:<key prefix> of the key that retrieved or deleted it' },
+    deletedBy: { ...nullableString, description: 'api:key_<key id> of the key that retrieved or deleted it' },
     deletedReason: { type: ['string', 'null'], enum: ['retrieved', 'deleted', null] },
   },
 } as const;

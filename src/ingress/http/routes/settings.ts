@@ -26,7 +26,7 @@ export const settingsRoutes: RoutePlugin = async (app, { deps }) => {
     schema: {
       summary: 'Change integration settings (partial: only the fields sent change)',
       description: 'Nested objects or dotted keys ("outgoing.feedbackWhen"). Unknown keys and values are refused with '
-        + 'errors naming each field. Every change is recorded with the actor api:<key prefix>.',
+        + 'errors naming each field. Every change is recorded with the actor api:key_<key id>.',
       tags: ['settings'],
       security: bearerSecurity,
       body: { $ref: 'IntegrationSettings#' },

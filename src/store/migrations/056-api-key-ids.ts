@@ -1,0 +1,30 @@
+// Records name the API key that acted by its id (api:key_<id>), never by its first characters (issue 17); the stored prefix is erased.
+// Earlier rows said api:<first 10 characters of the key>: each becomes the id of the one key with that prefix, or
+// api:key_unknown when the key is gone or two keys shared the prefix.
+const ACTOR_COLUMNS: [string, string][] = [
+  ['settings_audit', 'actor'], ['jobs', 'sender'], ['submissions', 'sender'],
+  ['inbound_faxes', 'last_retrieved_by'], ['inbound_faxes', 'deleted_by'], ['file_types', 'updated_by'],
+];
+const OLD = `LIKE 'api:fgk\\_%' ESCAPE '\\'`;
+const mapped = (col: string) => `COALESCE((SELECT new FROM temp_key_actor_map WHERE old = ${col}), 'api:key_unknown')`;
+const enc = (s: string) => `REPLACE(${s}, ':', '%3A')`;
+
+export const m056ApiKeyIds = {
+  version: 56,
+  name: 'api-key-ids',
+  sql: `
+CREATE TEMP TABLE temp_key_actor_map AS
+  SELECT 'api:' || k.prefix AS old, 'api:key_' || k.id AS new FROM api_keys k
+  WHERE k.prefix <> '' AND (SELECT COUNT(*) FROM api_keys k2 WHERE k2.prefix = k.prefix) = 1;
+${ACTOR_COLUMNS.map(([t, c]) => `UPDATE ${t} SET ${c} = ${mapped(c)} WHERE ${c} ${OLD};`).join('\n')}
+-- Feedback rows: the Sender field, and the same value in the rendered body (as is in XML, %3A-encoded in a form).
+UPDATE feedback_outbox SET
+  fields = json_set(fields, '$.Sender', ${mapped("json_extract(fields, '$.Sender')")}),
+  body = REPLACE(REPLACE(body, json_extract(fields, '$.Sender'), ${mapped("json_extract(fields, '$.Sender')")}),
+    ${enc("json_extract(fields, '$.Sender')")}, ${enc(mapped("json_extract(fields, '$.Sender')"))})
+  WHERE json_valid(fields) AND json_extract(fields, '$.Sender') ${OLD};
+UPDATE idempotency_keys SET response = REPLACE(response, m.old, m.new) FROM temp_key_actor_map m WHERE instr(response, m.old) > 0;
+DROP TABLE temp_key_actor_map;
+UPDATE api_keys SET prefix = '';
+`,
+};
