@@ -1,6 +1,6 @@
 // Runs a short helper program on untrusted input with a hard timeout, a memory ceiling and capped output; never throws.
-import { spawn } from 'node:child_process';
 import { watchMemory } from '../proc/memory.js';
+import { killGroup as killTree, spawnTied } from '../proc/spawn.js';
 
 /**
  * Resident-size ceiling of a probe's process tree. Measured on the corpus: qpdf and Ghostscript's page count peak
@@ -34,15 +34,9 @@ export function runProc(cmd: string, args: string[], opts: { timeoutMs: number; 
       watch?.stop();
       resolve({ ...r, code: watch?.exceeded ? null : r.code, stdout, stderr, timedOut, memoryExceeded: watch?.exceeded ?? false });
     };
-    // its own process group, so that a kill reaches whatever it started
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } });
-    const killGroup = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
+    // its own process group, so that a kill reaches whatever it started, and tied to this process's life
+    const child = spawnTied(cmd, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' } });
+    const killGroup = () => killTree(child);
     const watch = child.pid ? watchMemory(child.pid, (opts.memoryMb ?? PROBE_MEMORY_MB) * 1024, killGroup) : undefined;
     const timer = setTimeout(() => { timedOut = true; killGroup(); }, opts.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < cap) stdout += d.slice(0, cap - stdout.length); });

@@ -1,6 +1,6 @@
 // Decides whether a received TIFF already is a fax (TIFF Class F) that can be stored byte for byte, by reading its
 // directory tags with bounds and loop checks and then letting libtiff decode every strip (tiffinfo -D) under a timeout.
-import { execFile } from 'node:child_process';
+import { runProc } from '../attachments/proc.js';
 import { promises as fsp } from 'node:fs';
 
 export interface TiffPageTags {
@@ -90,11 +90,9 @@ export function isClassFPage(p: TiffPageTags): boolean {
 
 /** Let libtiff decode every strip of every page; false on any error or after the timeout. */
 export function decodesCleanly(file: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('tiffinfo', ['-D', file], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
-      resolve(!err && !/error/i.test(String(stderr)));
-    });
-  });
+  // through runProc: a memory ceiling, and tiffinfo dies with the server like every other tool
+  return runProc('tiffinfo', ['-D', file], { timeoutMs, maxOutput: 1 << 20 })
+    .then((r) => r.code === 0 && !r.timedOut && !/error/i.test(r.stderr));
 }
 
 /** Page count when the whole file is already storable Class F, otherwise null (then it must be rendered). */

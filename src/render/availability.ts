@@ -1,7 +1,7 @@
 // Which renderer families work on this server right now, so the type registry can refuse honestly instead of failing late.
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { killGroup, spawnTied } from '../proc/spawn.js';
 
 export type RenderFamily = 'pdf' | 'image' | 'text' | 'office';
 export type Availability = Record<RenderFamily, { available: boolean; reason?: string }>;
@@ -9,9 +9,9 @@ export type Availability = Record<RenderFamily, { available: boolean; reason?: s
 /** Run a short command, resolving with its stdout; rejects on spawn error, non-zero exit or timeout. */
 export function runQuick(cmd: string, args: string[], timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnTied(cmd, args);
     let out = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => killGroup(child), timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr.resume();
     child.on('error', (e) => { clearTimeout(timer); reject(e); });

@@ -1,8 +1,7 @@
 // Spawning external renderers as untrusted-input processing: own process group, memory ceiling, wall-clock kill.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { constants as osConstants } from 'node:os';
 import { watchMemory } from '../proc/memory.js';
+import { killGroup as killTree, spawnTied, type TiedChild } from '../proc/spawn.js';
 import { RenderFailure, overBudget, type Budget } from './types.js';
 
 export interface LimitedResult {
@@ -18,7 +17,7 @@ export interface LimitedResult {
 }
 
 export interface LimitedSpawn {
-  child: ChildProcessByStdio<null, Readable, Readable>;
+  child: TiedChild;
   /** resolves when the process ends */
   done: Promise<LimitedResult>;
   kill(): void;
@@ -38,27 +37,18 @@ export interface LimitOptions {
 /**
  * Run `cmd args` in a new process group that is SIGKILLed at `deadline` (epoch ms) or as soon as the resident
  * size of its process tree passes `memoryMb`, so a bomb ends inside its own tree instead of taking the host down.
- * Real memory, not address space: `ulimit -v` made good documents fail. stderr is kept (capped).
+ * Real memory, not address space: `ulimit -v` made good documents fail. stderr is kept (capped). The group dies
+ * with this process too (spawnTied), so a killed server leaves no renderer running.
  */
 export function spawnLimited(cmd: string, args: string[], opts: LimitOptions): LimitedSpawn {
-  const child = spawn(cmd, args, {
-    cwd: opts.cwd,
-    env: opts.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so a kill reaches anything it started
-  });
+  // its own process group, so a kill reaches anything it started
+  const child = spawnTied(cmd, args, { cwd: opts.cwd, env: opts.env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 64 * 1024) stderr += d;
   });
   let timedOut = false;
-  const killGroup = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
+  const killGroup = () => killTree(child);
   const watch = child.pid ? watchMemory(child.pid, Math.max(16, opts.memoryMb) * 1024, killGroup, { sampleMs: opts.sampleMs }) : undefined;
   const timer = setTimeout(() => {
     timedOut = true;
