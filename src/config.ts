@@ -47,6 +47,10 @@ export interface Config {
    * client address of HTTP requests; empty (the default): the socket's address is the client's
    */
   trustedProxies: string[];
+  /** how often crash leftovers (DATA/tmp, orphaned submission folders) are swept while running */
+  cleanupIntervalMs: number;
+  /** GET /metrics: `admin` (admin token), `open` (no token: a private scrape network) or `off` */
+  metrics: 'admin' | 'open' | 'off';
 }
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
@@ -85,6 +89,8 @@ const FIELDS: Field[] = [
   { key: 'httpJsonMaxPerAccount', env: 'FAXGATE_HTTP_JSON_MAX_PER_ACCOUNT', kind: 'int', def: 2, min: 1 },
   { key: 'httpJsonLargeBytes', env: 'FAXGATE_HTTP_JSON_LARGE_BYTES', kind: 'int', def: 1024 * 1024, min: 1024 },
   { key: 'trustedProxies', env: 'FAXGATE_TRUSTED_PROXIES', kind: 'list', def: [] },
+  { key: 'cleanupIntervalMs', env: 'FAXGATE_CLEANUP_INTERVAL_MS', kind: 'int', def: 10 * 60_000, min: 1000 },
+  { key: 'metrics', env: 'FAXGATE_METRICS', kind: 'string', def: 'admin' },
 ];
 
 /** What fastify's trustProxy (proxy-addr) accepts: an address, address/prefix length, or one of its named ranges. */
@@ -176,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const p of cfg.trustedProxies) {
     if (!isProxyRange(p)) problems.push(`FAXGATE_TRUSTED_PROXIES: "${p}" is not an IP address, a CIDR range, or loopback / linklocal / uniquelocal`);
   }
+  if (!['admin', 'open', 'off'].includes(cfg.metrics)) problems.push(`FAXGATE_METRICS: one of admin, open, off, got "${cfg.metrics}"`);
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return cfg;

@@ -90,6 +90,10 @@ export interface Gateway {
   intake: import('./intake/index.js').Intake;
   line: import('./lines/types.js').FaxLine;
   workers: import('./jobs/workers.js').Workers;
+  /** crash leftovers: removed at start and swept periodically */
+  cleanup: import('./cleanup/index.js').Cleanup;
+  /** this gateway's Prometheus registry (GET /metrics) */
+  metrics: import('./metrics/index.js').Metrics;
   /** outgoing/inbound feedback: outbox, dispatcher, deliveriesFor / redeliver for the HTTP app */
   feedback: import('./feedback/index.js').Feedback;
   smtp: import('./ingress/smtp/server.js').SmtpIngress;
@@ -135,9 +139,10 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createDetector } = await import('./attachments/detect.js');
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } });
+  const liveDirs = new Set<string>();
   const renderer = createRenderer({
     limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },
-    logger, tmpDir,
+    logger, tmpDir, liveDirs,
   });
 
   // Jobs, intake, the fax line and the workers. Feedback registers jobs.onTerminal(...) right after the store exists.
@@ -154,7 +159,21 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
   let kick = () => {};
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: () => kick() });
-  await intake.sweepOrphans();
+  // Crash leftovers (issue #12.5): everything under DATA/tmp and every submission folder nothing needs goes now, before
+  // any ingress or worker runs; then a sweep every FAXGATE_CLEANUP_INTERVAL_MS. Both are counted in /metrics.
+  const { createMetrics } = await import('./metrics/index.js');
+  const metrics = createMetrics({ clock, jobs, processMetrics: true });
+  const { createCleanup } = await import('./cleanup/index.js');
+  const cleanup = createCleanup({
+    dataDir: config.dataDir, clock, logger, jobs, live: liveDirs, intervalMs: config.cleanupIntervalMs,
+    // longer than any upload, SMTP transaction or render in progress can last
+    staleMs: Math.max(60 * 60_000, 2 * config.smtpSessionMaxMs, 2 * config.renderTimeoutMs),
+    onRemoved: metrics.cleanupRemoved,
+  });
+  await cleanup.atStart();
+  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+  cleanup.start();
+  onStop(() => cleanup.stop());
   const line = createSandboxLine({ outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
   const workers = createWorkers({ jobs, renderer, line, config, clock, logger });
   kick = workers.kick;
@@ -193,14 +212,14 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createFailureThrottle } = await import('./ingress/http/throttle.js');
   const throttle = createFailureThrottle({ clock });
   const http = await startHttpServer(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf) },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, workers, feedback, smtp, smtpPort, onStop, inbound,
+    core, registry, detector, renderer, jobs, intake, line, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound,
     http, httpPort: http.port,
     stop() {
       stopping ??= (async () => {

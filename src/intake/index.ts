@@ -1,5 +1,4 @@
 // The one intake: detect → screen (the shared rule) → persist durably → enqueue. Both ingresses call submit().
-import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DB } from '../store/db.js';
 import type { Config } from '../config.js';
@@ -289,28 +288,7 @@ export function createIntake(deps: IntakeDeps) {
     return decide(account.settings.outgoing.unsupportedFiles, await detectAll(withCleanNames(files)), hasBodyText);
   }
 
-  /** Remove submission folders left by a crash between the file moves and the commit (no row refers to them). */
-  async function sweepOrphans(): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(submissionsDir);
-    } catch {
-      return 0;
-    }
-    let n = 0;
-    for (const name of names) {
-      if (!/^sub_[0-9a-f]+$/.test(name) || jobs.submission(name)) continue;
-      const st = await stat(path.join(submissionsDir, name)).catch(() => undefined);
-      // Only old folders: a submission being stored right now has no row yet either.
-      if (st && clock.now().getTime() - st.mtimeMs > 10 * 60_000) {
-        await removeQuietly(path.join(submissionsDir, name));
-        n++;
-      }
-    }
-    return n;
-  }
-
-  return { checkRecipient, submit, screenOnly, sweepOrphans };
+  return { checkRecipient, submit, screenOnly };
 }
 
 export type Intake = ReturnType<typeof createIntake>;

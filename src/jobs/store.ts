@@ -371,6 +371,32 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
       })();
     },
 
+    /**
+     * What a submission folder still serves (src/cleanup): no row, a job not final, the rendered fax (served after
+     * the jobs end), or nothing at all.
+     */
+    submissionUse(id: string): 'none' | 'active' | 'image' | 'unneeded' {
+      const r = db.prepare(`SELECT s.tiff_path AS tiff, (SELECT COUNT(*) FROM jobs j WHERE j.submission_id = s.id
+          AND j.status NOT IN (${[...TERMINAL].map(() => '?').join(',')})) AS open FROM submissions s WHERE s.id = ?`)
+        .get(...TERMINAL, id) as { tiff: string | null; open: number } | undefined;
+      if (!r) return 'none';
+      if (r.open > 0) return 'active';
+      return r.tiff ? 'image' : 'unneeded';
+    },
+
+    /** Jobs per status (for /metrics). */
+    statusCounts(): Partial<Record<JobStatus, number>> {
+      const rows = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+
+    /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
+    oldestOpenSince(): Date | undefined {
+      const r = db.prepare(`SELECT MIN(created_at) AS t FROM jobs WHERE status NOT IN (${[...TERMINAL].map(() => '?').join(',')})`)
+        .get(...TERMINAL) as { t: string | null };
+      return r.t ? new Date(r.t) : undefined;
+    },
+
     /** The earliest time a retrying job becomes due, for the sender's timer. */
     nextDue(): string | undefined {
       const r = db.prepare("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE status = 'retrying'").get() as { t: string | null };

@@ -55,6 +55,8 @@ export interface RendererDeps {
   concurrency?: number;
   /** the office converter program (LibreOffice's `soffice`; tests put a stand-in here) */
   officeCommand?: string;
+  /** work folders in use, so the periodic cleanup (src/cleanup) leaves them alone however long a render takes */
+  liveDirs?: Set<string>;
 }
 
 export function createRenderer(deps: RendererDeps): Renderer {
@@ -63,7 +65,15 @@ export function createRenderer(deps: RendererDeps): Renderer {
   const getEncoder = () => (encoder ??= createInProcessEncoder());
 
   const budget = (): Budget => ({ limits: deps.limits, deadline: Date.now() + deps.limits.timeoutMs });
-  const workDir = () => mkdtemp(path.join(deps.tmpDir, 'render-'));
+  const workDir = async () => {
+    const dir = await mkdtemp(path.join(deps.tmpDir, 'render-'));
+    deps.liveDirs?.add(dir);
+    return dir;
+  };
+  const dropDir = async (dir: string) => {
+    await removeQuietly(dir);
+    deps.liveDirs?.delete(dir);
+  };
 
   async function docPages(doc: RenderDoc, geom: Geometry): Promise<FaxPage[]> {
     const st = await stat(doc.path).catch(() => undefined);
@@ -75,7 +85,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
       try {
         return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, knownPages: doc.pages });
       } finally {
-        await removeQuietly(dir);
+        await dropDir(dir);
       }
     }
     if (Object.hasOwn(OFFICE_EXT, doc.detected)) {
@@ -87,7 +97,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
         await mkdir(gsDir);
         return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
       } finally {
-        await removeQuietly(dir);
+        await dropDir(dir);
       }
     }
     if (IMAGE_TYPES.has(doc.detected)) return renderImage(doc.path, doc.detected, geom, b, getEncoder());

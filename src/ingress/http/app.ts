@@ -15,6 +15,7 @@ import { settingsRoutes } from './routes/settings.js';
 import { adminTypesRoutes } from './routes/admin-types.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { feedbackRoutes } from './routes/feedback.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { webRoutes } from '../../web/routes.js';
 import { createFailureThrottle } from './throttle.js';
 import { systemClock } from '../../domain/types.js';
@@ -37,6 +38,7 @@ export const ROUTE_PLUGINS: { name: string; plugin: RoutePlugin }[] = [
   { name: 'admin-types', plugin: adminTypesRoutes },
   { name: 'inbound', plugin: inboundRoutes },
   { name: 'feedback', plugin: feedbackRoutes },
+  { name: 'metrics', plugin: metricsRoutes },
   { name: 'web', plugin: webRoutes },
 ];
 

@@ -106,6 +106,8 @@ export interface HttpDeps {
   throttle?: import('./throttle.js').FailureThrottle;
   /** received faxes (src/inbound) */
   inbound?: import('../../inbound/service.js').InboundService;
+  /** GET /metrics (src/metrics): the exposition text of this gateway's registry */
+  metrics?: { contentType: string; render(): Promise<string> };
 }
 
 /** The images port over the job store's submission rows and the renderer's TIFF→PDF (what main.ts wires). */
