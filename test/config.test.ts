@@ -19,6 +19,18 @@ describe('loadConfig', () => {
     expect(c.feedbackAllowPrivate).toBe(true);
   });
 
+  it('sweeps crash leftovers every 10 minutes and keeps /metrics behind the admin token by default', () => {
+    expect(loadConfig({})).toMatchObject({ cleanupIntervalMs: 600_000, metrics: 'admin' });
+    expect(loadConfig({ FAXGATE_CLEANUP_INTERVAL_MS: '5000', FAXGATE_METRICS: 'open' })).toMatchObject({ cleanupIntervalMs: 5000, metrics: 'open' });
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({ FAXGATE_METRICS: 'public', FAXGATE_CLEANUP_INTERVAL_MS: '10' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.problems.map((p) => p.split(':')[0]).sort()).toEqual(['FAXGATE_CLEANUP_INTERVAL_MS', 'FAXGATE_METRICS']);
+  });
+
   it('lists every problem at once', () => {
     let err: ConfigError | undefined;
     try {
