@@ -14,6 +14,10 @@ export interface Config {
   maxMessageBytes: number;
   maxPages: number;
   maxMegapixels: number;
+  /** PDF content (every non-image Flate stream) decompressed, per document; past it `too-complex` (issue #12.3) */
+  maxPdfInflatedMb: number;
+  /** declared pixels of one image inside a PDF, whatever its compression; past it `too-many-pixels` */
+  maxPdfImageMegapixels: number;
   renderTimeoutMs: number;
   renderMemoryMb: number;
   tlsCert?: string;
@@ -67,6 +71,8 @@ const FIELDS: Field[] = [
   { key: 'maxMessageBytes', env: 'FAXGATE_MAX_MESSAGE_BYTES', kind: 'int', def: 25 * 1024 * 1024, min: 1024 },
   { key: 'maxPages', env: 'FAXGATE_MAX_PAGES', kind: 'int', def: 200, min: 1 },
   { key: 'maxMegapixels', env: 'FAXGATE_MAX_MEGAPIXELS', kind: 'number', def: 40, min: 0.01 },
+  { key: 'maxPdfInflatedMb', env: 'FAXGATE_MAX_PDF_INFLATED_MB', kind: 'int', def: 64, min: 1, max: 4096 },
+  { key: 'maxPdfImageMegapixels', env: 'FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS', kind: 'number', def: 400, min: 1 },
   { key: 'renderTimeoutMs', env: 'FAXGATE_RENDER_TIMEOUT_MS', kind: 'int', def: 60_000, min: 100 },
   { key: 'renderMemoryMb', env: 'FAXGATE_RENDER_MEMORY_MB', kind: 'int', def: 512, min: 64 },
   { key: 'tlsCert', env: 'FAXGATE_TLS_CERT', kind: 'string' },

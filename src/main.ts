@@ -57,7 +57,7 @@ export async function openInbound(
   let detector = parts.detector;
   if (!detector) {
     const { createDetector } = await import('./attachments/detect.js');
-    detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } });
+    detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, maxPdfInflatedMb: config.maxPdfInflatedMb } });
   }
   let feedback = parts.feedback;
   if (!feedback) {
@@ -138,7 +138,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createTypeRegistry } = await import('./attachments/registry.js');
   const { createDetector } = await import('./attachments/detect.js');
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
-  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs } });
+  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, maxPdfInflatedMb: config.maxPdfInflatedMb } });
   const liveDirs = new Set<string>();
   const renderer = createRenderer({
     limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },

@@ -8,7 +8,13 @@ import { inspectCfb, inspectZip, type ContainerFacts } from './containers.js';
 import { preflightImage, preflightPdf, preflightText } from './preflight.js';
 
 export interface DetectInput { name: string; path: string; declaredType?: string; inline?: boolean }
-export interface DetectLimits { maxPages: number; maxMegapixels: number; timeoutMs?: number }
+export interface DetectLimits {
+  maxPages: number;
+  maxMegapixels: number;
+  timeoutMs?: number;
+  /** PDF decompressed-content budget: counting stops just past it (FAXGATE_MAX_PDF_INFLATED_MB) */
+  maxPdfInflatedMb?: number;
+}
 
 /** file-type extension → registry id; `zip`/`cfb` mean "look inside". */
 const FT_MAP: Record<string, string> = {
@@ -119,7 +125,7 @@ export function createDetector(deps: { limits: DetectLimits }) {
 
     try {
       if (facts.detected === 'pdf') {
-        Object.assign(facts, await within(preflightPdf(input.path, st.size, timeoutMs), timeoutMs, 'PDF preflight'));
+        Object.assign(facts, await within(preflightPdf(input.path, st.size, timeoutMs, undefined, deps.limits.maxPdfInflatedMb), timeoutMs, 'PDF preflight'));
       } else if (facts.detected === 'text' && !facts.blank) {
         Object.assign(facts, await within(preflightText(input.path, st.size, facts.charset), timeoutMs, 'text preflight'));
       } else if (facts.detected && IMAGE_IDS.has(facts.detected)) {

@@ -4,13 +4,15 @@ import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { runProc } from './proc.js';
 import { countPdfPages, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from './pdf-structure.js';
+import { DEFAULT_PDF_INFLATED_MB, measurePdfStreams } from './pdf-inflate.js';
 import { cleanText, decodeText, linesPerPage, paginate, wrapLines } from '../render/text.js';
 import { geometry } from '../render/types.js';
 import { bmpHeader, gifTruncated, readAt, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
 import type { DetectedFacts } from '../domain/types.js';
 
 /** The part of DetectedFacts that preflight observes. */
-export type PreflightFacts = Pick<DetectedFacts, 'pages' | 'width' | 'height' | 'encrypted' | 'damaged' | 'note' | 'unsupportedVariant'>;
+export type PreflightFacts = Pick<DetectedFacts, 'pages' | 'width' | 'height' | 'encrypted' | 'damaged' | 'note' | 'unsupportedVariant'
+  | 'inflatedBytes' | 'inflateRatio' | 'pdfImage'>;
 
 /** Count `/Type /Page` objects (not `/Pages`) over at most `cap` bytes: a fallback that never trusts `/Count`. */
 export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 * 1024): Promise<{ pages: number; encrypt: boolean }> {
@@ -44,7 +46,7 @@ export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 *
  * walk the tree, never trusting /Count alone). `damaged` means no page can be read at all. Without either tool a
  * byte-capped scan for page objects is the fallback.
  */
-export async function preflightPdf(file: string, size: number, timeoutMs: number, structureLimits?: PdfStructureLimits): Promise<PreflightFacts> {
+async function countPdf(file: string, size: number, timeoutMs: number, structureLimits?: PdfStructureLimits): Promise<PreflightFacts> {
   const abs = path.resolve(file);
   const fh = await open(file, 'r');
   try {
@@ -88,6 +90,24 @@ export async function preflightPdf(file: string, size: number, timeoutMs: number
   const scan = await scanPdfPages(file, size);
   if (scan.pages > 0) return { pages: scan.pages, ...(np.missing && scan.encrypt ? { note: 'it may be password-protected' } : {}) };
   return { damaged: true, note: 'no pages were found in it' };
+}
+
+/**
+ * A PDF that opens is then measured for compression bombs (pdf-inflate.ts): its Flate streams are inflated, counted
+ * and dropped, up to just past `maxInflatedMb`, so the screen can refuse what would hold a renderer for its whole
+ * time limit. Half the preflight time is the budget; a scan cut short judges what it counted.
+ */
+export async function preflightPdf(
+  file: string, size: number, timeoutMs: number, structureLimits?: PdfStructureLimits, maxInflatedMb = DEFAULT_PDF_INFLATED_MB,
+): Promise<PreflightFacts> {
+  const facts = await countPdf(file, size, timeoutMs, structureLimits);
+  if (facts.damaged || facts.encrypted || !facts.pages) return facts;
+  const m = await measurePdfStreams(file, size, { maxInflatedBytes: maxInflatedMb * 1024 * 1024, timeoutMs: timeoutMs / 2 });
+  return {
+    ...facts, inflatedBytes: m.inflatedBytes,
+    ...(m.inflateRatio !== undefined ? { inflateRatio: m.inflateRatio } : {}),
+    ...(m.largestImage ? { pdfImage: m.largestImage } : {}),
+  };
 }
 
 /** Images: dimensions and frames from headers only (no pixel decoding), plus cheap truncation checks. */

@@ -3,12 +3,19 @@ import type {
   DetectedFacts, FileReport, ReasonCode, ScreenDecision, UnsupportedFilesPolicy, Verdict,
 } from '../domain/types.js';
 import type { TypeRow } from './registry.js';
+import { BOMB_RATIO, DEFAULT_PDF_IMAGE_MEGAPIXELS, DEFAULT_PDF_INFLATED_MB } from './pdf-inflate.js';
 
 export interface ScreenContext {
   policy: UnsupportedFilesPolicy;
   /** the submission has a non-blank body (email text or cover text) that is faxed on its own pages */
   hasBodyText: boolean;
-  limits: { maxPages: number; maxMegapixels: number; maxBytes?: number };
+  limits: {
+    maxPages: number; maxMegapixels: number; maxBytes?: number;
+    /** PDF content decompressed, per document (FAXGATE_MAX_PDF_INFLATED_MB) */
+    maxPdfInflatedMb?: number;
+    /** declared pixels of one image inside a PDF (FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS) */
+    maxPdfImageMegapixels?: number;
+  };
 }
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;
@@ -35,6 +42,20 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
   if (f.width && f.height && f.width * f.height > ctx.limits.maxMegapixels * 1e6) {
     const mp = (f.width * f.height) / 1e6;
     return { verdict: 'too-many-pixels', reason: `image exceeds pixel limit: ${f.width}×${f.height} is ${mp.toFixed(mp < 100 ? 1 : 0)} megapixels, the limit is ${ctx.limits.maxMegapixels}` };
+  }
+  const img = f.pdfImage;
+  const maxImageMp = ctx.limits.maxPdfImageMegapixels ?? DEFAULT_PDF_IMAGE_MEGAPIXELS;
+  if (img && img.width * img.height > maxImageMp * 1e6) {
+    const mp = (img.width * img.height) / 1e6;
+    return { verdict: 'too-many-pixels', reason: `an image in the PDF exceeds the pixel limit: ${img.width}×${img.height} is ${mp.toFixed(0)} megapixels, the limit is ${maxImageMp}` };
+  }
+  // Compression bombs (issue #12.3): a valid one-page file that would hold a renderer for its whole time limit.
+  const maxInflatedMb = ctx.limits.maxPdfInflatedMb ?? DEFAULT_PDF_INFLATED_MB;
+  if (f.inflatedBytes !== undefined && f.inflatedBytes > maxInflatedMb * 1024 * 1024) {
+    return { verdict: 'too-complex', reason: `PDF content expands to more than ${maxInflatedMb} MB when decompressed` };
+  }
+  if (f.inflateRatio !== undefined && f.inflateRatio > BOMB_RATIO) {
+    return { verdict: 'too-complex', reason: `PDF content expands more than ${BOMB_RATIO}-fold when decompressed (a compression bomb)` };
   }
   // A pixel bomb is named as such even when its (never decoded) data is also cut short.
   if (f.damaged) return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
@@ -95,6 +116,7 @@ const RENDER_REASONS: Record<ReasonCode, string> = {
   'damaged': 'the file is damaged and cannot be opened',
   'too-many-pages': 'the document has too many pages',
   'too-many-pixels': 'image exceeds pixel limit',
+  'too-complex': 'the document is too complex to render within the limits',
 };
 
 /**

@@ -41,13 +41,16 @@ export async function run(argv: string[]): Promise<number> {
     // The renderer probe and detection are independent: overlap them.
     const availability = checkAvailability();
     const { config } = core;
-    const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: 10_000 } });
+    const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: 10_000, maxPdfInflatedMb: config.maxPdfInflatedMb } });
     const facts: DetectedFacts[] = await mapLimit(positionals, 2, (f) => detector.detect({ name: path.basename(f), path: f }));
     const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await availability });
     const decision = screen(facts, registry.list(), {
       policy,
       hasBodyText: false,
-      limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, maxBytes: config.maxMessageBytes },
+      limits: {
+        maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, maxBytes: config.maxMessageBytes,
+        maxPdfInflatedMb: config.maxPdfInflatedMb, maxPdfImageMegapixels: config.maxPdfImageMegapixels,
+      },
     });
     if (values.json) {
       printJson(decision);

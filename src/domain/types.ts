@@ -3,6 +3,8 @@
 /** Why a file is not faxed (SPEC §3.2), plus `inline` for images that belong to an HTML body. */
 export const REASON_CODES = [
   'unsupported-type', 'unknown-type', 'empty', 'too-large', 'encrypted', 'damaged', 'too-many-pages', 'too-many-pixels',
+  // Issue #12.3: content that inflates past the document budget or expands like a compression bomb.
+  'too-complex',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 export type Verdict = 'accepted' | ReasonCode | 'inline';
@@ -33,6 +35,12 @@ export interface DetectedFacts {
   charset?: string;
   /** a known type in a variant no installed decoder handles (e.g. TIFF with LZMA compression): human text */
   unsupportedVariant?: string;
+  /** PDF: decompressed bytes of its non-image Flate streams, counted up to just past the configured limit */
+  inflatedBytes?: number;
+  /** PDF: the highest expansion (output ÷ stored bytes) of one stream that inflated past 1 MB */
+  inflateRatio?: number;
+  /** PDF: the image with the most declared pixels (Width × Height), whatever its compression */
+  pdfImage?: { width: number; height: number };
 }
 
 /** One line of the per-file report shown in SMTP replies, API responses, job records and feedback. */

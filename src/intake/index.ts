@@ -83,7 +83,10 @@ const DETECT_CONCURRENCY = 3;
 
 /** Screen limits from the configuration (SPEC §4 limits). */
 export function screenLimits(config: Config): ScreenContext['limits'] {
-  return { maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
+  return {
+    maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels,
+    maxPdfInflatedMb: config.maxPdfInflatedMb, maxPdfImageMegapixels: config.maxPdfImageMegapixels,
+  };
 }
 
 /**

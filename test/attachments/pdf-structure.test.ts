@@ -135,7 +135,7 @@ describe('preflightPdf falls back to qpdf for what the cheap parse leaves', () =
   it.each(['count-lies.pdf', 'owner-only.pdf', 'shifted.pdf', 'junk-before-header.pdf'])('%s: qpdf\'s page count', async (name) => {
     const q = qpdfPages(p(name));
     expect(q).toBeGreaterThan(0);
-    expect(await preflightPdf(p(name), statSync(p(name)).size, 10_000)).toEqual({ pages: q });
+    expect(await preflightPdf(p(name), statSync(p(name)).size, 10_000)).toMatchObject({ pages: q });
   });
 
   it('a user password is still found by qpdf', async () => {

@@ -21,6 +21,15 @@ const ctx = (over: Partial<ScreenContext> = {}): ScreenContext => ({
 const f = (over: Partial<DetectedFacts>): DetectedFacts => ({ name: 'f', size: 100, detected: 'pdf', mismatch: false, pages: 1, ...over });
 
 describe('per-file verdicts', () => {
+  it('the PDF limits come from the settings, and the reason names the limit', () => {
+    const big = f({ inflatedBytes: 3 * 1024 * 1024 });
+    const d = screen([big], ROWS, ctx({ limits: { maxPages: 10, maxMegapixels: 40, maxPdfInflatedMb: 2 } }));
+    expect(d.files[0]).toMatchObject({ verdict: 'too-complex', reason: 'PDF content expands to more than 2 MB when decompressed' });
+    expect(screen([big], ROWS, ctx({ limits: { maxPages: 10, maxMegapixels: 40, maxPdfInflatedMb: 3 } })).files[0].verdict).toBe('accepted');
+    const img = f({ pdfImage: { width: 2000, height: 1000 } });
+    expect(screen([img], ROWS, ctx({ limits: { maxPages: 10, maxMegapixels: 40, maxPdfImageMegapixels: 1 } })).files[0].verdict).toBe('too-many-pixels');
+  });
+
   const cases: [string, Partial<DetectedFacts>, string][] = [
     ['a readable PDF', {}, 'accepted'],
     ['zero bytes', { size: 0, detected: null, pages: undefined }, 'empty'],
@@ -41,6 +50,11 @@ describe('per-file verdicts', () => {
     ['exactly the page limit', { pages: 10 }, 'accepted'],
     ['pixel bomb', { detected: 'png', width: 65536, height: 65536 }, 'too-many-pixels'],
     ['exactly 40 MP', { detected: 'png', width: 8000, height: 5000 }, 'accepted'],
+    ['PDF content inflating past 64 MB (issue #12.3)', { inflatedBytes: 64 * 1024 * 1024 + 1 }, 'too-complex'],
+    ['PDF content at exactly 64 MB', { inflatedBytes: 64 * 1024 * 1024, inflateRatio: 20 }, 'accepted'],
+    ['PDF stream expanding a thousand-fold', { inflatedBytes: 2 * 1024 * 1024, inflateRatio: 1000 }, 'too-complex'],
+    ['PDF image declaring 4 gigapixels', { pdfImage: { width: 65535, height: 65535 } }, 'too-many-pixels'],
+    ['PDF image of a 1200 dpi letter scan (135 MP)', { pdfImage: { width: 10200, height: 13200 } }, 'accepted'],
     ['inline image, even if unsupported', { detected: 'zip', inline: true }, 'inline'],
   ];
   it.each(cases)('%s → %s', (_label, facts, verdict) => {

@@ -1,10 +1,21 @@
 // The parity contract: the same files by SMTP (nodemailer → the real SMTP ingress) and by HTTP get the same per-file
 // verdicts and the same outcome under both policies; an admin type change applies to both paths at once.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSmtpIngress } from '../../../src/ingress/smtp/server.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ADMIN_TOKEN, auth, corpusBytes, makeHarness, multipart, type Harness } from './harness.js';
+import { makeFlateBombPdf } from '../../../fixtures/generate.js';
+import { tempDir } from '../../helpers/tmp.js';
+
+/** A valid one-page PDF whose content stream inflates to 100 MB from 260 KB (issue #12.3). */
+function flateBomb(): Buffer {
+  const file = path.join(tempDir('faxgate-parity-'), 'bomb.pdf');
+  makeFlateBombPdf(file, { inflatedMb: 100 });
+  return readFileSync(file);
+}
 
 interface TestFile { name: string; type: string; data: Buffer }
 const F = {
@@ -14,6 +25,7 @@ const F = {
   locked: { name: 'locked.pdf', type: 'application/pdf', data: corpusBytes('pdf/pdf_password_user_abc.pdf') },
   blob: { name: 'blob.dat', type: 'application/octet-stream', data: Buffer.from([0x00, 0x9f, 0x13, 0x37, 0xfe, 0x01, 0x02, 0x80, 0x00, 0x11]) },
   lying: { name: 'notes.pdf', type: 'application/pdf', data: corpusBytes('images/png_palette_with_alpha.png') },
+  bomb: { name: 'bomb.pdf', type: 'application/pdf', data: flateBomb() },
 } satisfies Record<string, TestFile>;
 
 const TO = '+15554440001';
@@ -83,6 +95,8 @@ const SETS: [string, TestFile[], { ignore: string; reject: string }, string[]][]
     ['accepted', 'unsupported-type', 'unknown-type', 'encrypted', 'accepted']],
   ['nothing supported', [F.svg, F.blob], { ignore: 'nothing-to-fax', reject: 'unsupported-attachment' }, ['unsupported-type', 'unknown-type']],
   ['encrypted only', [F.locked], { ignore: 'nothing-to-fax', reject: 'unsupported-attachment' }, ['encrypted']],
+  ['compression bomb beside a good PDF', [F.pdf, F.bomb], { ignore: 'accepted', reject: 'unsupported-attachment' }, ['accepted', 'too-complex']],
+  ['compression bomb only', [F.bomb], { ignore: 'nothing-to-fax', reject: 'unsupported-attachment' }, ['too-complex']],
 ];
 
 describe.each(['ignore', 'reject'] as const)('policy %s', (policy) => {
