@@ -12,7 +12,7 @@ import type { DetectedFacts } from '../domain/types.js';
 
 /** The part of DetectedFacts that preflight observes. */
 export type PreflightFacts = Pick<DetectedFacts, 'pages' | 'width' | 'height' | 'encrypted' | 'damaged' | 'note' | 'unsupportedVariant'
-  | 'inflatedBytes' | 'inflateRatio' | 'pdfImage'>;
+  | 'inflatedBytes' | 'inflateRatio' | 'pdfImage' | 'pdfStreams' | 'inflateTimedOut'>;
 
 /** Count `/Type /Page` objects (not `/Pages`) over at most `cap` bytes: a fallback that never trusts `/Count`. */
 export async function scanPdfPages(file: string, size: number, cap = 32 * 1024 * 1024): Promise<{ pages: number; encrypt: boolean }> {
@@ -95,7 +95,8 @@ async function countPdf(file: string, size: number, timeoutMs: number, structure
 /**
  * A PDF that opens is then measured for compression bombs (pdf-inflate.ts): its Flate streams are inflated, counted
  * and dropped, up to just past `maxInflatedMb`, so the screen can refuse what would hold a renderer for its whole
- * time limit. Half the preflight time is the budget; a scan cut short judges what it counted.
+ * time limit. Half the preflight time is the budget: an ordinary file takes well under a second (100,000 streams
+ * about one), so a scan that runs out of it was built to hide what lies past it, and is refused as such.
  */
 export async function preflightPdf(
   file: string, size: number, timeoutMs: number, structureLimits?: PdfStructureLimits, maxInflatedMb = DEFAULT_PDF_INFLATED_MB,
@@ -104,7 +105,7 @@ export async function preflightPdf(
   if (facts.damaged || facts.encrypted || !facts.pages) return facts;
   const m = await measurePdfStreams(file, size, { maxInflatedBytes: maxInflatedMb * 1024 * 1024, timeoutMs: timeoutMs / 2 });
   return {
-    ...facts, inflatedBytes: m.inflatedBytes,
+    ...facts, inflatedBytes: m.inflatedBytes, pdfStreams: m.streams, ...(m.timedOut ? { inflateTimedOut: true } : {}),
     ...(m.inflateRatio !== undefined ? { inflateRatio: m.inflateRatio } : {}),
     ...(m.largestImage ? { pdfImage: m.largestImage } : {}),
   };

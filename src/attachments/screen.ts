@@ -3,7 +3,7 @@ import type {
   DetectedFacts, FileReport, ReasonCode, ScreenDecision, UnsupportedFilesPolicy, Verdict,
 } from '../domain/types.js';
 import type { TypeRow } from './registry.js';
-import { BOMB_RATIO, DEFAULT_PDF_IMAGE_MEGAPIXELS, DEFAULT_PDF_INFLATED_MB } from './pdf-inflate.js';
+import { BOMB_RATIO, DEFAULT_PDF_IMAGE_MEGAPIXELS, DEFAULT_PDF_INFLATED_MB, MAX_PDF_STREAMS } from './pdf-inflate.js';
 
 export interface ScreenContext {
   policy: UnsupportedFilesPolicy;
@@ -57,6 +57,10 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
   if (f.inflateRatio !== undefined && f.inflateRatio > BOMB_RATIO) {
     return { verdict: 'too-complex', reason: `PDF content expands more than ${BOMB_RATIO}-fold when decompressed (a compression bomb)` };
   }
+  if (f.pdfStreams !== undefined && f.pdfStreams > MAX_PDF_STREAMS) {
+    return { verdict: 'too-complex', reason: `the PDF has more than ${MAX_PDF_STREAMS} streams` };
+  }
+  if (f.inflateTimedOut) return { verdict: 'too-complex', reason: 'the PDF content could not be measured within the time limit' };
   // A pixel bomb is named as such even when its (never decoded) data is also cut short.
   if (f.damaged) return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
   if (f.pages !== undefined && f.pages > ctx.limits.maxPages) {

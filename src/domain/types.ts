@@ -41,6 +41,10 @@ export interface DetectedFacts {
   inflateRatio?: number;
   /** PDF: the image with the most declared pixels (Width × Height), whatever its compression */
   pdfImage?: { width: number; height: number };
+  /** PDF: streams found, counted up to just past the most that are measured */
+  pdfStreams?: number;
+  /** PDF: measuring its streams ran out of its time before the end */
+  inflateTimedOut?: boolean;
 }
 
 /** One line of the per-file report shown in SMTP replies, API responses, job records and feedback. */

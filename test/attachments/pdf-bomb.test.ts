@@ -4,7 +4,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDetector } from '../../src/attachments/detect.js';
-import { measurePdfStreams } from '../../src/attachments/pdf-inflate.js';
+import { deflateSync } from 'node:zlib';
+import { MAX_PDF_STREAMS, measurePdfStreams } from '../../src/attachments/pdf-inflate.js';
 import { screen, type ScreenContext } from '../../src/attachments/screen.js';
 import { createTypeRegistry, type Availability } from '../../src/attachments/registry.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -86,5 +87,20 @@ describe('PDF compression bombs', () => {
   it('a legitimate drawing just under the limit is accepted; just over it is refused', async () => {
     expect(await verdictOf(p('drawing.pdf'), 2)).toEqual({ verdict: 'accepted', pages: 1 });
     expect(await verdictOf(p('drawing-over.pdf'), 2)).toMatchObject({ verdict: 'too-complex' });
+  });
+
+  it('a file of more streams than are measured stops the scan at the cap (which the screen refuses), so decoys cannot hide a bomb', async () => {
+    const z = deflateSync(Buffer.from('0 0 m 1 1 l S\n')).toString('latin1');
+    const parts = ['%PDF-1.4\n'];
+    for (let k = 0; k <= MAX_PDF_STREAMS; k++) parts.push(`${k + 1} 0 obj\n<< /Length ${z.length} /Filter /FlateDecode >>\nstream\n${z}\nendstream\nendobj\n`);
+    writeFileSync(p('decoys.pdf'), Buffer.from(parts.join('') + '%%EOF\n', 'latin1'));
+    const m = await measurePdfStreams(p('decoys.pdf'), statSync(p('decoys.pdf')).size, { maxInflatedBytes: 64 * MB, timeoutMs: 60_000 });
+    expect(m.streams).toBe(MAX_PDF_STREAMS + 1);
+    expect(m.timedOut).toBeUndefined();
+  });
+
+  it('the scan has its own deadline: out of time, it says so rather than judging a part as the whole', async () => {
+    const m = await measurePdfStreams(p('fills.pdf'), statSync(p('fills.pdf')).size, { maxInflatedBytes: 64 * MB, timeoutMs: -1 });
+    expect(m).toMatchObject({ timedOut: true, inflatedBytes: 0 });
   });
 });

@@ -53,6 +53,8 @@ describe('per-file verdicts', () => {
     ['PDF content inflating past 64 MB (issue #12.3)', { inflatedBytes: 64 * 1024 * 1024 + 1 }, 'too-complex'],
     ['PDF content at exactly 64 MB', { inflatedBytes: 64 * 1024 * 1024, inflateRatio: 20 }, 'accepted'],
     ['PDF stream expanding a thousand-fold', { inflatedBytes: 2 * 1024 * 1024, inflateRatio: 1000 }, 'too-complex'],
+    ['PDF of more streams than are measured', { inflatedBytes: 0, pdfStreams: 100_001 }, 'too-complex'],
+    ['PDF whose content could not be measured in time', { inflatedBytes: 0, inflateTimedOut: true }, 'too-complex'],
     ['PDF image declaring 4 gigapixels', { pdfImage: { width: 65535, height: 65535 } }, 'too-many-pixels'],
     ['PDF image of a 1200 dpi letter scan (135 MP)', { pdfImage: { width: 10200, height: 13200 } }, 'accepted'],
     ['inline image, even if unsupported', { detected: 'zip', inline: true }, 'inline'],
