@@ -43,6 +43,12 @@ describe('loadConfig', () => {
     expect(vars).toEqual(['FAXGATE_SMTP_PORT', 'FAXGATE_HTTP_PORT', 'FAXGATE_DMARC', 'FAXGATE_TLS_CERT', 'FAXGATE_ADMIN_TOKEN']);
   });
 
+  it('PDF bomb limits: defaults, variables, and a budget of 0 MB is refused (issue #12.3)', () => {
+    expect(loadConfig({})).toMatchObject({ maxPdfInflatedMb: 64, maxPdfImageMegapixels: 400 });
+    expect(loadConfig({ FAXGATE_MAX_PDF_INFLATED_MB: '128', FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS: '1000' })).toMatchObject({ maxPdfInflatedMb: 128, maxPdfImageMegapixels: 1000 });
+    expect(() => loadConfig({ FAXGATE_MAX_PDF_INFLATED_MB: '0' })).toThrow(/FAXGATE_MAX_PDF_INFLATED_MB/);
+  });
+
   it('SMTP connection limits: defaults, and one address may never hold every slot (issue #12.2)', () => {
     expect(loadConfig({})).toMatchObject({ smtpMaxClients: 50, smtpMaxPerAddress: 10, smtpSessionMaxMs: 600_000, smtpMaxIdleCommands: 20 });
     expect(loadConfig({ FAXGATE_SMTP_MAX_CLIENTS: '100', FAXGATE_SMTP_MAX_PER_ADDRESS: '20', FAXGATE_SMTP_SESSION_MAX_MS: '60000', FAXGATE_SMTP_MAX_IDLE_COMMANDS: '50' }))
