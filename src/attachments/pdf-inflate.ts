@@ -1,6 +1,7 @@
-// PDF compression bombs (issue #12.3): inflate every Flate stream once, counting and discarding, with a byte budget.
+// PDF compression bombs (issue #12.3): decode every non-image stream once, counting and discarding, with a byte budget.
 import { readFile } from 'node:fs/promises';
 import { constants as zc, createInflate, inflateSync, type Inflate } from 'node:zlib';
+import { decodeStage, filterNames, MEASURED_FILTERS, OverCap } from './pdf-filters.js';
 
 /** Defaults of the two limits the screen applies (FAXGATE_MAX_PDF_INFLATED_MB, FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS). */
 export const DEFAULT_PDF_INFLATED_MB = 64;
@@ -21,7 +22,7 @@ export interface InflateLimits {
 }
 
 export interface InflateFacts {
-  /** decompressed bytes of every non-image Flate stream, counted up to just past the limit */
+  /** decoded bytes of every non-image stream (Flate, LZW, run-length, ASCII85/hex, or none), counted up to just past the limit */
   inflatedBytes: number;
   /** the highest expansion of one stream that inflated past BOMB_RATIO_FLOOR (output ÷ stored bytes) */
   inflateRatio?: number;
@@ -39,16 +40,6 @@ const MAX_SCAN_BYTES = 512 * 1024 * 1024;
 /** More streams than this is no document a person sends; past it the rest would go unmeasured, so it is refused. */
 export const MAX_PDF_STREAMS = 100_000;
 const FEED = 64 * 1024;
-
-/** The leading Flate stages of a stream's /Filter (0 = not Flate first: not measured). */
-function flateStages(dict: string): number {
-  const m = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(dict);
-  if (!m) return 0;
-  const names = m[1].match(/\/[A-Za-z0-9]+/g) ?? [];
-  let n = 0;
-  while (n < names.length && (names[n] === '/FlateDecode' || names[n] === '/Fl')) n++;
-  return n;
-}
 
 /** Count the output of `stages` chained inflaters over `data`, stopping once `stop(out)` says so. */
 function countInflated(data: Buffer, stages: number, stop: (out: number) => boolean): Promise<number> {
@@ -107,6 +98,26 @@ function countInflatedSync(data: Buffer, stages: number, maxOut: number): number
   return b.length;
 }
 
+/**
+ * Decoded bytes of a stream through its filters, at most `maxOut`: the stages before a trailing run of Flate are
+ * decoded in memory (each capped), the Flate run is counted without keeping its output. No filter: the bytes as stored.
+ */
+async function countDecoded(data: Buffer, names: string[], maxOut: number, dict: string, deadline: number): Promise<number> {
+  let flateFrom = names.length;
+  while (flateFrom > 0 && names[flateFrom - 1] === '/FlateDecode') flateFrom--;
+  try {
+    let b = data;
+    for (let k = 0; k < flateFrom; k++) b = decodeStage(names[k], b, maxOut, dict);
+    const stages = names.length - flateFrom;
+    if (stages === 0) return Math.min(b.length, maxOut);
+    return (b.length <= SYNC_MAX_STORED ? countInflatedSync(b, stages, maxOut) : undefined)
+      ?? await countInflated(b, stages, (n) => n >= maxOut || Date.now() > deadline);
+  } catch (e) {
+    if (e instanceof OverCap) return maxOut;
+    throw e;
+  }
+}
+
 /** A direct whole number, or one held by a plain indirect object `n g obj N endobj` found in the file. */
 function intValue(dict: string, key: string, text: () => string): number | undefined {
   const m = new RegExp(`\\${key}\\s+(\\d+)(\\s+(\\d+)\\s+R)?`).exec(dict);
@@ -119,7 +130,7 @@ function intValue(dict: string, key: string, text: () => string): number | undef
 /**
  * Every `stream` in the file, found by its keyword rather than through the xref, so that a file only qpdf or
  * Ghostscript can repair is measured too and forms, patterns, glyph procedures and annotations count with the
- * pages. Non-image Flate streams are inflated and counted (never kept); images are judged by their declared size.
+ * pages. Non-image streams are decoded and counted (never kept); images are judged by their declared size.
  */
 export async function measurePdfStreams(file: string, size: number, limits: InflateLimits): Promise<InflateFacts> {
   if (size > MAX_SCAN_BYTES) return { inflatedBytes: 0, streams: 0, incomplete: true };
@@ -150,8 +161,9 @@ export async function measurePdfStreams(file: string, size: number, limits: Infl
       if (width && height && (!best || width * height > best.width * best.height)) facts.largestImage = { width, height };
       continue;
     }
-    const stages = flateStages(dict);
-    if (stages === 0) continue;
+    const names = filterNames(dict);
+    // Encryption (/Crypt) and image codecs on a non-image stream are not measured.
+    if (!names.every((n) => MEASURED_FILTERS.has(n))) continue;
     // The stored bytes: /Length when it is direct and lands on endstream, else up to the next endstream.
     let end = -1;
     const len = intValue(dict, '/Length', text);
@@ -163,8 +175,7 @@ export async function measurePdfStreams(file: string, size: number, limits: Infl
     const data = buf.subarray(dataAt, end);
     // Just past whichever stop comes first: the document budget, or the bomb ratio once past its floor.
     const maxOut = Math.min(budget, Math.max(BOMB_RATIO_FLOOR, BOMB_RATIO * stored)) + 1;
-    const out = (stored <= SYNC_MAX_STORED ? countInflatedSync(data, stages, maxOut) : undefined)
-      ?? await countInflated(data, stages, (n) => n >= maxOut || Date.now() > deadline);
+    const out = await countDecoded(data, names, maxOut, dict, deadline);
     facts.inflatedBytes += out;
     if (out > BOMB_RATIO_FLOOR) facts.inflateRatio = Math.max(facts.inflateRatio ?? 0, out / stored);
     if (facts.inflatedBytes > limits.maxInflatedBytes || (facts.inflateRatio ?? 0) > BOMB_RATIO) break;

@@ -35,7 +35,7 @@ export interface DetectedFacts {
   charset?: string;
   /** a known type in a variant no installed decoder handles (e.g. TIFF with LZMA compression): human text */
   unsupportedVariant?: string;
-  /** PDF: decompressed bytes of its non-image Flate streams, counted up to just past the configured limit */
+  /** PDF: decoded bytes of its non-image streams (Flate, LZW, run-length, ASCII85/hex, none), counted up to just past the limit */
   inflatedBytes?: number;
   /** PDF: the highest expansion (output ÷ stored bytes) of one stream that inflated past 1 MB */
   inflateRatio?: number;
