@@ -93,7 +93,7 @@ async function countPdf(file: string, size: number, timeoutMs: number, structure
 }
 
 /**
- * A PDF that opens is then measured for compression bombs (pdf-inflate.ts): its Flate streams are inflated, counted
+ * A PDF that opens is then measured for compression bombs (pdf-inflate.ts): its non-image streams are decoded, counted
  * and dropped, up to just past `maxInflatedMb`, so the screen can refuse what would hold a renderer for its whole
  * time limit. Half the preflight time is the budget: an ordinary file takes well under a second (100,000 streams
  * about one), so a scan that runs out of it was built to hide what lies past it, and is refused as such.
