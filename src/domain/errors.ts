@@ -47,6 +47,8 @@ export const CATALOGUE = {
   'not-found': { smtp: 550, enhanced: '5.1.1', http: 404, title: 'Not found' },
   'gone': { smtp: 550, enhanced: '5.1.1', http: 410, title: 'Gone' },
   'invalid-request': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid request' },
+  // A request body in a media type the route does not take (text/plain, a form, XML); the problem lists the accepted.
+  'unsupported-media-type': { smtp: 554, enhanced: '5.6.0', http: 415, title: 'Unsupported media type' },
   'invalid-settings': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid settings' },
   'type-unavailable': { smtp: 501, enhanced: '5.5.4', http: 409, title: 'The type has no working renderer on this host' },
   'idempotency-conflict': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Idempotency-Key reused with a different request' },

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import { rm } from 'node:fs/promises';
 import type { HttpDeps } from './deps.js';
 import { installProblemHandlers, problemSchema } from './problems.js';
+import { installMediaTypeCheck } from './media-type.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { grantContinue, guardContinue } from './continue.js';
 import { jsonBodyLimit } from './uploads.js';
@@ -81,6 +82,7 @@ export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): Fasti
 
   app.decorate('authThrottle', deps.throttle);
   installProblemHandlers(app);
+  installMediaTypeCheck(app);
   app.addSchema(problemSchema);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 

@@ -95,6 +95,10 @@ export function toFaxError(err: unknown): FaxError {
   if (isFaxError(err)) return err;
   const e = err as FastifyError & { part?: unknown };
   if (e && e.validation) {
+    // More recipients than a request may carry is its own documented refusal, not a schema message.
+    if (e.validation.some((v) => v.keyword === 'maxItems' && v.instancePath === '/to')) {
+      return new FaxError('too-many-recipients', `at most ${(e.validation.find((v) => v.keyword === 'maxItems')!.params as { limit: number }).limit} recipients per request`);
+    }
     const errors = validationErrors(e);
     return new FaxError('invalid-request', errors.map((x) => x.message).join('; '), { errors });
   }
@@ -106,6 +110,7 @@ export function toFaxError(err: unknown): FaxError {
     case 'FST_FIELDS_LIMIT':
       return new FaxError('message-too-large', limitMessage(e.code));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new FaxError('unsupported-media-type', e.message);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -117,6 +122,10 @@ export function toFaxError(err: unknown): FaxError {
   }
   if (e?.message === 'Unexpected end of form' || e?.message === 'Unexpected end of multipart data' || e?.code === 'FST_REQ_PREMATURE_CLOSE') {
     return new FaxError('invalid-request', 'the multipart body ended early');
+  }
+  // busboy's own refusals of a malformed multipart body ("Multipart: Boundary not found", "Malformed part header")
+  if (typeof e?.message === 'string' && /^(Multipart: |Malformed )/.test(e.message)) {
+    return new FaxError('invalid-request', `the multipart body is malformed: ${e.message}`);
   }
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     if (e.statusCode === 413) return new FaxError('message-too-large', e.message);
@@ -143,7 +152,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     if (fe.code === 'internal') req.log.error({ err }, 'internal error');
     else req.log.info({ code: fe.code }, 'request refused');
     // A refusal before the upload was read: close the connection rather than read megabytes we will not use.
-    if (fe.code === 'message-too-large') reply.header('connection', 'close');
+    if (fe.code === 'message-too-large' || fe.code === 'unsupported-media-type') reply.header('connection', 'close');
     return sendProblem(reply, fe);
   });
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {

@@ -67,10 +67,10 @@ describe('authentication and problems', () => {
     expect(r.json().code).toBe('invalid-request');
   });
 
-  it('answers an unsupported content type with invalid-request', async () => {
+  it('answers an unsupported content type with 415 unsupported-media-type', async () => {
     const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...auth(a.apiKey), 'content-type': 'text/csv' }, payload: 'a,b' });
-    expect(r.statusCode).toBe(400);
-    expect(r.json().code).toBe('invalid-request');
+    expect(r.statusCode).toBe(415);
+    expect(r.json().code).toBe('unsupported-media-type');
   });
 });
 

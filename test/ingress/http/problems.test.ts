@@ -25,7 +25,7 @@ describe('problems', () => {
     ['FST_FILES_LIMIT', 413, 'message-too-large'],
     ['FST_PARTS_LIMIT', 413, 'message-too-large'],
     ['FST_FIELDS_LIMIT', 413, 'message-too-large'],
-    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'invalid-request'],
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'unsupported-media-type'],
     ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'invalid-request'],
     ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 'invalid-request'],
     ['FST_INVALID_MULTIPART_CONTENT_TYPE', 406, 'invalid-request'],
