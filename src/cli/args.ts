@@ -7,7 +7,8 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // Node's message goes on with advice about `--`; the first sentence is the mistake, and the CLI adds the --help hint.
+    throw new UsageError((e as Error).message.split(/\.\s/)[0]);
   }
 }
 

@@ -1,16 +1,18 @@
 // `faxgate inbound inject|list`: receive a fax on the sandbox line from a file, and list an account's received faxes.
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
 import { openCore, openInbound } from '../main.js';
+import { effectivePublicUrl } from './serve-info.js';
 
-const INJECT_USAGE = 'usage: faxgate inbound inject FILE --to E164 --from E164 [--data DIR] [--json]';
-const LIST_USAGE = 'usage: faxgate inbound list ACCOUNT_ID [--limit N] [--cursor C] [--data DIR] [--json]';
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'inject') {
     const { values, positionals } = parse(rest, { ...dataOption, to: { type: 'string' }, from: { type: 'string' }, json: { type: 'boolean' } });
-    if (positionals.length !== 1 || !values.to || !values.from) throw new UsageError(INJECT_USAGE);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one FILE' : 'missing FILE');
+    if (!values.to || !values.from) throw new UsageError('--to E164 and --from E164 are required');
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+    // the notification's image link is delivered by the server: it must carry the server's public URL (issue #17)
+    core.config.publicUrl = effectivePublicUrl(core.config);
     const { inbound, close } = await openInbound(core);
     try {
       const file = positionals[0];
@@ -32,10 +34,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'list') {
     const { values, positionals } = parse(rest, { ...dataOption, limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError(LIST_USAGE);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one ACCOUNT_ID' : 'missing ACCOUNT_ID');
     const limit = values.limit === undefined ? 50 : Number(values.limit);
-    if (!Number.isInteger(limit)) throw new UsageError(LIST_USAGE);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+    core.config.publicUrl = effectivePublicUrl(core.config);
     const { inbound, close } = await openInbound(core);
     try {
       const account = core.accounts.mustGet(positionals[0]);
@@ -53,5 +56,5 @@ export async function run(argv: string[]): Promise<number> {
       core.db.close();
     }
   }
-  throw new UsageError(`${INJECT_USAGE}\n       ${LIST_USAGE}`);
+  throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing inject or list');
 }

@@ -9,7 +9,7 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'list') {
     const { values } = parse(rest, { ...dataOption, json: { type: 'boolean' }, account: { type: 'string' }, limit: { type: 'string' } }, false);
     const limit = values.limit === undefined ? 50 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
     try {
       const jobs = createJobStore({ db: core.db, clock: core.clock }).list(values.account, { limit });
@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'show') {
     const { values, positionals } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError('usage: faxgate jobs show ID [--json]');
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one JOB_ID' : 'missing JOB_ID');
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
     try {
       const store = createJobStore({ db: core.db, clock: core.clock });
@@ -58,5 +58,5 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  throw new UsageError('usage: faxgate jobs list [--json] [--account ID] [--limit N] | faxgate jobs show ID [--json]');
+  throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing list or show');
 }

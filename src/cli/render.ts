@@ -12,7 +12,6 @@ import { OFFICE_EXT } from '../render/office.js';
 import type { Logger } from '../logger.js';
 import type { Paper, Resolution } from '../domain/types.js';
 
-const USAGE = 'usage: faxgate render [--resolution standard|fine|superfine] [--paper letter|a4] [--g3] [--pdf OUT.pdf] [--json] -o OUT.tif INPUT...';
 const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'text', ...Object.keys(OFFICE_EXT)]);
 
 export async function run(argv: string[]): Promise<number> {
@@ -21,11 +20,11 @@ export async function run(argv: string[]): Promise<number> {
     json: { type: 'boolean' }, output: { type: 'string', short: 'o' },
   });
   const resolution = (values.resolution ?? 'fine') as Resolution;
-  if (!['standard', 'fine', 'superfine'].includes(resolution)) throw new UsageError(`--resolution must be standard, fine or superfine\n${USAGE}`);
+  if (!['standard', 'fine', 'superfine'].includes(resolution)) throw new UsageError(`--resolution must be standard, fine or superfine, got "${resolution}"`);
   const paper = (values.paper ?? 'letter') as Paper;
-  if (!['letter', 'a4'].includes(paper)) throw new UsageError(`--paper must be letter or a4\n${USAGE}`);
-  if (!values.output) throw new UsageError(`-o OUT.tif is required\n${USAGE}`);
-  if (positionals.length === 0) throw new UsageError(`no input files given\n${USAGE}`);
+  if (!['letter', 'a4'].includes(paper)) throw new UsageError(`--paper must be letter or a4, got "${paper}"`);
+  if (!values.output) throw new UsageError('-o OUT.tif is required');
+  if (positionals.length === 0) throw new UsageError('no input files given');
   for (const f of positionals) {
     const st = await stat(f).catch(() => undefined);
     if (!st) throw new UsageError(`cannot read ${f}: no such file`);

@@ -9,8 +9,6 @@ import { createDetector } from '../attachments/detect.js';
 import { screen } from '../attachments/screen.js';
 import type { DetectedFacts, UnsupportedFilesPolicy } from '../domain/types.js';
 
-const USAGE = 'usage: faxgate screen [--policy ignore|reject] [--json] [--data DIR] FILE...';
-
 /** Run `fn` over `items` with at most `n` in flight, keeping the input order in the result. */
 async function mapLimit<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -28,8 +26,8 @@ async function mapLimit<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { ...dataOption, json: { type: 'boolean' }, policy: { type: 'string' } });
   const policy = (values.policy ?? 'ignore') as UnsupportedFilesPolicy;
-  if (policy !== 'ignore' && policy !== 'reject') throw new UsageError(`--policy must be ignore or reject, got "${values.policy}"\n${USAGE}`);
-  if (positionals.length === 0) throw new UsageError(`no files given\n${USAGE}`);
+  if (policy !== 'ignore' && policy !== 'reject') throw new UsageError(`--policy must be ignore or reject, got "${values.policy}"`);
+  if (positionals.length === 0) throw new UsageError('no files given');
   for (const f of positionals) {
     const st = await stat(f).catch(() => undefined);
     if (!st) throw new UsageError(`cannot read ${f}: no such file`);

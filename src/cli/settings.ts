@@ -6,6 +6,12 @@ import { flatten } from '../settings/validate.js';
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
+  // mistakes are named before the data folder is opened (or created)
+  if (!(sub === 'show' && positionals.length === 1) && !(sub === 'set' && positionals.length >= 2)) {
+    if (sub === 'show') throw new UsageError(positionals.length ? 'give one ACCOUNT_ID' : 'missing ACCOUNT_ID');
+    if (sub === 'set') throw new UsageError(positionals.length ? 'missing KEY=VALUE' : 'missing ACCOUNT_ID KEY=VALUE...');
+    throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing show or set');
+  }
   const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
   try {
     if (sub === 'show' && positionals.length === 1) {
@@ -27,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write('saved\n');
       return 0;
     }
-    throw new UsageError('usage: faxgate settings show ACCOUNT [--json] | faxgate settings set ACCOUNT KEY=VALUE...');
+    return 2; // unreachable: checked above
   } finally {
     core.db.close();
   }

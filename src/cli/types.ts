@@ -4,15 +4,16 @@ import { openCore } from '../main.js';
 import { checkAvailability } from '../render/availability.js';
 import { createTypeRegistry } from '../attachments/registry.js';
 
-const USAGE = 'usage: faxgate types list [--json] | faxgate types enable|disable ID... | faxgate types max ID BYTES|none';
-
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values, positionals: args } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
   const positionals: string[] = [...args];
-  if (sub === 'list' ? positionals.length !== 0 : sub === 'enable' || sub === 'disable' ? positionals.length === 0 : sub === 'max' ? positionals.length !== 2 : true) {
-    throw new UsageError(USAGE);
+  if (sub !== 'list' && sub !== 'enable' && sub !== 'disable' && sub !== 'max') {
+    throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing list, enable, disable or max');
   }
+  if (sub === 'list' && positionals.length !== 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if ((sub === 'enable' || sub === 'disable') && positionals.length === 0) throw new UsageError('missing ID...');
+  if (sub === 'max' && positionals.length !== 2) throw new UsageError('give ID and BYTES (or none)');
   let maxBytes: number | null = null;
   if (sub === 'max' && positionals[1] !== 'none') {
     maxBytes = Number(positionals[1]);
