@@ -55,6 +55,10 @@ export const CATALOGUE = {
   'not-ready': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not ready yet' },
   'invalid-state': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not possible in the current state' },
   'malformed-message': { smtp: 554, enhanced: '5.6.0', http: 400, title: 'The message cannot be parsed' },
+  // Issue #17: `faxgate serve` cannot start; the CLI prints one line naming the port or folder and what to do.
+  'port-in-use': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'The port is in use by another program' },
+  'port-unavailable': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'The port cannot be listened on' },
+  'data-folder-in-use': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'Another faxgate serve is using the data folder' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

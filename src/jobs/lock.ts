@@ -1,6 +1,7 @@
 // The data-folder lock: one `faxgate serve` per data folder, so at start every lease found belongs to a dead worker.
 import { openSync, readFileSync, unlinkSync, writeFileSync, closeSync, fsyncSync } from 'node:fs';
 import path from 'node:path';
+import { FaxError } from '../domain/errors.js';
 
 /**
  * Folders locked by this process. A lock file with our own pid is normally stale (a container restarted as the same
@@ -20,7 +21,9 @@ function alive(pid: number): boolean {
 /** Take the lock (a stale one from a killed process is taken over); returns the release function. */
 export function acquireDataLock(dataDir: string): () => void {
   const file = path.join(dataDir, 'serve.lock');
-  if (heldHere.has(file)) throw new Error(`another faxgate serve in this process is using ${dataDir}`);
+  if (heldHere.has(file)) {
+    throw new FaxError('data-folder-in-use', `another faxgate serve in this process is using ${dataDir}`, { dataDir, pid: process.pid, lockFile: file });
+  }
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
@@ -40,7 +43,9 @@ export function acquireDataLock(dataDir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new Error(`another faxgate serve (pid ${pid}) is using ${dataDir}; stop it first or remove ${file}`, { cause: e });
+        throw new FaxError('data-folder-in-use',
+          `another faxgate serve (pid ${pid}) is using the data folder ${dataDir}; stop it first or use another folder with --data (if pid ${pid} is not faxgate, remove ${file})`,
+          { dataDir, pid, lockFile: file });
       }
       unlinkSync(file);
     }

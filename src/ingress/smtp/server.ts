@@ -392,7 +392,10 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       return onCommand(command, cb);
     };
   }
-  server.on('error', (e) => logger.error({ err: e.message }, 'smtp server error'));
+  // A listen failure is not logged here: listen() rejects with it and `faxgate serve` names the port in one line.
+  server.on('error', (e) => {
+    if ((e as NodeJS.ErrnoException).syscall !== 'listen') logger.error({ err: e.message }, 'smtp server error');
+  });
 
   return {
     server,
