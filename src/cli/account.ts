@@ -1,7 +1,7 @@
-// `faxgate account create|list|show`: manage accounts against the data folder.
+// `faxgate account create|list|show|key|sender|inbound`: manage accounts against the data folder.
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
-import { openCore } from '../main.js';
-import type { Account } from '../settings/accounts.js';
+import { openCore, type Core } from '../main.js';
+import type { Account, ApiKeyInfo } from '../settings/accounts.js';
 
 /** What an account looks like on screen: never the stored secret unless just created. */
 export function publicAccount(a: Account) {
@@ -11,53 +11,125 @@ export function publicAccount(a: Account) {
   };
 }
 
+const common = { ...dataOption, json: { type: 'boolean' as const } };
+
+/** Parse `ARGS... [--data DIR] [--json]` with exactly the named positionals, run `fn` on an open core, close it. */
+async function withCore(rest: string[], names: string[], fn: (core: Core, args: string[], json: boolean) => void): Promise<number> {
+  const { values, positionals } = parse(rest, common);
+  if (positionals.length < names.length) throw new UsageError(`missing ${names.slice(positionals.length).join(' ')}`);
+  if (positionals.length > names.length) throw new UsageError(`unexpected argument "${positionals[names.length]}"`);
+  const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
+  try {
+    fn(core, positionals, Boolean(values.json));
+    return 0;
+  } finally {
+    core.db.close();
+  }
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function printAccount(a: Account, json: boolean): void {
+  if (json) printJson(publicAccount(a));
+  else {
+    out(`account ${a.id} (${a.name}, ${a.kind})`);
+    out(`  senders:         ${a.senders.join(', ')}`);
+    out(`  inbound numbers: ${a.inboundNumbers.join(', ') || '(none)'}`);
+  }
+}
+
+function printKeys(keys: ApiKeyInfo[], json: boolean): void {
+  if (json) printJson(keys);
+  else printTable(keys.map((k) => ({ ...k, created: k.createdAt, revoked: k.revokedAt ?? '' })), ['id', 'created', 'revoked']);
+}
+
+async function key(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'add') {
+    return withCore(rest, ['ACCOUNT_ID'], (core, [id], json) => {
+      const k = core.accounts.addApiKey(id, 'cli');
+      if (json) printJson(k);
+      else {
+        out(`added API key ${k.id} to account ${id}`);
+        out(`  API key: ${k.apiKey}   (shown once; store it now)`);
+      }
+    });
+  }
+  if (sub === 'list') return withCore(rest, ['ACCOUNT_ID'], (core, [id], json) => printKeys(core.accounts.listApiKeys(id), json));
+  if (sub === 'revoke') {
+    return withCore(rest, ['ACCOUNT_ID', 'KEY_ID'], (core, [id, keyId], json) => {
+      const k = core.accounts.revokeApiKey(id, keyId, 'cli');
+      const active = core.accounts.listApiKeys(id).filter((x) => !x.revokedAt).length;
+      if (json) printJson({ ...k, activeKeys: active });
+      else {
+        out(`revoked API key ${k.id} of account ${id}; the web service refuses it from now on`);
+        if (active === 0) out(`  the account has no active API key left; issue one with: faxgate account key add ${id}`);
+      }
+    });
+  }
+  throw new UsageError(sub ? `unknown sub-command "key ${sub}"` : 'missing add, list or revoke');
+}
+
+async function member(argv: string[], what: 'sender' | 'inbound'): Promise<number> {
+  const [sub, ...rest] = argv;
+  const arg = what === 'sender' ? 'EMAIL' : 'NUMBER';
+  if (sub !== 'add' && sub !== 'remove') throw new UsageError(sub ? `unknown sub-command "${what} ${sub}"` : 'missing add or remove');
+  return withCore(rest, ['ACCOUNT_ID', arg], (core, [id, value], json) => {
+    const a = core.accounts;
+    const acc = what === 'sender'
+      ? (sub === 'add' ? a.addSender(id, value, 'cli') : a.removeSender(id, value, 'cli'))
+      : (sub === 'add' ? a.addInboundNumber(id, value, 'cli') : a.removeInboundNumber(id, value, 'cli'));
+    if (!json) out(`${sub === 'add' ? 'added' : 'removed'} ${what === 'sender' ? 'sender' : 'inbound number'} ${value}`);
+    printAccount(acc, json);
+  });
+}
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'create') {
     const { values } = parse(rest, {
-      ...dataOption,
+      ...common,
       name: { type: 'string' }, sender: { type: 'string', multiple: true }, kind: { type: 'string' },
       designated: { type: 'string' }, inbound: { type: 'string', multiple: true }, country: { type: 'string' },
-      json: { type: 'boolean' },
     }, false);
-    if (!values.name || !values.sender?.length) throw new UsageError('usage: faxgate account create --name NAME --sender EMAIL [--sender EMAIL]... [--kind standard|developer] [--designated E164] [--inbound E164]... [--country CC] [--json]');
+    if (!values.name) throw new UsageError('--name NAME is required');
+    if (!values.sender?.length) throw new UsageError('at least one --sender EMAIL is required');
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
-    const acc = core.accounts.create({
-      name: values.name, senders: values.sender, kind: values.kind as Account['kind'] | undefined,
-      designated: values.designated, inbound: values.inbound, country: values.country,
-    });
-    const out = { ...publicAccount(acc), apiKey: acc.apiKey, apiKeyId: acc.apiKeyId, feedbackSecret: acc.feedbackSecret };
-    if (values.json) printJson(out);
-    else {
-      process.stdout.write(`created account ${acc.id} (${acc.name}, ${acc.kind})\n`);
-      process.stdout.write(`  senders:         ${acc.senders.join(', ')}\n`);
-      if (acc.inboundNumbers.length) process.stdout.write(`  inbound numbers: ${acc.inboundNumbers.join(', ')}\n`);
-      process.stdout.write(`  API key:         ${acc.apiKey}   (shown once; store it now)\n`);
-      // Records name this key as api:key_<id>, so the id is what to look for in the audit trail.
-      process.stdout.write(`  API key id:      ${acc.apiKeyId}\n`);
-      process.stdout.write(`  feedback secret: ${acc.feedbackSecret}\n`);
+    try {
+      const acc = core.accounts.create({
+        name: values.name, senders: values.sender, kind: values.kind as Account['kind'] | undefined,
+        designated: values.designated, inbound: values.inbound, country: values.country,
+      });
+      if (values.json) printJson({ ...publicAccount(acc), apiKey: acc.apiKey, apiKeyId: acc.apiKeyId, feedbackSecret: acc.feedbackSecret });
+      else {
+        out(`created account ${acc.id} (${acc.name}, ${acc.kind})`);
+        out(`  senders:         ${acc.senders.join(', ')}`);
+        if (acc.inboundNumbers.length) out(`  inbound numbers: ${acc.inboundNumbers.join(', ')}`);
+        out(`  API key:         ${acc.apiKey}   (shown once; store it now)`);
+        // Records name this key as api:key_<id>, so the id is what to look for in the audit trail.
+        out(`  API key id:      ${acc.apiKeyId}`);
+        out(`  feedback secret: ${acc.feedbackSecret}`);
+      }
+    } finally {
+      core.db.close();
     }
-    core.db.close();
     return 0;
   }
   if (sub === 'list') {
-    const { values } = parse(rest, { ...dataOption, json: { type: 'boolean' } }, false);
-    const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
-    const list = core.accounts.list().map(publicAccount);
-    if (values.json) printJson(list);
-    else printTable(list.map((a) => ({ ...a, senders: a.senders.join(','), inbound: a.inboundNumbers.join(',') })), ['id', 'name', 'kind', 'senders', 'inbound']);
-    core.db.close();
-    return 0;
+    return withCore(rest, [], (core, _args, json) => {
+      const list = core.accounts.list().map(publicAccount);
+      if (json) printJson(list);
+      else printTable(list.map((a) => ({ ...a, senders: a.senders.join(','), inbound: a.inboundNumbers.join(',') })), ['id', 'name', 'kind', 'senders', 'inbound']);
+    });
   }
   if (sub === 'show') {
-    const { values, positionals } = parse(rest, { ...dataOption, json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError('usage: faxgate account show ID [--json]');
-    const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
-    const a = publicAccount(core.accounts.mustGet(positionals[0]));
-    if (values.json) printJson(a);
-    else process.stdout.write(`${JSON.stringify(a, null, 2)}\n`);
-    core.db.close();
-    return 0;
+    return withCore(rest, ['ACCOUNT_ID'], (core, [id], json) => {
+      const a = { ...publicAccount(core.accounts.mustGet(id)), apiKeys: core.accounts.listApiKeys(id) };
+      if (json) printJson(a);
+      else out(JSON.stringify(a, null, 2));
+    });
   }
-  throw new UsageError('usage: faxgate account create|list|show');
+  if (sub === 'key') return key(rest);
+  if (sub === 'sender' || sub === 'inbound') return member(rest, sub);
+  throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing a sub-command (create, list, show, key, sender, inbound)');
 }

@@ -67,17 +67,17 @@ export const HELP: Record<string, CommandHelp> = {
     examples: ['account key add acc_0123456789abcdef'],
   },
   'account key list': {
-    summary: 'list an account\'s API keys: id, prefix, created, revoked (never the key itself)',
+    summary: 'list an account\'s API keys: id, created, revoked (never any part of the key)',
     usage: 'account key list ACCOUNT_ID [--data DIR] [--json]',
     options: [DATA, JSON_OPT],
     examples: ['account key list acc_0123456789abcdef'],
   },
   'account key revoke': {
-    summary: 'revoke an API key by its id or its prefix; the web service refuses it from then on',
-    usage: 'account key revoke ACCOUNT_ID KEY_ID|PREFIX [--data DIR] [--json]',
+    summary: 'revoke an API key by its id; the web service refuses it from then on',
+    usage: 'account key revoke ACCOUNT_ID KEY_ID [--data DIR] [--json]',
     options: [DATA, JSON_OPT],
-    examples: ['account key revoke acc_0123456789abcdef key_0a1b2c3d4e5f', 'account key revoke acc_0123456789abcdef fgk_AbC123'],
-    notes: ['KEY_ID and PREFIX are shown by `faxgate account key list`.'],
+    examples: ['account key revoke acc_0123456789abcdef 3f2a9c1e-5b7d-4e0a-9c8b-1d2e3f4a5b6c', 'account key revoke acc_0123456789abcdef 3f2a9c1e'],
+    notes: ['KEY_ID is the id shown by `faxgate account key list` (also as key_<id> in records), or its first 8+ characters.'],
   },
   'account sender': {
     summary: 'sender addresses of an account: add, remove',

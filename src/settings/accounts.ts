@@ -31,6 +31,9 @@ export interface CreateAccountInput {
   country?: string;
 }
 
+/** What is known of an API key: its id (records name it api:key_<id>) and dates; only the key's hash is stored. */
+export interface ApiKeyInfo { id: string; createdAt: string; revokedAt: string | null }
+
 export interface AuditEntry { accountId: string | null; actor: string; at: string; field: string; old: unknown; new: unknown }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^\s@<>]+@localhost$/i;
@@ -97,6 +100,30 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
   }
   const issueApiKey = (accountId: string): string => issueKey(accountId).key;
 
+  function senderProblem(email: string): string | undefined {
+    if (!EMAIL.test(email)) return `${email} is not an email address`;
+    const owner = db.prepare('SELECT account_id FROM account_senders WHERE email = ?').get(email) as { account_id: string } | undefined;
+    return owner ? `${email} is already registered to ${owner.account_id}` : undefined;
+  }
+
+  /** The number in E.164, or the reason it cannot be an inbound number. */
+  function inboundNumber(n: string, country: string): { e164: string } | { problem: string } {
+    const e = normalizeNumber(n, country);
+    if (!e) return { problem: `${n} is not a valid fax number (for example +15550001111)` };
+    const owner = db.prepare('SELECT account_id FROM inbound_numbers WHERE number = ?').get(e) as { account_id: string } | undefined;
+    return owner ? { problem: `${e} already belongs to ${owner.account_id}` } : { e164: e };
+  }
+
+  function listApiKeys(accountId: string): ApiKeyInfo[] {
+    mustGet(accountId);
+    const rows = db.prepare('SELECT id, created_at, revoked_at FROM api_keys WHERE account_id = ? ORDER BY created_at, id').all(accountId) as {
+      id: string; created_at: string; revoked_at: string | null;
+    }[];
+    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  }
+
+  const invalid = (field: string, message: string) => new FaxError('invalid-settings', message, { errors: [{ field, message }] });
+
   function audit(accountId: string | null, actor: string, field: string, oldV: unknown, newV: unknown): void {
     db.prepare('INSERT INTO settings_audit (account_id, actor, at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)').run(
       accountId, actor, clock.now().toISOString(), field, JSON.stringify(oldV ?? null), JSON.stringify(newV ?? null),
@@ -115,18 +142,14 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       const senders = input.senders.map((s) => s.trim().toLowerCase());
       if (senders.length === 0) errors.push({ field: 'sender', message: 'at least one sender address is required' });
       for (const s of senders) {
-        if (!EMAIL.test(s)) errors.push({ field: 'sender', message: `${s} is not an email address` });
-        else if (db.prepare('SELECT 1 FROM account_senders WHERE email = ?').get(s)) {
-          errors.push({ field: 'sender', message: `${s} is already registered to another account` });
-        }
+        const problem = senderProblem(s);
+        if (problem) errors.push({ field: 'sender', message: problem });
       }
       const inbound: string[] = [];
       for (const n of input.inbound ?? []) {
-        const e = normalizeNumber(n, country);
-        if (!e) errors.push({ field: 'inbound', message: `${n} is not a valid fax number` });
-        else if (db.prepare('SELECT 1 FROM inbound_numbers WHERE number = ?').get(e)) {
-          errors.push({ field: 'inbound', message: `${e} already belongs to an account` });
-        } else inbound.push(e);
+        const r = inboundNumber(n, country);
+        if ('problem' in r) errors.push({ field: 'inbound', message: r.problem });
+        else inbound.push(r.e164);
       }
       const settings: IntegrationSettings = structuredClone(DEFAULT_SETTINGS);
       if (kind === 'developer') {
@@ -181,6 +204,83 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       return r && get(r.account_id);
     },
     issueApiKey,
+    listApiKeys,
+    /** Issue one more key (accounts may hold several, so a key can be replaced without downtime). */
+    addApiKey(accountId: string, actor: string): ApiKeyInfo & { apiKey: string } {
+      mustGet(accountId);
+      let issued = { id: '', key: '' };
+      db.transaction(() => {
+        issued = issueKey(accountId);
+        audit(accountId, actor, 'apiKey', null, { id: issued.id, added: true });
+      })();
+      const info = listApiKeys(accountId).find((k) => k.id === issued.id) as ApiKeyInfo;
+      return { ...info, apiKey: issued.key };
+    },
+    /**
+     * Revoke one of the account's keys, named by its id as listed, as records name it (key_<id>), or by the id's
+     * first 8 or more characters; the web service and web sessions opened with it refuse it from then on. Only this
+     * account's keys can be named.
+     */
+    revokeApiKey(accountId: string, keyId: string, actor: string): ApiKeyInfo {
+      const keys = listApiKeys(accountId);
+      const want = keyId.trim().replace(/^(api:)?key_/, '');
+      const exact = keys.filter((k) => k.id === want);
+      const matches = exact.length ? exact : want.length >= 8 ? keys.filter((k) => k.id.startsWith(want)) : [];
+      if (matches.length === 0) throw new FaxError('not-found', `account ${accountId} has no API key ${keyId}`);
+      if (matches.length > 1) throw new FaxError('invalid-request', `${keyId} names several keys of ${accountId}; give more of the id`);
+      const k = matches[0];
+      if (k.revokedAt) throw new FaxError('invalid-state', `API key ${k.id} was already revoked at ${k.revokedAt}`);
+      const at = clock.now().toISOString();
+      db.transaction(() => {
+        db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND account_id = ?').run(at, k.id, accountId);
+        audit(accountId, actor, 'apiKey', { id: k.id }, { id: k.id, revoked: true });
+      })();
+      return { ...k, revokedAt: at };
+    },
+    addSender(accountId: string, email: string, actor: string): Account {
+      mustGet(accountId);
+      const e = email.trim().toLowerCase();
+      const problem = senderProblem(e);
+      if (problem) throw invalid('sender', problem);
+      db.transaction(() => {
+        db.prepare('INSERT INTO account_senders (email, account_id) VALUES (?, ?)').run(e, accountId);
+        audit(accountId, actor, 'sender', null, e);
+      })();
+      return mustGet(accountId);
+    },
+    /** Remove a sender address; the last one stays, since email is how a standard account faxes. */
+    removeSender(accountId: string, email: string, actor: string): Account {
+      const a = mustGet(accountId);
+      const e = email.trim().toLowerCase();
+      if (!a.senders.includes(e)) throw new FaxError('not-found', `${e} is not a sender of ${accountId}`);
+      if (a.senders.length === 1) throw invalid('sender', `${e} is the account's only sender; add another first`);
+      db.transaction(() => {
+        db.prepare('DELETE FROM account_senders WHERE email = ? AND account_id = ?').run(e, accountId);
+        audit(accountId, actor, 'sender', e, null);
+      })();
+      return mustGet(accountId);
+    },
+    addInboundNumber(accountId: string, number: string, actor: string): Account {
+      const a = mustGet(accountId);
+      const r = inboundNumber(number.trim(), a.country);
+      if ('problem' in r) throw invalid('inbound', r.problem);
+      db.transaction(() => {
+        db.prepare('INSERT INTO inbound_numbers (number, account_id) VALUES (?, ?)').run(r.e164, accountId);
+        audit(accountId, actor, 'inboundNumber', null, r.e164);
+      })();
+      return mustGet(accountId);
+    },
+    /** Stop receiving on a number; faxes already received on it stay with the account. */
+    removeInboundNumber(accountId: string, number: string, actor: string): Account {
+      const a = mustGet(accountId);
+      const e = normalizeNumber(number.trim(), a.country) ?? number.trim();
+      if (!a.inboundNumbers.includes(e)) throw new FaxError('not-found', `${e} is not an inbound number of ${accountId}`);
+      db.transaction(() => {
+        db.prepare('DELETE FROM inbound_numbers WHERE number = ? AND account_id = ?').run(e, accountId);
+        audit(accountId, actor, 'inboundNumber', e, null);
+      })();
+      return mustGet(accountId);
+    },
     /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
     updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings {
       const account = mustGet(accountId);
