@@ -85,3 +85,38 @@ describe('integration settings', () => {
     expect(log.find((e) => e.field === 'outgoing.feedbackWhen')).toMatchObject({ actor: 'tester', old: 'never', new: 'failure' });
   });
 });
+
+describe('API keys, senders and inbound numbers after creation (issue #17)', () => {
+  it('an account holds several keys; a revoked one no longer finds the account; only hashes are stored', () => {
+    const { db, accounts } = store();
+    const a = accounts.create({ name: 'Clinic', senders: ['c@clinic.example'] });
+    const k = accounts.addApiKey(a.id, 'test');
+    expect(accounts.findByApiKey(k.apiKey)?.id).toBe(a.id);
+    expect(accounts.findByApiKey(a.apiKey)?.id).toBe(a.id);
+    expect(JSON.stringify(db.prepare('SELECT * FROM api_keys').all())).not.toContain(k.apiKey);
+    expect(accounts.listApiKeys(a.id).map((x) => x.id)).toContain(k.id);
+    const r = accounts.revokeApiKey(a.id, k.id, 'test');
+    expect(r.revokedAt).not.toBeNull();
+    expect(accounts.findByApiKey(k.apiKey)).toBeUndefined();
+    expect(accounts.findByApiKey(a.apiKey)?.id).toBe(a.id);
+    expect(() => accounts.revokeApiKey(a.id, k.id, 'test')).toThrow(expect.objectContaining({ code: 'invalid-state' }));
+    const b = accounts.create({ name: 'Other', senders: ['o@other.example'] });
+    const bKey = accounts.listApiKeys(b.id)[0];
+    expect(() => accounts.revokeApiKey(a.id, bKey.prefix, 'test')).toThrow(expect.objectContaining({ code: 'not-found' }));
+  });
+
+  it('senders and inbound numbers are added and removed with the same checks as at creation', () => {
+    const { accounts } = store();
+    const a = accounts.create({ name: 'A', senders: ['a@x.example'], country: '44' });
+    const b = accounts.create({ name: 'B', senders: ['b@x.example'] });
+    expect(accounts.addSender(a.id, 'A2@x.example', 't').senders).toEqual(['a2@x.example', 'a@x.example']);
+    expect(fieldsOf(() => accounts.addSender(b.id, 'a2@x.example', 't'))).toEqual(['sender']);
+    expect(accounts.removeSender(a.id, 'a@x.example', 't').senders).toEqual(['a2@x.example']);
+    expect(fieldsOf(() => accounts.removeSender(a.id, 'a2@x.example', 't'))).toEqual(['sender']);
+    // national numbers are read with the account's country code
+    expect(accounts.addInboundNumber(a.id, '020 7946 0000', 't').inboundNumbers).toEqual(['+442079460000']);
+    expect(fieldsOf(() => accounts.addInboundNumber(b.id, '+442079460000', 't'))).toEqual(['inbound']);
+    expect(() => accounts.removeInboundNumber(b.id, '+442079460000', 't')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(accounts.removeInboundNumber(a.id, '+442079460000', 't').inboundNumbers).toEqual([]);
+  });
+});
