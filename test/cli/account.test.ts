@@ -20,7 +20,7 @@ const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e in
 afterEach(() => vi.restoreAllMocks());
 
 describe('faxgate account key', () => {
-  it('add prints a new key once; list shows ids and prefixes, never key material; revoke makes the web service refuse it', async () => {
+  it('add prints a new key once; list shows ids, never key material; revoke makes the web service refuse it', async () => {
     const h = makeHarness();
     const acc = h.account();
     const get = (key: string) => h.app.inject({ method: 'GET', url: '/v1/settings/integration', headers: auth(key) });
@@ -28,31 +28,32 @@ describe('faxgate account key', () => {
 
     const added = await account('key', 'add', acc.id, ...d, '--json');
     expect(added.code).toBe(0);
-    const k = JSON.parse(added.out) as { id: string; prefix: string; apiKey: string };
-    expect(k.id).toMatch(/^key_[0-9a-f]{12}$/);
-    expect(k.apiKey.startsWith(k.prefix)).toBe(true);
+    const k = JSON.parse(added.out) as { id: string; apiKey: string };
+    expect(k.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(k.apiKey).toMatch(/^fgk_/);
     expect((await get(k.apiKey)).statusCode).toBe(200);
     expect((await get(acc.apiKey)).statusCode).toBe(200);
 
     const list = await account('key', 'list', acc.id, ...d);
-    expect(list.out).toMatch(/^ID\s+PREFIX\s+CREATED\s+REVOKED/);
+    expect(list.out).toMatch(/^ID\s+CREATED\s+REVOKED/);
     expect(list.out).toContain(k.id);
     expect(list.out).not.toContain(k.apiKey);
     expect(list.out).not.toContain(acc.apiKey);
-    const json = JSON.parse((await account('key', 'list', acc.id, ...d, '--json')).out) as { id: string; prefix: string; revokedAt: string | null }[];
-    expect(json).toHaveLength(2);
-    expect(JSON.stringify(json)).not.toContain(acc.apiKey.slice(10));
+    const json = JSON.parse((await account('key', 'list', acc.id, ...d, '--json')).out) as { id: string; revokedAt: string | null }[];
+    expect(json.map((x) => Object.keys(x).sort())).toEqual([['createdAt', 'id', 'revokedAt'], ['createdAt', 'id', 'revokedAt']]);
+    expect(JSON.stringify(json)).not.toContain('fgk_');
 
-    // the first key, by its prefix; the new one keeps working
+    // the first key, as records name it (key_<id>); the new one keeps working
     const first = json.find((x) => x.id !== k.id)!;
-    const revoked = await account('key', 'revoke', acc.id, first.prefix, ...d);
+    expect(first.id).toBe(acc.apiKeyId);
+    const revoked = await account('key', 'revoke', acc.id, `key_${first.id}`, ...d);
     expect(revoked.code).toBe(0);
     expect(revoked.out).toContain(`revoked API key ${first.id}`);
     expect((await get(acc.apiKey)).statusCode).toBe(401);
     expect((await get(k.apiKey)).statusCode).toBe(200);
 
-    // by id; the last one gone, the output says how to get one
-    const last = await account('key', 'revoke', acc.id, k.id, ...d);
+    // by the id's first 8 characters; the last one gone, the output says how to get one
+    const last = await account('key', 'revoke', acc.id, k.id.slice(0, 8), ...d);
     expect(last.out).toContain(`faxgate account key add ${acc.id}`);
     expect((await get(k.apiKey)).statusCode).toBe(401);
     expect(await codeOf(account('key', 'revoke', acc.id, k.id, ...d))).toBe('invalid-state');
@@ -68,7 +69,9 @@ describe('faxgate account key', () => {
     const bKey = (JSON.parse((await account('key', 'list', b.id, ...d, '--json')).out) as { id: string }[])[0];
     expect(await codeOf(account('key', 'revoke', a.id, bKey.id, ...d))).toBe('not-found');
     expect(h.accounts.findByApiKey(b.apiKey)?.id).toBe(b.id);
-    expect(await codeOf(account('key', 'revoke', a.id, 'key_000000000000', ...d))).toBe('not-found');
+    expect(await codeOf(account('key', 'revoke', a.id, '00000000-0000-4000-8000-000000000000', ...d))).toBe('not-found');
+    // fewer than 8 characters name no key, even when they match
+    expect(await codeOf(account('key', 'revoke', a.id, a.apiKeyId.slice(0, 4), ...d))).toBe('not-found');
     expect(await codeOf(account('key', 'add', 'acc_nobody', ...d))).toBe('not-found');
     expect(await codeOf(account('key', 'revoke', a.id, ...d))).toBe('usage');
     expect(await codeOf(account('key', 'rotate', a.id, ...d))).toBe('usage');

@@ -102,7 +102,7 @@ describe('API keys, senders and inbound numbers after creation (issue #17)', () 
     expect(() => accounts.revokeApiKey(a.id, k.id, 'test')).toThrow(expect.objectContaining({ code: 'invalid-state' }));
     const b = accounts.create({ name: 'Other', senders: ['o@other.example'] });
     const bKey = accounts.listApiKeys(b.id)[0];
-    expect(() => accounts.revokeApiKey(a.id, bKey.prefix, 'test')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => accounts.revokeApiKey(a.id, bKey.id, 'test')).toThrow(expect.objectContaining({ code: 'not-found' }));
   });
 
   it('senders and inbound numbers are added and removed with the same checks as at creation', () => {
