@@ -193,7 +193,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   // Ingress last, once everything it hands work to is ready; stopped first.
   const { createSmtpIngress } = await import('./ingress/smtp/server.js');
-  // FAXGATE_DMARC: the real check on Node's DNS resolver (SPEC §5.1).
+  // FAXGATE_DMARC: the real check on Node's DNS resolver (docs/smtp.md).
   const dmarc = config.dmarc
     ? (await import('./ingress/smtp/dmarc.js')).createDmarcCheck({ logger, mta: new URL(config.publicUrl).hostname || undefined })
     : undefined;

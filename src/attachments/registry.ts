@@ -1,4 +1,4 @@
-// The type registry (SPEC §2): global rows of known file types kept in SQLite, with admin switches and per-type caps.
+// The type registry (docs/screen.md §1): global rows of known file types kept in SQLite, with admin switches and per-type caps.
 import type { DB } from '../store/db.js';
 import type { Clock } from '../domain/types.js';
 import { FaxError } from '../domain/errors.js';
@@ -28,7 +28,7 @@ export interface TypeDefault {
   plural: string;
   mimes: string[];
   renderer: RendererKind;
-  /** enabled out of the box; office rows only when the converter is available (SPEC §2 defaults) */
+  /** enabled out of the box; office rows only when the converter is available (docs/screen.md §1 defaults) */
   defaultEnabled: boolean;
   /** why a type without a renderer is never faxed */
   note?: string;

@@ -1,4 +1,4 @@
-// The attachment screen (SPEC §3): one pure rule from detected facts + type registry + account policy to a decision.
+// The attachment screen (docs/screen.md): one pure rule from detected facts + type registry + account policy to a decision.
 import type {
   DetectedFacts, FileReport, ReasonCode, ScreenDecision, UnsupportedFilesPolicy, Verdict,
 } from '../domain/types.js';
@@ -92,7 +92,7 @@ function applyPageTotal(files: FileReport[], ctx: ScreenContext): void {
   }
 }
 
-/** The ignore/reject rule and nothing-to-fax (SPEC §3.3); `inline` never counts against the job. */
+/** The ignore/reject rule and nothing-to-fax (docs/screen.md §4); `inline` never counts against the job. */
 function decide(files: FileReport[], ctx: ScreenContext): ScreenDecision {
   const offending = files.filter((r) => r.verdict !== 'accepted' && r.verdict !== 'inline');
   if (ctx.policy === 'reject' && offending.length > 0) return { outcome: 'reject', reason: 'unsupported-attachment', files };

@@ -1,4 +1,4 @@
-// `faxgate screen`: the dry run of the attachment screen (SPEC §3) on local files, without creating a job.
+// `faxgate screen`: the dry run of the attachment screen (docs/screen.md) on local files, without creating a job.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';

@@ -1,6 +1,6 @@
 // Shared domain vocabulary: detected facts, per-file verdicts, screen decisions and settings shapes.
 
-/** Why a file is not faxed (SPEC §3.2), plus `inline` for images that belong to an HTML body. */
+/** Why a file is not faxed (docs/screen.md §3), plus `inline` for images that belong to an HTML body. */
 export const REASON_CODES = [
   'unsupported-type', 'unknown-type', 'empty', 'too-large', 'encrypted', 'damaged', 'too-many-pages', 'too-many-pixels',
   // Issue #12.3: content that inflates past the document budget or expands like a compression bomb.

@@ -1,4 +1,4 @@
-// Feedback payloads (SPEC §6.1): one ordered field list drives the HTTP Post form, the SOAP body and the XSD.
+// Feedback payloads (docs/feedback.md): one ordered field list drives the HTTP Post form, the SOAP body and the XSD.
 import type { JobSnapshot } from '../domain/jobs.js';
 import type { InboundNotice } from '../domain/types.js';
 
@@ -105,7 +105,7 @@ export function inboundFields(fax: InboundFaxInfo): FeedbackFields {
 
 const defsFor = (d: Direction): readonly FieldDef[] => (d === 'outbound' ? OUTBOUND_FIELDS : INBOUND_FIELDS);
 
-/** `application/x-www-form-urlencoded`, fields in SPEC order; `Files` is a JSON array. */
+/** `application/x-www-form-urlencoded`, fields in docs/feedback.md §2 order; `Files` is a JSON array. */
 export function formBody(direction: Direction, fields: FeedbackFields): string {
   const p = new URLSearchParams();
   for (const d of defsFor(direction)) {

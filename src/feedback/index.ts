@@ -1,4 +1,4 @@
-// Feedback (SPEC §6.1): the when-rule, the transactional outbox and the dispatcher that delivers it, signed and retried.
+// Feedback (docs/feedback.md): the when-rule, the transactional outbox and the dispatcher that delivers it, signed and retried.
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
@@ -17,7 +17,7 @@ import { attemptDelivery, type AttemptOutcome } from './deliver.js';
 
 export { feedbackWsdl } from './wsdl.js';
 
-/** Retry delays after the 1st, 2nd, … failed attempt (SPEC §6.1), before FAXGATE_RETRY_SCALE and jitter. */
+/** Retry delays after the 1st, 2nd, … failed attempt (docs/feedback.md), before FAXGATE_RETRY_SCALE and jitter. */
 export const RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400] as const;
 /** One first try plus one per schedule entry. */
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length + 1;

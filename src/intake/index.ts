@@ -81,7 +81,7 @@ const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 /** Files of one submission detected at the same time: detection is mostly file reads now, and rarely a helper process. */
 const DETECT_CONCURRENCY = 3;
 
-/** Screen limits from the configuration (SPEC §4 limits). */
+/** Screen limits from the configuration (docs/rendering.md limits). */
 export function screenLimits(config: Config): ScreenContext['limits'] {
   return {
     maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels,

@@ -1,4 +1,4 @@
-// SQLite job store: submissions (rendered once) and their per-recipient jobs, the SPEC §6 state machine,
+// SQLite job store: submissions (rendered once) and their per-recipient jobs, the docs/jobs.md state machine,
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';

@@ -12,7 +12,7 @@ export interface SandboxLineDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** `+99999990NN` selects an outcome (SPEC §6); every other number succeeds. */
+/** `+99999990NN` selects an outcome (docs/jobs.md); every other number succeeds. */
 const OUTCOMES: Record<string, LineResult> = {
   '00': 'sent',
   '01': 'busy',

@@ -1,5 +1,5 @@
 // The renderer: documents, the email body and cover text become one TIFF Class F fax (and its PDF), with every
-// SPEC §4 limit turned into a per-file RenderFailure instead of a crash.
+// docs/rendering.md limit turned into a per-file RenderFailure instead of a crash.
 import { mkdir, mkdtemp, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';

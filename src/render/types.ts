@@ -14,7 +14,7 @@ export interface RenderLimits {
   memoryMb: number;
 }
 
-/** A document that cannot become fax pages, with the reason code of SPEC §3 (handled by the screen rule). */
+/** A document that cannot become fax pages, with the reason code of docs/screen.md (handled by the screen rule). */
 export class RenderFailure extends Error {
   constructor(readonly reason: ReasonCode, message: string) {
     super(message);

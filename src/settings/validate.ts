@@ -1,4 +1,4 @@
-// Validation of integration settings (SPEC §1): one function used by the CLI, the API and the web pages.
+// Validation of integration settings (docs/settings.md): one function used by the CLI, the API and the web pages.
 import type { IntegrationSettings } from '../domain/types.js';
 import { isE164 } from '../domain/numbers.js';
 

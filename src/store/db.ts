@@ -10,11 +10,11 @@ export function openDatabase(dataDir: string, file = 'faxgate.sqlite'): DB {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, file));
   db.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before we answer 250 / 202 (SPEC §5.1 "250 means durable").
+  // FULL: a commit is on disk before we answer 250 / 202 (docs/smtp.md "250 means durable").
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // Deleted content must not linger in free pages (SPEC §7 delete after retrieval).
+  // Deleted content must not linger in free pages (docs/inbound.md delete after retrieval).
   db.pragma('secure_delete = ON');
   migrate(db);
   return db;

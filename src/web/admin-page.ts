@@ -2,7 +2,7 @@
 import { html } from './html.js';
 import { csrfField, page } from './layout.js';
 
-/** One row of the type registry (SPEC §2), as the registry lists it. */
+/** One row of the type registry (docs/screen.md §1), as the registry lists it. */
 export interface TypeRow {
   id: string;
   name: string;

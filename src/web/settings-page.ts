@@ -3,7 +3,7 @@ import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
 
 export interface Control {
-  /** the API field name (SPEC §1); also the form field name, so API errors map straight to controls */
+  /** the API field name (docs/settings.md); also the form field name, so API errors map straight to controls */
   field: string;
   id: string;
   label: string;

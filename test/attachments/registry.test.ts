@@ -26,7 +26,7 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-describe('defaults (SPEC §2)', () => {
+describe('defaults (docs/screen.md §1)', () => {
   it('lists every built-in row with the default switches', () => {
     const { reg } = fresh();
     const rows = reg.list();

@@ -77,7 +77,7 @@ describe('per-file verdicts', () => {
   });
 });
 
-describe('the decision (SPEC §3.3)', () => {
+describe('the decision (docs/screen.md §4)', () => {
   const good = f({ name: 'good.pdf' });
   const bad = f({ name: 'bad.zip', detected: 'zip' });
   const inline = f({ name: 'logo.png', detected: 'png', inline: true });

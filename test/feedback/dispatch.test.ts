@@ -45,7 +45,7 @@ describe('the when-rule', () => {
     expect(wantsOutgoingFeedback(when as 'always', status)).toBe(want);
   });
 
-  it('the retry schedule is the SPEC one, scaled, with bounded jitter, and ends', () => {
+  it('the retry schedule is the docs/feedback.md §4 one, scaled, with bounded jitter, and ends', () => {
     const spec = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400];
     spec.forEach((s, i) => {
       expect(retryDelayMs(i + 1, 1, () => 0.5)).toBe(s * 1000);

@@ -1,4 +1,4 @@
-// Feedback payloads: the form fields of SPEC §6.1, SOAP bodies valid against the served XSD, and a customer's SOAP server built from the WSDL.
+// Feedback payloads: the form fields of docs/feedback.md, SOAP bodies valid against the served XSD, and a customer's SOAP server built from the WSDL.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const inbound = {
 };
 
 describe('HTTP Post form', () => {
-  it('carries every SPEC field in order, with Files as a JSON array of the per-file report', () => {
+  it('carries every docs/feedback.md field in order, with Files as a JSON array of the per-file report', () => {
     const j = job('acc', { status: 'failed', statusCode: 1, reason: 'the line was busy', attempts: 3, pagesSent: 0 });
     const p = new URLSearchParams(formBody('outbound', outboundFields(j, 'x')));
     expect([...p.keys()]).toEqual(['FaxId', 'Direction', 'Status', 'StatusCode', 'Reason', 'Source', 'ToFax', 'Sender', 'Pages', 'PagesSent',

@@ -1,5 +1,5 @@
 // The CCITT coders round-trip through independent decoders (libvips/libtiff) pixel for pixel, and the Class F
-// writer's tags are what SPEC §4 asks for.
+// writer's tags are what docs/rendering.md asks for.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeG3_2D, encodeG4 } from '../../src/render/ccitt.js';

@@ -1,4 +1,4 @@
-// DMARC check for SMTP ingress (SPEC §5.1): the From domain must pass DMARC with SPF or DKIM alignment (mailauth).
+// DMARC check for SMTP ingress (docs/smtp.md): the From domain must pass DMARC with SPF or DKIM alignment (mailauth).
 import { createReadStream } from 'node:fs';
 import { promises as dnsPromises } from 'node:dns';
 import type { Readable } from 'node:stream';

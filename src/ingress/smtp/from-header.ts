@@ -1,4 +1,4 @@
-// The From header rule (SPEC §5.1, issue #12.1). The identity a message is faxed as is read here, once, from the raw
+// The From header rule (docs/smtp.md, issue #12.1). The identity a message is faxed as is read here, once, from the raw
 // header block, by one strict rule: exactly one From field holding exactly one plain mailbox, `addr` or
 // `display name <addr>`. Comments, groups, several mailboxes, several From fields, quoted local parts, domain
 // literals and encoded words outside the display name are refused: those are where address parsers disagree

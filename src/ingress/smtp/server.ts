@@ -1,5 +1,5 @@
 // SMTP ingress: smtp-server adapter that checks senders and recipients, spools and parses DATA, calls intake.submit()
-// and translates the result or FaxError into the SPEC §5.1 reply, always inside the session.
+// and translates the result or FaxError into the docs/smtp.md reply, always inside the session.
 import { readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +32,7 @@ export interface SmtpIngressDeps {
   parseLimits?: Partial<ParseLimits>;
   /** the whole DATA transfer must finish within this (the socket timeout only catches idle clients, not trickles) */
   dataTimeoutMs?: number;
-  /** SPEC §5.1 DMARC check of the From domain; required when config.dmarc is on, unused when off */
+  /** docs/smtp.md DMARC check of the From domain; required when config.dmarc is on, unused when off */
   dmarc?: DmarcCheck;
   /** starts a session's deadline and returns its cancel; default a real timer (tests fire it themselves) */
   sessionTimer?: (fire: () => void, ms: number) => () => void;
@@ -273,7 +273,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         if (accounts.findBySender(from)?.id !== st.account.id) {
           throw new FaxError('sender-not-registered', `From ${from.slice(0, 80)} is not a registered sender of this account`);
         }
-        // SPEC §5.1: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
+        // docs/smtp.md: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
         if (dmarc) {
           const v = await dmarc.check({ message: raw, ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom: st.sender, from });
           if (v.identityMismatch) throw new FaxError('from-header-invalid', v.reason.slice(0, 200));

@@ -13,7 +13,7 @@ const put = (key: string, payload: unknown) =>
   h.app.inject({ method: 'PUT', url: '/v1/settings/integration', headers: auth(key), payload: payload as object });
 
 describe('integration settings over HTTP', () => {
-  it('GET shows the defaults of SPEC §1', async () => {
+  it('GET shows the defaults of docs/settings.md', async () => {
     const a = h.account();
     const r = await h.app.inject({ method: 'GET', url: '/v1/settings/integration', headers: auth(a.apiKey) });
     expect(r.statusCode).toBe(200);

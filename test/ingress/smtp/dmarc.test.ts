@@ -1,5 +1,5 @@
 // FAXGATE_DMARC on a real loopback SMTP server with nodemailer: the From domain must pass DMARC with SPF or DKIM
-// alignment (SPEC §5.1). DNS answers come from a fixed table (the only DNS stub: this machine has no network).
+// alignment (docs/smtp.md). DNS answers come from a fixed table (the only DNS stub: this machine has no network).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// SMTP ingress against a real server on loopback with nodemailer: every row of the SPEC §5.1 reply table.
+// SMTP ingress against a real server on loopback with nodemailer: every row of the docs/smtp.md reply table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +40,7 @@ async function send(msg: Mail.Options): Promise<{ ok: true; response: string; ac
 
 const jobIds = (response: string): string[] => response.match(/job_[0-9a-f]+/g) ?? [];
 
-describe('SPEC §5.1 reply table', () => {
+describe('docs/smtp.md reply table', () => {
   const cases: { name: string; msg: () => Mail.Options; code: number; enhanced: string }[] = [
     { name: 'recipient domain is not a fax domain', code: 550, enhanced: '5.7.1',
       msg: () => ({ from: SENDER, to: '15551234567@mail.example.org', text: 'hi' }) },
