@@ -1,6 +1,6 @@
 // Failed-authentication throttle (issue #12.8): counts failures per credential and per client address, with backoff.
 import { createHash } from 'node:crypto';
-import ipaddr from 'ipaddr.js';
+import { addressGroup } from '../client-address.js';
 import type { Clock } from '../../domain/types.js';
 
 /**
@@ -38,20 +38,6 @@ export interface FailureThrottle {
 }
 
 interface Counter { failures: number; until: number; last: number }
-
-/**
- * What an address counts against: the IPv4 address (IPv4-mapped IPv6 unwrapped), or the /64 of an IPv6 address,
- * which one site usually holds whole (a host can pick any address inside it).
- */
-export function addressGroup(ip: string): string {
-  try {
-    const a = ipaddr.process(ip);
-    if (a.kind() === 'ipv4') return a.toString();
-    return `${a.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
-  } catch {
-    return ip.slice(0, 64);
-  }
-}
 
 /** A short digest: what a caller passes as the credential never sits in memory as text, and every key has a fixed size. */
 const digest = (s: string): string => createHash('sha256').update(s).digest('base64url').slice(0, 22);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
+import { addressGroup } from '../client-address.js';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -60,20 +60,6 @@ interface Conn {
  * the commands it sent since it opened or since its last message.
  */
 interface Slot { key: string; cancel: () => void; commands: number; processing: boolean; expired: boolean }
-
-/**
- * What a connection counts against: the IPv4 address (IPv4-mapped IPv6 unwrapped), or the /64 of an IPv6 address,
- * which one site usually holds whole.
- */
-export function clientKey(ip: string): string {
-  try {
-    const a = ipaddr.process(ip);
-    if (a.kind() === 'ipv4') return a.toString();
-    return `${a.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
-  } catch {
-    return ip;
-  }
-}
 
 interface TxnState { account?: Account; sender?: string; recipients: Map<string, string> }
 
@@ -358,7 +344,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
    * smtp-server's greeting delay and reverse lookup, so a refused connection holds nothing while it waits.
    */
   function admit(conn: Conn): void {
-    const key = clientKey(conn.remoteAddress);
+    const key = addressGroup(conn.remoteAddress);
     const held = perAddress.get(key) ?? 0;
     if (held >= config.smtpMaxPerAddress) {
       const init = conn.init.bind(conn);

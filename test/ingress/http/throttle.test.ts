@@ -1,6 +1,6 @@
 // The failure throttle on its own (issue #12.8): backoff growth and cap, forgetting, separate kinds, a bounded table.
 import { describe, expect, it } from 'vitest';
-import { addressGroup, createFailureThrottle, retryAfterSeconds } from '../../../src/ingress/http/throttle.js';
+import { createFailureThrottle, retryAfterSeconds } from '../../../src/ingress/http/throttle.js';
 
 function manualClock(start = Date.parse('2026-06-01T00:00:00Z')) {
   let t = start;
@@ -67,14 +67,7 @@ describe('createFailureThrottle', () => {
   });
 });
 
-describe('addressGroup', () => {
-  it('counts IPv4 addresses alone, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {
-    expect(addressGroup('192.0.2.1')).toBe('192.0.2.1');
-    expect(addressGroup('::ffff:192.0.2.1')).toBe('192.0.2.1');
-    expect(addressGroup('2001:db8:1:2::1')).toBe(addressGroup('2001:db8:1:2:ffff:ffff:ffff:ffff'));
-    expect(addressGroup('2001:db8:1:2::1')).not.toBe(addressGroup('2001:db8:1:3::1'));
-  });
-
+describe('retryAfterSeconds', () => {
   it('Retry-After is whole seconds, never 0', () => {
     expect(retryAfterSeconds(1)).toBe(1);
     expect(retryAfterSeconds(1000)).toBe(1);

@@ -4,7 +4,6 @@
 // every wait is for a reply or a close, never a fixed sleep.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../../src/domain/errors.js';
-import { clientKey } from '../../../src/ingress/smtp/server.js';
 import { openSmtpClient, rawMessage, startSmtpHarness, type SmtpClient, type SmtpHarness } from './harness.js';
 
 const SENDER = 'front@clinic.example';
@@ -129,15 +128,6 @@ describe('commands without a message', () => {
     for (let i = 0; i < 3; i++) expect(await c.command('RCPT TO:<someone@elsewhere.example>')).toMatch(/^550 5\.7\.1 /);
     expect(await c.command('RCPT TO:<someone@elsewhere.example>')).toMatch(/^421 4\.7\.0 /);
     await c.closed;
-  });
-});
-
-describe('clientKey', () => {
-  it('counts an IPv4 address (also IPv4-mapped) alone and an IPv6 address by its /64', () => {
-    expect(clientKey('192.0.2.7')).toBe('192.0.2.7');
-    expect(clientKey('::ffff:192.0.2.7')).toBe('192.0.2.7');
-    expect(clientKey('2001:db8:1:2:a::1')).toBe(clientKey('2001:db8:1:2:ffff::9'));
-    expect(clientKey('2001:db8:1:2::1')).not.toBe(clientKey('2001:db8:1:3::1'));
   });
 });
 
