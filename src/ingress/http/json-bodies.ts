@@ -1,6 +1,7 @@
 // Large JSON bodies (base64 files): admitted a few at a time, per account and in all, and decoded off the event loop (#12.7).
 import { errorCodes, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
+import { essence } from './media-type.js';
 import { decodeHere, workerDecoder, type DecodedBody, type DecodedFile } from './json-decode.js';
 
 export interface JsonBodyLimits {
@@ -23,8 +24,7 @@ declare module 'fastify' {
 }
 
 function isJson(req: FastifyRequest): boolean {
-  const type = req.headers['content-type'];
-  return typeof type === 'string' && /^\s*application\/json\s*(;|$)/i.test(type);
+  return essence(req.headers['content-type']) === 'application/json';
 }
 
 /** Declared too large to be small, or of unknown length (chunked): the gate counts it. */
