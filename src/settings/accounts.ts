@@ -130,6 +130,15 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
     );
   }
 
+  /** One change to a sender or inbound-number row and its audit entry, in one transaction; the account as it is now. */
+  function changeRow(accountId: string, actor: string, field: string, oldV: unknown, newV: unknown, sql: string, ...args: unknown[]): Account {
+    db.transaction(() => {
+      db.prepare(sql).run(...args);
+      audit(accountId, actor, field, oldV, newV);
+    })();
+    return mustGet(accountId);
+  }
+
   return {
     /** Create an account; returns it with the API key, which is shown once and stored only hashed. */
     create(input: CreateAccountInput, actor = 'cli'): Account & { apiKey: string; apiKeyId: string } {
@@ -242,11 +251,7 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       const e = email.trim().toLowerCase();
       const problem = senderProblem(e);
       if (problem) throw invalid('sender', problem);
-      db.transaction(() => {
-        db.prepare('INSERT INTO account_senders (email, account_id) VALUES (?, ?)').run(e, accountId);
-        audit(accountId, actor, 'sender', null, e);
-      })();
-      return mustGet(accountId);
+      return changeRow(accountId, actor, 'sender', null, e, 'INSERT INTO account_senders (email, account_id) VALUES (?, ?)', e, accountId);
     },
     /** Remove a sender address; the last one stays, since email is how a standard account faxes. */
     removeSender(accountId: string, email: string, actor: string): Account {
@@ -254,32 +259,20 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       const e = email.trim().toLowerCase();
       if (!a.senders.includes(e)) throw new FaxError('not-found', `${e} is not a sender of ${accountId}`);
       if (a.senders.length === 1) throw invalid('sender', `${e} is the account's only sender; add another first`);
-      db.transaction(() => {
-        db.prepare('DELETE FROM account_senders WHERE email = ? AND account_id = ?').run(e, accountId);
-        audit(accountId, actor, 'sender', e, null);
-      })();
-      return mustGet(accountId);
+      return changeRow(accountId, actor, 'sender', e, null, 'DELETE FROM account_senders WHERE email = ? AND account_id = ?', e, accountId);
     },
     addInboundNumber(accountId: string, number: string, actor: string): Account {
       const a = mustGet(accountId);
       const r = inboundNumber(number.trim(), a.country);
       if ('problem' in r) throw invalid('inbound', r.problem);
-      db.transaction(() => {
-        db.prepare('INSERT INTO inbound_numbers (number, account_id) VALUES (?, ?)').run(r.e164, accountId);
-        audit(accountId, actor, 'inboundNumber', null, r.e164);
-      })();
-      return mustGet(accountId);
+      return changeRow(accountId, actor, 'inboundNumber', null, r.e164, 'INSERT INTO inbound_numbers (number, account_id) VALUES (?, ?)', r.e164, accountId);
     },
     /** Stop receiving on a number; faxes already received on it stay with the account. */
     removeInboundNumber(accountId: string, number: string, actor: string): Account {
       const a = mustGet(accountId);
       const e = normalizeNumber(number.trim(), a.country) ?? number.trim();
       if (!a.inboundNumbers.includes(e)) throw new FaxError('not-found', `${e} is not an inbound number of ${accountId}`);
-      db.transaction(() => {
-        db.prepare('DELETE FROM inbound_numbers WHERE number = ? AND account_id = ?').run(e, accountId);
-        audit(accountId, actor, 'inboundNumber', e, null);
-      })();
-      return mustGet(accountId);
+      return changeRow(accountId, actor, 'inboundNumber', e, null, 'DELETE FROM inbound_numbers WHERE number = ? AND account_id = ?', e, accountId);
     },
     /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
     updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings {
