@@ -44,19 +44,25 @@ function harness(dataDir?: string) {
   return h;
 }
 
+/** A harness, an account, and an app on that harness whose submit() is held until the test lets it go. */
+async function heldApp() {
+  const h = harness();
+  const account = h.account();
+  const held = heldIntake(h.intake);
+  const app = createHttpApp({ ...h.deps, intake: held.intake });
+  apps.push(app);
+  await app.ready();
+  return { h, account, held, app };
+}
+
 function submissions(h: Harness, accountId: string): number {
   return (h.db.prepare('SELECT COUNT(*) AS n FROM submissions WHERE account_id = ?').get(accountId) as { n: number }).n;
 }
 
 describe('Idempotency-Key after a crash', () => {
   it('a retry on the next server (same SQLite file) is processed at once, not 409, and creates the job once', async () => {
-    const first = harness();
-    const account = first.account();
     // Server A takes the key and never answers: its process "dies" holding the claim.
-    const held = heldIntake(first.intake);
-    const appA = createHttpApp({ ...first.deps, intake: held.intake });
-    apps.push(appA);
-    await appA.ready();
+    const { h: first, account, held, app: appA } = await heldApp();
     void post(appA, account.apiKey, 'crash-1');
     await held.inside;
     expect(first.db.prepare("SELECT COUNT(*) AS n FROM idempotency_keys WHERE key = 'crash-1'").get()).toEqual({ n: 1 });
@@ -75,12 +81,7 @@ describe('Idempotency-Key after a crash', () => {
   });
 
   it('a concurrent duplicate in the same server is still 409 while the first runs, then replays its answer', async () => {
-    const h = harness();
-    const account = h.account();
-    const held = heldIntake(h.intake);
-    const app = createHttpApp({ ...h.deps, intake: held.intake });
-    apps.push(app);
-    await app.ready();
+    const { h, account, held, app } = await heldApp();
     const first = post(app, account.apiKey, 'dup-1');
     await held.inside;
     const dup = await post(app, account.apiKey, 'dup-1');
@@ -95,12 +96,7 @@ describe('Idempotency-Key after a crash', () => {
   });
 
   it('a request that fails without an answer frees its key at once (nothing half-written is replayed)', async () => {
-    const h = harness();
-    const account = h.account();
-    const held = heldIntake(h.intake);
-    const app = createHttpApp({ ...h.deps, intake: held.intake });
-    apps.push(app);
-    await app.ready();
+    const { h, account, held, app } = await heldApp();
     const first = post(app, account.apiKey, 'fail-1');
     await held.inside;
     held.go(new Error('disk on fire'));
