@@ -49,6 +49,14 @@ export interface JobSnapshot {
   files: FileReport[];
   submittedAt: string;
   completedAt?: string;
+  /** the fax line the job was (last) sent on */
+  line?: string;
+  /** the remote station id (CSID) the latest call reported */
+  remoteId?: string;
+  /** seconds on the line in the latest call */
+  durationSeconds?: number;
+  /** the line's own status code and text for the latest call (HylaFAX statuscode/status, a carrier's reason) */
+  lineStatus?: { code: string; text: string };
 }
 
 /** Line outcome / failure codes reported as StatusCode in feedback (0 = success). */
@@ -60,6 +68,18 @@ export const STATUS_CODES = {
   'line-dropped': 4,
   /** the server stopped during the call: the fax may have been delivered, so it is not sent again on its own */
   'maybe-sent': 5,
+  /** answered, but no fax tones: a voice line or a modem that never trained */
+  'no-carrier': 6,
+  /** the line refused the fax (a number it will not dial, a kill time that expired) */
+  rejected: 7,
+  /** cancelled on request */
+  cancelled: 8,
+  /** the line failed on its own side (a modem or fax server fault) */
+  'line-fault': 9,
+  /** the line could not take the fax (fax server down, login refused) on every attempt */
+  'line-unavailable': 13,
+  /** the line has no record of a fax it was given: it may have been delivered, so it is not sent again */
+  'line-lost': 14,
   'unsupported-attachment': 10,
   'nothing-to-fax': 11,
   'render-failed': 12,

@@ -5,7 +5,7 @@ import type { DB } from '../store/db.js';
 import type { Clock, FileReport, Paper, Resolution, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
-import { createAttempts, type AttemptOutcome, type AttemptRecord } from './attempts.js';
+import { createAttempts, type AttemptOutcome, type AttemptRecord, type CallFacts, type OpenLineJob } from './attempts.js';
 import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
 
 export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
@@ -63,6 +63,10 @@ export interface TransitionPatch {
   keepLease?: boolean;
   /** close the job's open transmission attempt with this outcome, in the same transaction */
   call?: AttemptOutcome;
+  /** what the call reported (kept on the attempt and, as the latest call's, on the job) */
+  facts?: CallFacts;
+  /** the line the job is being sent on */
+  line?: string;
 }
 
 /** Said to the customer when a call was cut off by a crash (the job is not sent again on its own). */
@@ -73,6 +77,7 @@ interface JobRow {
   status: JobStatus; resolution: Resolution; paper: Paper; pages: number; pages_sent: number; attempts: number;
   status_code: number; reason: string; files: string; next_attempt_at: string | null; lease_owner: string | null;
   lease_until: string | null; created_at: string; updated_at: string; completed_at: string | null;
+  line: string | null; remote_id: string | null; duration_s: number | null; line_code: string | null; line_text: string | null;
 }
 
 interface SubRow {
@@ -104,6 +109,10 @@ function toSnapshot(r: JobRow): JobSnapshot {
     status: r.status, resolution: r.resolution, paper: r.paper, pages: r.pages, pagesSent: r.pages_sent, attempts: r.attempts,
     statusCode: r.status_code, reason: r.reason, files: JSON.parse(r.files) as FileReport[], submittedAt: r.created_at,
     ...(r.completed_at ? { completedAt: r.completed_at } : {}),
+    ...(r.line ? { line: r.line } : {}),
+    ...(r.remote_id ? { remoteId: r.remote_id } : {}),
+    ...(r.duration_s !== null && r.duration_s !== undefined ? { durationSeconds: r.duration_s } : {}),
+    ...(r.line_code || r.line_text ? { lineStatus: { code: r.line_code ?? '', text: r.line_text ?? '' } } : {}),
   };
 }
 
@@ -140,15 +149,20 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
         pages_sent = COALESCE(?, pages_sent), attempts = COALESCE(?, attempts), files = COALESCE(?, files),
         next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END,
         lease_owner = CASE WHEN ? THEN lease_owner ELSE NULL END, lease_until = CASE WHEN ? THEN lease_until ELSE NULL END,
-        completed_at = CASE WHEN ? THEN ? ELSE completed_at END
+        completed_at = CASE WHEN ? THEN ? ELSE completed_at END, line = COALESCE(?, line),
+        remote_id = CASE WHEN ? THEN ? ELSE remote_id END, duration_s = CASE WHEN ? THEN ? ELSE duration_s END,
+        line_code = CASE WHEN ? THEN ? ELSE line_code END, line_text = CASE WHEN ? THEN ? ELSE line_text END
       WHERE id = ?`).run(
       to, at, patch.reason ?? null, patch.statusCode ?? null, patch.pages ?? null, patch.pagesSent ?? null,
       patch.attempts ?? null, patch.files ? JSON.stringify(patch.files) : null,
       patch.nextAttemptAt !== undefined ? 1 : 0, patch.nextAttemptAt ?? null,
-      patch.keepLease ? 1 : 0, patch.keepLease ? 1 : 0, terminal ? 1 : 0, at, id,
+      patch.keepLease ? 1 : 0, patch.keepLease ? 1 : 0, terminal ? 1 : 0, at, patch.line ?? null,
+      // A finished call's facts replace the previous call's (the job shows its latest call), even when absent.
+      patch.facts ? 1 : 0, patch.facts?.remoteId ?? null, patch.facts ? 1 : 0, patch.facts?.durationSeconds ?? null,
+      patch.facts ? 1 : 0, patch.facts?.lineCode ?? null, patch.facts ? 1 : 0, patch.facts?.lineText ?? null, id,
     );
     insertEvent.run(id, at, row.status, to, patch.note ?? null);
-    if (patch.call) attempts.close(id, patch.call, at, patch.pagesSent);
+    if (patch.call) attempts.close(id, patch.call, at, patch.pagesSent, patch.facts);
     const snap = toSnapshot(getRow(id)!);
     if (terminal) for (const h of hooks) h(snap);
     return snap;
@@ -290,15 +304,16 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
 
     /**
      * Claim one job ready to send (queued, or retrying and due; fairly across accounts) under this owner's lease;
-     * counts the attempt and records it for `line`, not yet dialled, in the same transaction.
+     * counts the attempt and records it for its line (`lineFor` the job's account), not yet dialled, in the same transaction.
      */
-    claimSend(owner: string, leaseMs: number, line = 'unknown'): JobSnapshot | undefined {
+    claimSend(owner: string, leaseMs: number, lineFor: string | ((accountId: string) => string) = 'unknown'): JobSnapshot | undefined {
       return db.transaction(() => {
         const at = now();
         const id = fair.nextSend(at);
         if (!id) return undefined;
         const row = getRow(id)!;
-        move(id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true });
+        const line = typeof lineFor === 'string' ? lineFor : lineFor(row.account_id);
+        move(id, 'sending', { attempts: row.attempts + 1, nextAttemptAt: null, keepLease: true, line });
         attempts.open(id, row.attempts + 1, line, at);
         db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?')
           .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), id);
@@ -307,15 +322,40 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
     },
 
     /**
-     * Commit "the line is being dialled" for the job's claimed attempt, before the call. False when the job is no
-     * longer this claim's (recovered meanwhile): then it must not be dialled.
+     * Commit "the fax is handed to the line" for the job's claimed attempt, with the line's own reference for it,
+     * before the line commits the fax. False when the job is no longer this claim's (recovered meanwhile): then it
+     * must not be sent. `durable`: the line keeps the job while faxgate is down, so a restart tracks it again.
      */
-    startCall(jobId: string, owner: string): boolean {
+    startCall(jobId: string, owner: string, lineRef?: string, durable = false): boolean {
       return db.transaction(() => {
         const r = getRow(jobId);
         if (!r || r.status !== 'sending' || r.lease_owner !== owner) return false;
-        return attempts.dial(jobId, now());
+        return attempts.dial(jobId, now(), lineRef, durable);
       })();
+    },
+
+    /**
+     * Claim one job left on a durable line by an earlier process (in `sending`, no live lease, its attempt handed
+     * over and not finished), to track it to its end: never to send it again.
+     */
+    claimResume(owner: string, leaseMs: number): { job: JobSnapshot; lineJob: OpenLineJob } | undefined {
+      return db.transaction(() => {
+        const rows = db.prepare(`SELECT id FROM jobs WHERE status = 'sending' AND (lease_owner IS NULL OR lease_until < ?) ORDER BY updated_at LIMIT 50`)
+          .all(now()) as { id: string }[];
+        for (const { id } of rows) {
+          const lineJob = attempts.openLineJob(id);
+          if (!lineJob) continue;
+          db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?')
+            .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), id);
+          return { job: toSnapshot(getRow(id)!), lineJob };
+        }
+        return undefined;
+      })();
+    },
+
+    /** Stop watching a job on a durable line without ending it (a shutdown): the next start tracks it again. */
+    leaveOnLine(jobId: string, owner: string): void {
+      db.prepare("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'sending'").run(jobId, owner);
     },
 
     /** A shutdown hung up the call before the fax was complete: nothing was delivered, so the job goes back in line. */
@@ -363,6 +403,9 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
           if (r.status === 'rendering') move(r.id, 'received', { note: 'lease recovered' });
           else if (attempts.standing(r.id) === 'not-dialled') {
             move(r.id, 'queued', { attempts: Math.max(0, r.attempts - 1), call: 'not-dialled', note: 'lease recovered: never dialled' });
+          } else if (attempts.standing(r.id) === 'on-the-line') {
+            // The line owns the call: drop the dead lease only; claimResume tracks it to its end.
+            db.prepare('UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE id = ?').run(r.id);
           } else {
             move(r.id, 'failed', { reason: MAYBE_SENT_REASON, statusCode: STATUS_CODES['maybe-sent'], call: 'maybe-sent', note: 'lease recovered: the call was cut off' });
           }

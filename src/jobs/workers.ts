@@ -8,7 +8,8 @@ import type { Clock, FileReport, Paper, ReasonCode, Resolution } from '../domain
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings } from '../attachments/screen.js';
-import type { FaxLine } from '../lines/types.js';
+import { createLineSet, type LineSet } from '../lines/registry.js';
+import { LineJobUnknownError, LineUnavailableError, RETRYABLE_RESULTS, type FaxLine, type LineOutcome, type OutgoingFax } from '../lines/types.js';
 import { screenContext, type StoredFile, type SubmissionBody } from '../intake/index.js';
 import type { JobStore, SubmissionRow } from './store.js';
 
@@ -25,7 +26,9 @@ export interface RendererView {
 export interface WorkerDeps {
   jobs: JobStore;
   renderer: RendererView;
-  line: FaxLine;
+  /** the configured lines; or `line` alone, as the one default line */
+  lines?: LineSet;
+  line?: FaxLine;
   config: Config;
   clock: Clock;
   logger: Logger;
@@ -38,7 +41,8 @@ export interface WorkerDeps {
 const asReason = (r: string): ReasonCode => ((REASON_CODES as readonly string[]).includes(r) ? (r as ReasonCode) : 'damaged');
 
 export function createWorkers(deps: WorkerDeps) {
-  const { jobs, renderer, line, config, clock, logger } = deps;
+  const { jobs, renderer, config, clock, logger } = deps;
+  const lines = deps.lines ?? createLineSet({ lines: [deps.line!] });
   const owner = `w_${process.pid}_${randomBytes(4).toString('hex')}`;
   const leaseMs = deps.leaseMs ?? 5 * 60_000;
   const pollMs = deps.pollMs ?? 500;
@@ -129,9 +133,10 @@ export function createWorkers(deps: WorkerDeps) {
   }
 
   /**
-   * Transmit one claimed job; busy/no-answer retry up to config.retryAttempts attempts. "Dialling" is committed
-   * before the call and the outcome with the job's transition, so a restart after a kill never dials a job whose
-   * call may have gone through (it reports it "maybe sent" instead, see JobStore.recoverLeases).
+   * Transmit one claimed job; busy/no-answer/no-carrier retry up to config.retryAttempts attempts. The hand-over is
+   * committed with the line's own reference before the line commits the fax, and the outcome with the job's
+   * transition, so a restart never sends a job twice: it tracks it again on a line that keeps its jobs, and reports it
+   * "maybe sent" on one that does not (see JobStore.recoverLeases).
    */
   async function send(job: JobSnapshot): Promise<void> {
     const log = { jobId: job.id };
@@ -140,27 +145,76 @@ export function createWorkers(deps: WorkerDeps) {
       jobs.transition(job.id, 'failed', { reason: 'internal: the rendered fax is missing', statusCode: STATUS_CODES.internal, call: 'line-error' }, 'sending');
       return;
     }
+    const line = lines.byName(job.line ?? '') ?? lines.defaultLine;
+    const fax = outgoing(job, sub.tiffPath);
     // Stopping before dialling: the claim is given back by stop() (its attempt never reached the line).
     if (abort.signal.aborted) return;
-    if (!jobs.startCall(job.id, owner)) {
+    let ref;
+    try {
+      ref = await line.submit(fax, { handedOver: (r) => jobs.startCall(job.id, owner, r, line.durable) }, abort.signal);
+    } catch (e) {
+      if (abort.signal.aborted && (e as { name?: string } | undefined)?.name === 'AbortError') {
+        jobs.releaseCall(job.id);
+        logger.info(log, 'shutdown: not handed to the line, job given back');
+        return;
+      }
+      if (e instanceof LineUnavailableError) {
+        logger.warn({ ...log, line: line.name, err: e.message }, 'fax line unavailable');
+        finish(job, { result: 'internal', pagesSent: 0, pagesTotal: job.pages, message: `the fax line ${line.name} is unavailable` }, 'line-unavailable');
+        return;
+      }
+      lineError(job, e);
+      return;
+    }
+    if (!ref) {
       logger.warn(log, 'claim lost before dialling; not dialled');
       return;
     }
-    let outcome;
+    await follow(job, line, ref, fax);
+  }
+
+  function outgoing(job: JobSnapshot, tiffPath: string): OutgoingFax {
+    const lpi = job.resolution === 'standard' ? 98 : job.resolution === 'superfine' ? 391 : 196;
+    return { jobId: job.id, attempt: job.attempts, to: job.to, tiffPath, pages: job.pages, lpi, from: job.sender };
+  }
+
+  /** A throw is a bug or a broken disk on our side, not a busy line: fail once with its own code rather than redial. */
+  function lineError(job: JobSnapshot, e: unknown): void {
+    // The adapter's message (paths, errno) goes to the log, not to the customer.
+    logger.error({ jobId: job.id, err: (e as Error).message }, 'fax line error');
+    jobs.transition(job.id, 'failed', { pagesSent: 0, statusCode: STATUS_CODES['line-error'], reason: 'internal: the fax line failed before completing the call', note: 'line adapter error', call: 'line-error' }, 'sending');
+  }
+
+  /** Follow a handed-over fax on its line until the call is final, then move the job on. */
+  async function follow(job: JobSnapshot, line: FaxLine, ref: string, fax: OutgoingFax): Promise<void> {
+    const log = { jobId: job.id, line: line.name };
+    let outcome: LineOutcome;
     try {
-      outcome = await line.send({ jobId: job.id, to: job.to, tiffPath: sub.tiffPath, pages: job.pages }, abort.signal);
+      outcome = await line.track(ref, fax, abort.signal);
     } catch (e) {
-      // A line rejects for our signal only when it hung up before the fax was complete (FaxLine contract): nothing
-      // was delivered, so the job goes back in line and the next start sends it.
       if (abort.signal.aborted && (e as { name?: string } | undefined)?.name === 'AbortError') {
-        jobs.releaseCall(job.id);
-        logger.info(log, 'shutdown: call hung up, job given back');
+        if (line.durable) {
+          // The line owns the call: stop watching; the next start tracks it again (never resends it).
+          jobs.leaveOnLine(job.id, owner);
+          logger.info(log, 'shutdown: left on the line, tracked again at the next start');
+        } else {
+          // A line rejects for our signal only when it hung up before the fax was complete (FaxLine contract): nothing
+          // was delivered, so the job goes back in line and the next start sends it.
+          jobs.releaseCall(job.id);
+          logger.info(log, 'shutdown: call hung up, job given back');
+        }
         return;
       }
-      // A throw is a bug or a broken disk on our side, not a busy line: fail once with its own code rather than
-      // redial; the adapter's message (paths, errno) goes to the log, not to the customer.
-      logger.error({ ...log, err: (e as Error).message }, 'fax line error');
-      jobs.transition(job.id, 'failed', { pagesSent: 0, statusCode: STATUS_CODES['line-error'], reason: 'internal: the fax line failed before completing the call', note: 'line adapter error', call: 'line-error' }, 'sending');
+      if (e instanceof LineJobUnknownError) {
+        // The line has no record of what it was given: it may have gone out, so it is never sent again on its own.
+        logger.error({ ...log, err: e.message }, 'the fax line lost the job');
+        jobs.transition(job.id, 'failed', {
+          pagesSent: 0, statusCode: STATUS_CODES['line-lost'], note: 'line lost the job', call: 'line-lost',
+          reason: 'line-lost: the fax line has no record of this fax; it may have been delivered — not re-sent',
+        }, 'sending');
+        return;
+      }
+      lineError(job, e);
       return;
     }
     if (jobs.getById(job.id)?.status !== 'sending') {
@@ -168,21 +222,51 @@ export function createWorkers(deps: WorkerDeps) {
       logger.warn({ ...log, result: outcome.result }, 'call ended after the job was reported maybe sent');
       return;
     }
-    const retryable = outcome.result === 'busy' || outcome.result === 'no-answer';
+    finish(job, outcome);
+  }
+
+  /** Codes and attempt outcomes of the line results. */
+  const CODE_OF: Record<LineOutcome['result'], number> = {
+    sent: STATUS_CODES.ok, busy: STATUS_CODES.busy, 'no-answer': STATUS_CODES['no-answer'], 'no-carrier': STATUS_CODES['no-carrier'],
+    'not-a-fax': STATUS_CODES['not-a-fax'], 'line-dropped': STATUS_CODES['line-dropped'], rejected: STATUS_CODES.rejected,
+    cancelled: STATUS_CODES.cancelled, internal: STATUS_CODES['line-fault'],
+  };
+
+  /** Move a job on from its call's outcome: sent, retried (faxgate alone owns retries) or failed. */
+  function finish(job: JobSnapshot, outcome: LineOutcome, unavailable?: 'line-unavailable'): void {
+    const facts = { remoteId: outcome.remoteId, durationSeconds: outcome.durationSeconds, lineCode: outcome.lineCode, lineText: outcome.lineText };
+    const call = unavailable ?? outcome.result;
+    const statusCode = unavailable ? STATUS_CODES['line-unavailable'] : CODE_OF[outcome.result];
+    const retryable = Boolean(unavailable) || RETRYABLE_RESULTS.has(outcome.result);
     if (outcome.result === 'sent') {
-      jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode: STATUS_CODES.ok, reason: outcome.message, call: 'sent' }, 'sending');
+      jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode, reason: outcome.message, call, facts }, 'sending');
     } else if (retryable && job.attempts < config.retryAttempts) {
       const delayMs = config.retrySpacingSeconds * config.retryScale * 1000;
       jobs.transition(job.id, 'retrying', {
-        pagesSent: outcome.pagesSent, statusCode: STATUS_CODES[outcome.result], reason: outcome.message,
-        nextAttemptAt: new Date(clock.now().getTime() + delayMs).toISOString(), note: outcome.message, call: outcome.result,
+        pagesSent: outcome.pagesSent, statusCode, reason: outcome.message, facts,
+        nextAttemptAt: new Date(clock.now().getTime() + delayMs).toISOString(), note: outcome.message, call,
       }, 'sending');
     } else {
-      const statusCode = STATUS_CODES[outcome.result];
       const reason = retryable ? `${outcome.message} after ${job.attempts} attempts` : outcome.message;
-      jobs.transition(job.id, 'failed', { pagesSent: outcome.pagesSent, statusCode, reason, note: reason, call: outcome.result }, 'sending');
+      jobs.transition(job.id, 'failed', { pagesSent: outcome.pagesSent, statusCode, reason, note: reason, call, facts }, 'sending');
     }
-    logger.info({ ...log, result: outcome.result, attempt: job.attempts }, 'transmission finished');
+    logger.info({ jobId: job.id, result: call, attempt: job.attempts }, 'transmission finished');
+  }
+
+  /** Track a job an earlier process left on a durable line (claimed by claimResume). */
+  async function resume(job: JobSnapshot, lineJob: { attempt: number; line: string; lineRef: string }): Promise<void> {
+    const line = lines.byName(lineJob.line);
+    if (!line) {
+      logger.error({ jobId: job.id, line: lineJob.line }, 'the line a job was handed to is no longer configured');
+      jobs.transition(job.id, 'failed', {
+        pagesSent: 0, statusCode: STATUS_CODES['line-lost'], note: 'line no longer configured', call: 'line-lost',
+        reason: `line-lost: the fax line ${lineJob.line} is no longer configured; the fax may have been delivered — not re-sent`,
+      }, 'sending');
+      return;
+    }
+    const sub = jobs.submission(job.submissionId);
+    logger.info({ jobId: job.id, line: line.name }, 'resuming: tracking the fax on its line');
+    await follow(job, line, lineJob.lineRef, { ...outgoing(job, sub?.tiffPath ?? ''), attempt: lineJob.attempt });
   }
 
   async function loop(kind: 'render' | 'send'): Promise<void> {
@@ -203,10 +287,16 @@ export function createWorkers(deps: WorkerDeps) {
             });
           }
         } else {
-          const j = jobs.claimSend(owner, leaseMs, line.name);
-          if (j) {
+          const r = jobs.claimResume(owner, leaseMs);
+          if (r) {
             worked = true;
-            await send(j);
+            await resume(r.job, r.lineJob);
+          } else {
+            const j = jobs.claimSend(owner, leaseMs, (accountId) => lines.lineNameFor(accountId));
+            if (j) {
+              worked = true;
+              await send(j);
+            }
           }
         }
       } catch (e) {

@@ -3,9 +3,12 @@ import { constants as fsc, mkdirSync } from 'node:fs';
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { inProcessLine } from './in-process.js';
 import type { FaxLine, LineOutcome, LineResult, OutgoingFax } from './types.js';
 
 export interface SandboxLineDeps {
+  /** defaults to "sandbox" */
+  name?: string;
   outboxDir: string;
   secondsPerPage: number;
   /** injected so tests run without waiting; defaults to a real, abortable timer */
@@ -13,7 +16,7 @@ export interface SandboxLineDeps {
 }
 
 /** `+99999990NN` selects an outcome (docs/jobs.md); every other number succeeds. */
-const OUTCOMES: Record<string, LineResult> = {
+const OUTCOMES: Record<string, 'sent' | 'busy' | 'no-answer' | 'not-a-fax' | 'line-dropped'> = {
   '00': 'sent',
   '01': 'busy',
   '02': 'no-answer',
@@ -21,12 +24,15 @@ const OUTCOMES: Record<string, LineResult> = {
   '04': 'line-dropped',
 };
 
-export function sandboxOutcomeFor(to: string): LineResult {
+export function sandboxOutcomeFor(to: string): LineResult & keyof typeof MESSAGES {
   const m = /^\+99999990(\d\d)$/.exec(to);
   return (m && OUTCOMES[m[1]]) || 'sent';
 }
 
-const MESSAGES: Record<LineResult, string> = {
+/** The station id the simulated far end announces. */
+export const SANDBOX_CSID = '+1 999 999 9000';
+
+const MESSAGES: Record<'sent' | 'busy' | 'no-answer' | 'not-a-fax' | 'line-dropped', string> = {
   sent: 'sent',
   busy: 'the line was busy',
   'no-answer': 'no answer',
@@ -72,9 +78,10 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
     await fsyncPath(deps.outboxDir, fsc.O_RDONLY);
   }
 
-  return {
-    name: 'sandbox',
-    async send(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome> {
+  return inProcessLine({
+    name: deps.name ?? 'sandbox',
+    kind: 'sandbox',
+    async call(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome> {
       signal?.throwIfAborted();
       const pages = Math.max(0, Math.floor(fax.pages));
       const result = sandboxOutcomeFor(fax.to);
@@ -83,17 +90,20 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
           // Abortable only while "on the line": once the pages are through, the fax is kept and reported sent.
           await sleep(pages * msPerPage, signal);
           await keep(fax);
-          return { result, pagesSent: pages, message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
+          return { result, pagesSent: pages, pagesTotal: pages, durationSeconds: (pages * msPerPage) / 1000, remoteId: SANDBOX_CSID,
+            lineCode: '0', lineText: 'sent', message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
         case 'line-dropped': {
           // The first page goes through before the call drops.
           const pagesSent = Math.min(1, pages);
           await sleep(pagesSent * msPerPage, signal);
-          return { result, pagesSent, message: MESSAGES[result] };
+          return { result, pagesSent, pagesTotal: pages, durationSeconds: (pagesSent * msPerPage) / 1000, remoteId: SANDBOX_CSID,
+            lineCode: result, lineText: MESSAGES[result], message: MESSAGES[result] };
         }
         default:
           // Busy, no answer and not-a-fax are known before any page is transmitted.
-          return { result, pagesSent: 0, message: MESSAGES[result] };
+          return { result, pagesSent: 0, pagesTotal: pages, lineCode: result, lineText: MESSAGES[result], message: MESSAGES[result] };
       }
     },
-  };
+    check: async () => ({ ok: true, detail: `sandbox: simulated calls, sent faxes kept in ${deps.outboxDir}` }),
+  });
 }

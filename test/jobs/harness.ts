@@ -45,10 +45,10 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
   let n = 0;
 
   /** Workers on this data folder; nothing renders or sends before start(). */
-  type WorkerOpts = { line?: FaxLine; renderer?: RendererView; jobs?: WorkerDeps['jobs'] } & Pick<WorkerDeps, 'renderConcurrency' | 'sendConcurrency' | 'pollMs'>;
+  type WorkerOpts = { line?: FaxLine; lines?: WorkerDeps['lines']; renderer?: RendererView; jobs?: WorkerDeps['jobs'] } & Pick<WorkerDeps, 'renderConcurrency' | 'sendConcurrency' | 'pollMs'>;
   const workersWith = (opts: WorkerOpts = {}) =>
     createWorkers({
-      jobs: opts.jobs ?? jobs, renderer: opts.renderer ?? renderer, line: opts.line ?? sandbox, config, clock, logger: silentLogger,
+      jobs: opts.jobs ?? jobs, renderer: opts.renderer ?? renderer, line: opts.line ?? sandbox, lines: opts.lines, config, clock, logger: silentLogger,
       renderConcurrency: opts.renderConcurrency ?? 1, sendConcurrency: opts.sendConcurrency ?? 1, pollMs: opts.pollMs ?? 20,
     });
 

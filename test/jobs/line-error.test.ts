@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS_CODES } from '../../src/domain/jobs.js';
 import type { FaxLine } from '../../src/lines/types.js';
+import { inProcessLine } from '../../src/lines/in-process.js';
 import { startJobsHarness, type JobsHarness } from './harness.js';
 
 let h: JobsHarness;
@@ -17,13 +18,13 @@ afterAll(async () => h?.close());
 
 /** A line whose adapter fails the way a bug or a full disk does: it throws instead of reporting a call outcome. */
 function throwingLine(calls: string[]): FaxLine {
-  return {
+  return inProcessLine({
     name: 'broken',
-    async send(fax) {
+    async call(fax) {
       calls.push(fax.jobId);
       throw new Error("EIO: i/o error, write '/var/spool/faxgate/line/secret-path.tif'");
     },
-  };
+  });
 }
 
 const submitCover = async (to: string) => (await h.intake.submit({
@@ -47,10 +48,10 @@ describe('a line adapter that throws', () => {
 
   it('a line that reports no answer (not a throw) is still retried as before', async () => {
     const ids = await submitCover('+9999999002');
-    const [job] = await h.runUntilDone(ids, {
+    const [job] = await h.runUntilDone(ids, inProcessLine({
       name: 'no-answer',
-      async send() { return { result: 'no-answer', pagesSent: 0, message: 'no answer' }; },
-    });
+      async call() { return { result: 'no-answer', pagesSent: 0, message: 'no answer' }; },
+    }));
     expect(job).toMatchObject({ status: 'failed', statusCode: STATUS_CODES['no-answer'], attempts: 3 });
   });
 });

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { STATUS_CODES } from '../../src/domain/jobs.js';
 import type { FaxLine, OutgoingFax } from '../../src/lines/types.js';
+import { inProcessLine } from '../../src/lines/in-process.js';
 import { startJobsHarness, type JobsHarness } from './harness.js';
 
 let h: JobsHarness;
@@ -27,18 +28,18 @@ async function until(fn: () => boolean, what: string): Promise<void> {
 
 /** A call that connects and never ends by itself; it hangs up (rejects) only when the signal aborts. */
 function hangingLine(calls: string[]): FaxLine {
-  return {
+  return inProcessLine({
     name: 'hanging',
-    send(fax: OutgoingFax, signal?: AbortSignal) {
+    call(fax: OutgoingFax, signal?: AbortSignal) {
       calls.push(fax.jobId);
       return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
     },
-  };
+  });
 }
 
 /** A line that records every dial and succeeds. */
 function recordingLine(calls: string[]): FaxLine {
-  return { name: 'recording', async send(fax) { calls.push(fax.jobId); return { result: 'sent', pagesSent: fax.pages, message: 'sent' }; } };
+  return inProcessLine({ name: 'recording', async call(fax) { calls.push(fax.jobId); return { result: 'sent', pagesSent: fax.pages, message: 'sent' }; } });
 }
 
 const submitCover = async (to: string) => (await h.intake.submit({
@@ -130,13 +131,13 @@ describe('restart after the server died', () => {
     const calls: string[] = [];
     let finish!: () => void;
     // A line that cannot be hung up: it ignores the signal and only ends when the test says so.
-    const stubborn: FaxLine = {
+    const stubborn: FaxLine = inProcessLine({
       name: 'stubborn',
-      send(fax) {
+      call(fax) {
         calls.push(fax.jobId);
         return new Promise((resolve) => { finish = () => resolve({ result: 'sent', pagesSent: fax.pages, message: 'sent' }); });
       },
-    };
+    });
     const w = h.workersWith({ line: stubborn });
     w.start();
     await until(() => calls.includes(id), 'the call to start');

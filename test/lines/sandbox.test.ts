@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createSandboxLine, sandboxOutcomeFor } from '../../src/lines/sandbox.js';
 import type { LineResult } from '../../src/lines/types.js';
 import { tempDir } from '../helpers/tmp.js';
+import { transmit } from '../helpers/lines.js';
 import { makeBlankFax } from '../../fixtures/generate.js';
 
 const dir = tempDir('faxgate-line-');
@@ -33,7 +34,7 @@ describe('sandbox line outcomes', () => {
     const sleeps: number[] = [];
     const { line: l, outbox } = line(sleeps);
     const jobId = `job_${to.slice(1)}`;
-    const out = await l.send({ jobId, to, tiffPath: tiff, pages: 2 });
+    const out = await transmit(l, { jobId, to, tiffPath: tiff, pages: 2 });
     expect(out.result).toBe(result);
     expect(out.pagesSent).toBe(pagesSent);
     expect(out.message.length).toBeGreaterThan(0);
@@ -51,14 +52,14 @@ describe('sandbox line outcomes', () => {
 
   it('keeps odd job ids inside the outbox folder', async () => {
     const { line: l, outbox } = line();
-    await l.send({ jobId: '../../escape', to: '+15551234567', tiffPath: tiff, pages: 1 });
+    await transmit(l, { jobId: '../../escape', to: '+15551234567', tiffPath: tiff, pages: 1 });
     expect(readdirSync(outbox)).toEqual(['______escape.tif']);
   });
 
   it('an abort stops a transmission in progress', async () => {
     const l = createSandboxLine({ outboxDir: path.join(dir, 'abort'), secondsPerPage: 30 });
     const ac = new AbortController();
-    const p = l.send({ jobId: 'job_abort', to: '+15551234567', tiffPath: tiff, pages: 2 }, ac.signal);
+    const p = transmit(l, { jobId: 'job_abort', to: '+15551234567', tiffPath: tiff, pages: 2 }, ac.signal);
     ac.abort();
     await expect(p).rejects.toThrow();
     expect(existsSync(path.join(dir, 'abort', 'job_abort.tif'))).toBe(false);
@@ -66,6 +67,6 @@ describe('sandbox line outcomes', () => {
 
   it('a missing TIFF is an error, not a sent fax', async () => {
     const { line: l } = line();
-    await expect(l.send({ jobId: 'job_missing', to: '+15551234567', tiffPath: path.join(dir, 'nope.tif'), pages: 1 })).rejects.toThrow();
+    await expect(transmit(l, { jobId: 'job_missing', to: '+15551234567', tiffPath: path.join(dir, 'nope.tif'), pages: 1 })).rejects.toThrow();
   });
 });

@@ -1,13 +1,15 @@
 // The ordered list of schema migrations. Numbering: 1-9 core, 10-19 attachments, 20-29 jobs/intake,
-// 30-39 feedback, 40-49 inbound, 50-59 web; 55-56 feedback secret grace and API key ids (issue 17). Each module owns
+// 30-39 feedback, 40-49 inbound, 50-59 web; 3 and 24 the fax lines (issue 14); 55-56 feedback secret grace and API key ids (issue 17). Each module owns
 // its files. Gaps are fine: migrate() applies every missing one by number.
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
+import { m003AccountLine } from './003-account-line.js';
 import { m010Types } from './010-types.js';
 import { m020JobsBySubmission } from './020-jobs-by-submission.js';
 import { m021SubmissionPolicy } from './021-submission-policy.js';
 import { m022JobAttempts } from './022-job-attempts.js';
 import { m023RenderCharge } from './023-render-charge.js';
+import { m024LineJobs } from './024-line-jobs.js';
 import { m030Feedback } from './030-feedback.js';
 // Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
@@ -18,4 +20,4 @@ import { m056ApiKeyIds } from './056-api-key-ids.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];
