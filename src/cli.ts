@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./cli/render.js')).run,
   jobs: async () => (await import('./cli/jobs.js')).run,
   inbound: async () => (await import('./cli/inbound.js')).run,
+  lines: async () => (await import('./cli/lines.js')).run,
 };
 
 // A reader that stops early (`faxgate types list | head -1`) closes our stdout: it has what it wanted, so we stop

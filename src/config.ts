@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
+import { parseLines, type LineConfig } from './lines/config.js';
 
 export interface Config {
   dataDir: string;
@@ -55,9 +56,13 @@ export interface Config {
   cleanupIntervalMs: number;
   /** GET /metrics: `admin` (admin token), `open` (no token: a private scrape network) or `off` */
   metrics: 'admin' | 'open' | 'off';
+  /** the fax lines besides the built-in sandbox (FAXGATE_LINES, src/lines/config.ts) */
+  lines: LineConfig[];
+  /** the line faxes go out on unless their account names one; the first configured line, else the sandbox */
+  defaultLine?: string;
 }
 
-type Kind = 'string' | 'int' | 'number' | 'bool' | 'list';
+type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'lines';
 interface Field { key: keyof Config; env: string; kind: Kind; def?: unknown; min?: number; max?: number }
 
 const FIELDS: Field[] = [
@@ -97,6 +102,8 @@ const FIELDS: Field[] = [
   { key: 'trustedProxies', env: 'FAXGATE_TRUSTED_PROXIES', kind: 'list', def: [] },
   { key: 'cleanupIntervalMs', env: 'FAXGATE_CLEANUP_INTERVAL_MS', kind: 'int', def: 10 * 60_000, min: 1000 },
   { key: 'metrics', env: 'FAXGATE_METRICS', kind: 'string', def: 'admin' },
+  { key: 'lines', env: 'FAXGATE_LINES', kind: 'lines', def: [] },
+  { key: 'defaultLine', env: 'FAXGATE_DEFAULT_LINE', kind: 'string' },
 ];
 
 /** What fastify's trustProxy (proxy-addr) accepts: an address, address/prefix length, or one of its named ranges. */
@@ -121,6 +128,8 @@ function parseValue(f: Field, raw: unknown, problems: string[]): unknown {
   switch (f.kind) {
     case 'string':
       return String(s);
+    case 'lines':
+      return parseLines(s, problems, f.env);
     case 'list':
       return (Array.isArray(s) ? s.map(String) : String(s).split(',')).map((x) => x.trim().toLowerCase()).filter(Boolean);
     case 'bool': {
@@ -189,6 +198,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!isProxyRange(p)) problems.push(`FAXGATE_TRUSTED_PROXIES: "${p}" is not an IP address, a CIDR range, or loopback / linklocal / uniquelocal`);
   }
   if (!['admin', 'open', 'off'].includes(cfg.metrics)) problems.push(`FAXGATE_METRICS: one of admin, open, off, got "${cfg.metrics}"`);
+  const lineNames = ['sandbox', ...cfg.lines.map((l) => l.name)];
+  if (cfg.defaultLine !== undefined && !lineNames.includes(cfg.defaultLine)) {
+    problems.push(`FAXGATE_DEFAULT_LINE: "${cfg.defaultLine}" is not a configured line (${lineNames.join(', ')})`);
+  }
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return cfg;

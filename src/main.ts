@@ -88,7 +88,10 @@ export interface Gateway {
   renderer: import('./render/index.js').Renderer;
   jobs: import('./jobs/store.js').JobStore;
   intake: import('./intake/index.js').Intake;
+  /** the default fax line */
   line: import('./lines/types.js').FaxLine;
+  /** every configured fax line */
+  lines: import('./lines/registry.js').LineSet;
   workers: import('./jobs/workers.js').Workers;
   /** crash leftovers: removed at start and swept periodically */
   cleanup: import('./cleanup/index.js').Cleanup;
@@ -149,7 +152,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createJobStore } = await import('./jobs/store.js');
   const { createIntake } = await import('./intake/index.js');
   const { createWorkers } = await import('./jobs/workers.js');
-  const { createSandboxLine } = await import('./lines/sandbox.js');
+  const { buildLines, lineFactories } = await import('./lines/index.js');
   const jobs = createJobStore({ db, clock });
   // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
   const { createFeedback } = await import('./feedback/index.js');
@@ -174,8 +177,11 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   cleanup.start();
   onStop(() => cleanup.stop());
-  const line = createSandboxLine({ outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
-  const workers = createWorkers({ jobs, renderer, line, config, clock, logger });
+  // The fax lines: the sandbox, and those of FAXGATE_LINES; an account's own line or the default carries its faxes.
+  const lines = buildLines({ config, factories: await lineFactories(config), accountLine: (id) => accounts.get(id)?.line });
+  const line = lines.defaultLine;
+  logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
+  const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });
   kick = workers.kick;
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
@@ -219,7 +225,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound,
+    core, registry, detector, renderer, jobs, intake, line, lines, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound,
     http, httpPort: http.port,
     stop() {
       stopping ??= (async () => {

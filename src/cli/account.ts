@@ -7,7 +7,7 @@ import type { Account, ApiKeyInfo } from '../settings/accounts.js';
 export function publicAccount(a: Account) {
   return {
     id: a.id, name: a.name, kind: a.kind, country: a.country, senders: a.senders, inboundNumbers: a.inboundNumbers,
-    settings: a.settings, createdAt: a.createdAt,
+    settings: a.settings, line: a.line ?? null, createdAt: a.createdAt,
   };
 }
 
@@ -130,6 +130,14 @@ export async function run(argv: string[]): Promise<number> {
     });
   }
   if (sub === 'key') return key(rest);
+  if (sub === 'line') {
+    return withCore(rest, ['ACCOUNT_ID', 'LINE'], (core, [id, name], json) => {
+      const known = ['sandbox', ...core.config.lines.map((l) => l.name)];
+      const acc = core.accounts.setLine(id, name === 'default' ? null : name, known, 'cli');
+      if (!json) out(`account ${id} now sends on ${acc.line ? `line ${acc.line}` : 'the default line'}`);
+      printAccount(acc, json);
+    });
+  }
   if (sub === 'sender' || sub === 'inbound') return member(rest, sub);
-  throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing a sub-command (create, list, show, key, sender, inbound)');
+  throw new UsageError(sub ? `unknown sub-command "${sub}"` : 'missing a sub-command (create, list, show, key, sender, inbound, line)');
 }

@@ -29,7 +29,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   account: {
     summary: 'manage accounts: create, list, show, API keys, senders, inbound numbers',
-    usage: 'account create|list|show|key|sender|inbound ...',
+    usage: 'account create|list|show|key|sender|inbound|line ...',
     examples: ['account create --name "Clinic" --sender front@clinic.example', 'account list', 'account key add ACCOUNT_ID'],
   },
   'account create': {
@@ -113,6 +113,32 @@ export const HELP: Record<string, CommandHelp> = {
     usage: 'account inbound remove ACCOUNT_ID NUMBER [--data DIR] [--json]',
     options: [DATA, JSON_OPT],
     examples: ['account inbound remove acc_0123456789abcdef +15550002222'],
+  },
+  'account line': {
+    summary: 'send the account\'s faxes on a named fax line, or on the default line again',
+    usage: 'account line ACCOUNT_ID LINE|default [--data DIR] [--json]',
+    options: [DATA, JSON_OPT],
+    examples: ['account line acc_0123456789abcdef office', 'account line acc_0123456789abcdef default'],
+    notes: ['LINE is a name from FAXGATE_LINES (or sandbox); see `faxgate lines list`.'],
+  },
+  lines: {
+    summary: 'the fax lines faxes go out on: list them, test their health',
+    usage: 'lines list|test ...',
+    examples: ['lines list', 'lines test office'],
+  },
+  'lines list': {
+    summary: 'list the configured fax lines (never a password), the default, and each line\'s health',
+    usage: 'lines list [--json]',
+    options: [JSON_OPT],
+    examples: ['lines list', 'lines list --json'],
+    notes: ['Lines come from FAXGATE_LINES (or "lines" in the FAXGATE_CONFIG file); the sandbox is always there.'],
+  },
+  'lines test': {
+    summary: 'check that a line can take faxes now (connect, log in, modem state); exit 1 when it cannot',
+    usage: 'lines test [LINE] [--json]',
+    options: [JSON_OPT],
+    examples: ['lines test', 'lines test office'],
+    notes: ['Without LINE every line is tested. Exit status 0 when all tested lines are healthy, 1 otherwise.'],
   },
   settings: {
     summary: 'show or set an account\'s integration settings',

@@ -38,6 +38,11 @@ export const OUTBOUND_FIELDS: readonly FieldDef[] = [
   { name: 'CompletedAt', kind: 'dateTime' },
   { name: 'Resolution', kind: 'resolution' },
   { name: 'Files', kind: 'files' },
+  // What the latest call reported; absent when no call was made (a refusal) or the line does not say.
+  { name: 'Line', kind: 'string', optional: true },
+  { name: 'RemoteId', kind: 'string', optional: true },
+  { name: 'Duration', kind: 'count', optional: true },
+  { name: 'LineStatus', kind: 'string', optional: true },
 ];
 
 export const INBOUND_FIELDS: readonly FieldDef[] = [
@@ -76,6 +81,10 @@ export function outboundFields(job: JobSnapshot, completedAt: string): FeedbackF
     SubmittedAt: job.submittedAt,
     CompletedAt: job.completedAt ?? completedAt,
     Resolution: job.resolution,
+    Line: job.line,
+    RemoteId: job.remoteId,
+    Duration: job.durationSeconds === undefined ? undefined : Math.round(job.durationSeconds),
+    LineStatus: job.lineStatus ? `${job.lineStatus.code} ${job.lineStatus.text}`.trim() || undefined : undefined,
     Files: (job.files ?? []).map((f) => ({
       name: f.name,
       declaredType: f.declaredType ?? null,

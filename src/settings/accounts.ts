@@ -19,6 +19,8 @@ export interface Account {
   feedbackSecret: string;
   /** while a rotated-out secret is still signed with (never the secret itself): when that stops */
   previousSecretExpiresAt?: string;
+  /** the fax line this account's faxes go out on (FAXGATE_LINES); absent = the default line */
+  line?: string;
   createdAt: string;
 }
 
@@ -56,7 +58,7 @@ export function safeEqual(a: string, b: string): boolean {
 
 interface Row {
   id: string; name: string; kind: AccountKind; country: string; feedback_secret: string; settings: string; created_at: string;
-  feedback_secret_previous: string | null; feedback_secret_previous_until: string | null;
+  feedback_secret_previous: string | null; feedback_secret_previous_until: string | null; line: string | null;
 }
 
 /** How long a rotated-out signing secret is still signed with, unless the caller says otherwise. */
@@ -72,6 +74,7 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
     feedbackSecret: r.feedback_secret,
     ...(inGrace(r) ? { previousSecretExpiresAt: r.feedback_secret_previous_until as string } : {}),
     settings: JSON.parse(r.settings) as IntegrationSettings,
+    ...(r.line ? { line: r.line } : {}),
     createdAt: r.created_at,
     senders: (db.prepare('SELECT email FROM account_senders WHERE account_id = ? ORDER BY email').all(r.id) as { email: string }[]).map((x) => x.email),
     inboundNumbers: (db.prepare('SELECT number FROM inbound_numbers WHERE account_id = ? ORDER BY number').all(r.id) as { number: string }[]).map((x) => x.number),
@@ -273,6 +276,15 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       const e = normalizeNumber(number.trim(), a.country) ?? number.trim();
       if (!a.inboundNumbers.includes(e)) throw new FaxError('not-found', `${e} is not an inbound number of ${accountId}`);
       return changeRow(accountId, actor, 'inboundNumber', e, null, 'DELETE FROM inbound_numbers WHERE number = ? AND account_id = ?', e, accountId);
+    },
+    /**
+     * Send this account's faxes on the named line (null: the default line). `known` is the configured line names: an
+     * account is never pointed at a line that does not exist.
+     */
+    setLine(accountId: string, line: string | null, known: readonly string[], actor: string): Account {
+      const a = mustGet(accountId);
+      if (line !== null && !known.includes(line)) throw invalid('line', `${line} is not a configured fax line (${known.join(', ')})`);
+      return changeRow(accountId, actor, 'line', a.line ?? null, line, 'UPDATE accounts SET line = ? WHERE id = ?', line, accountId);
     },
     /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
     updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings {

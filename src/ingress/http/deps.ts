@@ -51,6 +51,8 @@ export interface JobsPort {
   /** The job when it belongs to this account, else undefined (the API answers 404 either way). */
   get(accountId: string, id: string): JobSnapshot | undefined;
   events(jobId: string): JobEventView[];
+  /** the job's transmission attempts, oldest first (src/jobs/attempts.ts) */
+  attempts?(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */

@@ -96,6 +96,25 @@ const faxViewSchema = {
     files: { type: 'array', items: { $ref: 'FileReport#' } },
     submittedAt: { type: 'string', format: 'date-time' },
     completedAt: { type: 'string', format: 'date-time' },
+    line: { type: 'string', description: 'the fax line the job was (last) sent on' },
+    remoteId: { type: 'string', description: "the receiving machine's station id (CSID) from the latest call" },
+    durationSeconds: { type: 'number', description: 'seconds on the line in the latest call' },
+    lineStatus: {
+      type: 'object', description: "the line's own status code and text for the latest call (e.g. HylaFAX statuscode)",
+      properties: { code: { type: 'string' }, text: { type: 'string' } },
+    },
+    calls: {
+      type: 'array',
+      description: 'one entry per transmission attempt, oldest first',
+      items: {
+        type: 'object',
+        properties: {
+          attempt: { type: 'integer' }, line: { type: 'string' }, claimedAt: { type: 'string' }, dialledAt: { type: 'string' },
+          finishedAt: { type: 'string' }, outcome: { type: 'string' }, pagesSent: { type: 'integer' }, remoteId: { type: 'string' },
+          durationSeconds: { type: 'number' }, lineCode: { type: 'string' }, lineText: { type: 'string' },
+        },
+      },
+    },
     events: {
       type: 'array',
       items: {
@@ -258,7 +277,9 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
     const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
-    return { ...job, events, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
+    // The line's own reference (lineRef) is internal: the customer sees what the call reported, not how it is tracked.
+    const calls = (jobs.attempts?.(job.id) ?? []).map(({ lineRef: _ref, ...a }) => a);
+    return { ...job, events, calls, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
   });
 
   app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {
