@@ -332,10 +332,15 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       return [r.feedback_secret];
     },
     audit,
-    auditLog(accountId?: string, limit = 50): AuditEntry[] {
-      const rows = (accountId
-        ? db.prepare('SELECT * FROM settings_audit WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(accountId, limit)
-        : db.prepare('SELECT * FROM settings_audit ORDER BY id DESC LIMIT ?').all(limit)) as {
+    /**
+     * The newest changes first. `scope` splits the file-type registry's rows (field `types.<id>.<what>`, written by
+     * src/attachments/registry.ts) from the rest, so the admin page can list each without one crowding out the other.
+     */
+    auditLog(accountId?: string, limit = 50, scope: 'all' | 'types' | 'settings' = 'all'): AuditEntry[] {
+      const where = [accountId ? 'account_id = ?' : '', scope === 'types' ? "field LIKE 'types.%'" : scope === 'settings' ? "field NOT LIKE 'types.%'" : '']
+        .filter(Boolean);
+      const sql = `SELECT * FROM settings_audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const rows = db.prepare(sql).all(...(accountId ? [accountId] : []), limit) as {
         account_id: string | null; actor: string; at: string; field: string; old_value: string; new_value: string;
       }[];
       return rows.map((r) => ({ accountId: r.account_id, actor: r.actor, at: r.at, field: r.field, old: JSON.parse(r.old_value), new: JSON.parse(r.new_value) }));

@@ -8,7 +8,14 @@ export const DEFAULT_SETTINGS: IntegrationSettings = {
   outgoing: { feedbackWhen: 'never', feedbackMethod: 'http-post', unsupportedFiles: 'ignore' },
 };
 
-export interface FieldError { field: string; message: string }
+/**
+ * One problem with a change. `message` is the API's text (names the API field); `problem` is the same without the field
+ * name, so a page can put the label people see in front of it; `fix` names the field to change when it is not `field`
+ * (a rule across fields: the method asks for a URL, the URL is what must be entered).
+ */
+export interface FieldError { field: string; message: string; problem: string; fix?: string }
+
+const fieldError = (field: string, problem: string): FieldError => ({ field, message: `${field} ${problem}`, problem });
 
 const ENUMS: Record<string, readonly string[]> = {
   'incoming.feedbackMethod': ['never', 'http-post', 'xml'],
@@ -74,29 +81,29 @@ export function applySettingsChange(
   for (const [key, raw] of Object.entries(flatChange)) {
     if (ENUMS[key]) {
       if (typeof raw !== 'string' || !ENUMS[key].includes(raw)) {
-        errors.push({ field: key, message: `${key} must be one of ${ENUMS[key].join(', ')}` });
+        errors.push(fieldError(key, `must be one of ${ENUMS[key].join(', ')}`));
       } else next[key] = raw;
     } else if (BOOLEANS.has(key)) {
       const v = raw === 'true' ? true : raw === 'false' ? false : raw;
-      if (typeof v !== 'boolean') errors.push({ field: key, message: `${key} must be true or false` });
+      if (typeof v !== 'boolean') errors.push(fieldError(key, 'must be true or false'));
       else next[key] = v;
     } else if (key === 'feedbackUrl') {
-      if (typeof raw !== 'string') errors.push({ field: key, message: 'feedbackUrl must be a string' });
+      if (typeof raw !== 'string') errors.push(fieldError(key, 'must be a string'));
       else {
         const problem = checkUrl(raw.trim());
-        if (problem) errors.push({ field: key, message: `feedbackUrl ${problem}` });
+        if (problem) errors.push(fieldError(key, problem));
         else next[key] = raw.trim();
       }
     } else if (key === 'designatedFaxNumber') {
       if (kind !== 'developer') {
         if (raw !== undefined && raw !== null && raw !== '') {
-          errors.push({ field: key, message: 'designatedFaxNumber is only for developer accounts' });
+          errors.push(fieldError(key, 'is only for developer accounts'));
         }
       } else if (typeof raw !== 'string' || !isE164(raw.trim())) {
-        errors.push({ field: key, message: 'designatedFaxNumber must be an E.164 number such as +15551234567' });
+        errors.push(fieldError(key, 'must be an E.164 number such as +15551234567'));
       } else next[key] = raw.trim();
     } else {
-      errors.push({ field: key, message: `${key} is not a known setting (known: ${SETTING_KEYS.join(', ')})` });
+      errors.push(fieldError(key, `is not a known setting (known: ${SETTING_KEYS.join(', ')})`));
     }
   }
   if (errors.length === 0) {
@@ -105,10 +112,12 @@ export function applySettingsChange(
       const field = next['incoming.feedbackMethod'] !== 'never' && 'incoming.feedbackMethod' in flatChange
         ? 'incoming.feedbackMethod'
         : 'outgoing.feedbackWhen' in flatChange ? 'outgoing.feedbackWhen' : 'feedbackUrl';
-      errors.push({ field, message: 'a feedback method other than never needs a feedbackUrl' });
+      errors.push({
+        field, message: 'a feedback method other than never needs a feedbackUrl', problem: 'is needed while feedback is switched on', fix: 'feedbackUrl',
+      });
     }
     if (kind === 'developer' && !next.designatedFaxNumber) {
-      errors.push({ field: 'designatedFaxNumber', message: 'developer accounts need a designatedFaxNumber' });
+      errors.push({ field: 'designatedFaxNumber', message: 'developer accounts need a designatedFaxNumber', problem: 'is required for a developer account' });
     }
   }
   if (errors.length) return { ok: false, errors };

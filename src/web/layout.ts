@@ -29,6 +29,7 @@ input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin:0 .
 input:focus,select:focus,button:focus,a:focus{outline:3px solid #1b1b1b;outline-offset:2px}
 header button:focus,.skip:focus{outline-color:#f2a900}
 input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #a4001d}
+input[type=checkbox][aria-invalid=true]{outline:2px solid #a4001d;outline-offset:2px}
 .error{color:#a4001d;font-weight:600;display:block;margin-top:.2rem}
 .summary{border:2px solid #a4001d;border-radius:.4rem;padding:.5rem 1rem;margin:0 0 1rem}
 .summary h2{margin:.25rem 0;font-size:1.1rem;color:#a4001d}
@@ -61,7 +62,7 @@ td.when{white-space:nowrap}
   table.stack td.lead::before{content:none}
   table.stack td.lead{font-size:1.05rem}
   table.stack td.empty{display:none}
-  table.stack td.max{display:flex;align-items:center;gap:.5rem}
+  table.stack td.max{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
   table.stack td.max input{margin:0}
   button{width:100%}
   header button{width:auto}
@@ -96,6 +97,8 @@ export interface PageOptions {
   /** shown in the header with a Sign out button when signed in */
   signedIn?: { who: string; signOutAction: string; csrf: string };
   wide?: boolean;
+  /** the page shows a form refused with errors: the title starts with "Error: " so it is the first thing announced */
+  error?: boolean;
 }
 
 /** A hidden CSRF field for a form (synchronizer token tied to the session). */
@@ -103,7 +106,7 @@ export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-export function page({ title, body, signedIn, wide }: PageOptions): string {
+export function page({ title, body, signedIn, wide, error }: PageOptions): string {
   const header = html`<header>
 <span class="brand">faxgate</span>
 ${signedIn && html`<span class="who">Signed in as ${signedIn.who}</span>
@@ -115,7 +118,7 @@ ${signedIn && html`<span class="who">Signed in as ${signedIn.who}</span>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="same-origin">
-<title>${title} — faxgate</title>
+<title>${error ? 'Error: ' : ''}${title} — faxgate</title>
 <style>${raw(CSS)}</style>
 </head>
 <body>

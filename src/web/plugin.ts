@@ -12,8 +12,8 @@ import { flatten } from '../settings/validate.js';
 import { createWebSessions, type SessionKind, type WebSession } from './sessions.js';
 import { page, SECURITY_HEADERS, signInBody } from './layout.js';
 import { html } from './html.js';
-import { formToChange, settingsPage } from './settings-page.js';
-import { adminPage, formatMb, isLocked, mbToBytes, type TypeRow } from './admin-page.js';
+import { formToChange, settingsPage, type SettingsError } from './settings-page.js';
+import { adminPage, formatMb, isLocked, mbToBytes, type AdminError, type TypeRow } from './admin-page.js';
 import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '../ingress/http/throttle.js';
 import { keyCredential } from '../ingress/http/auth.js';
 
@@ -185,6 +185,7 @@ export function webPages(deps: WebDeps) {
     const settingsSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string) =>
       sendPage(reply, status, page({
         title: 'Integration settings',
+        error: Boolean(error),
         body: signInBody({
           action: '/settings/sign-in', fieldName: 'apiKey', label: 'API key', csrf: loginToken(req, reply), error,
           help: 'The API key faxgate gave you when your account was created (it starts with fgk_).',
@@ -193,7 +194,7 @@ export function webPages(deps: WebDeps) {
       }));
 
     function renderSettings(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
-      values?: Record<string, unknown>; errors?: { field: string; message: string }[]; status?: string; secret?: { value: string; rotated: boolean; previousUntil?: string };
+      values?: Record<string, unknown>; errors?: SettingsError[]; status?: string; secret?: { value: string; rotated: boolean; previousUntil?: string };
     } = {}) {
       const account = deps.accounts.get(cur.session.accountId as string);
       if (!account) throw new Refusal(401, 'Your account no longer exists.');
@@ -242,7 +243,7 @@ export function webPages(deps: WebDeps) {
         deps.accounts.updateSettings(account.id, change, `web:${account.id}`);
       } catch (e) {
         if (isFaxError(e) && e.code === 'invalid-settings') {
-          const errors = (e.details?.errors as { field: string; message: string }[] | undefined) ?? [{ field: '', message: e.message }];
+          const errors = (e.details?.errors as SettingsError[] | undefined) ?? [{ field: '', message: e.message }];
           const values = { ...flatten(account.settings as unknown as Record<string, unknown>), ...change };
           return renderSettings(reply, 400, cur, { values, errors });
         }
@@ -290,6 +291,7 @@ export function webPages(deps: WebDeps) {
       }
       return sendPage(reply, status, page({
         title: 'Administration',
+        error: Boolean(error),
         body: signInBody({
           action: '/admin/sign-in', fieldName: 'adminToken', label: 'Admin token', csrf: loginToken(req, reply), error,
           help: 'The value of FAXGATE_ADMIN_TOKEN this server was started with.',
@@ -304,11 +306,12 @@ export function webPages(deps: WebDeps) {
     }
 
     function renderAdmin(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
-      status?: string; errors?: string[]; submitted?: Body;
+      status?: string; errors?: AdminError[]; submitted?: Body;
     } = {}) {
-      const errors = deps.registry ? extra.errors : ['The type registry is not part of this build yet.', ...(extra.errors ?? [])];
+      const errors = deps.registry ? extra.errors : [{ text: 'The type registry is not part of this build yet.' }, ...(extra.errors ?? [])];
       return sendPage(reply, status, adminPage({
-        types: rowsOf(), audit: deps.accounts.auditLog(undefined, 50), csrf: cur.session.csrf,
+        types: rowsOf(), csrf: cur.session.csrf,
+        audit: deps.accounts.auditLog(undefined, 50, 'settings'), typeChanges: deps.accounts.auditLog(undefined, 50, 'types'),
         status: extra.status, errors, submitted: extra.submitted,
       }));
     }
@@ -348,7 +351,7 @@ export function webPages(deps: WebDeps) {
       if (!deps.registry) throw new Refusal(409, 'The type registry is not part of this build yet.');
       const body = req.body as Body;
       const change: Record<string, { enabled?: boolean; maxBytes?: number | null }> = {};
-      const errors: string[] = [];
+      const errors: AdminError[] = [];
       for (const t of rowsOf()) {
         // Every row on the form sends its max-size field; a row missing from the post (e.g. a type added since the
         // page was drawn) is left alone rather than read as "unchecked".
@@ -360,7 +363,7 @@ export function webPages(deps: WebDeps) {
         const maxText = str(body[`maxMb.${t.id}`]).trim();
         if (maxText !== formatMb(t.maxBytes)) {
           if (maxText === '') entry.maxBytes = null;
-          else if (!/^\d+(\.\d+)?$/.test(maxText) || mbToBytes(maxText) < 1) errors.push(`Max size for ${t.id} must be a positive number of MB, or empty for no limit.`);
+          else if (!/^\d+(\.\d+)?$/.test(maxText) || mbToBytes(maxText) < 1) errors.push({ text: `Max size for ${t.id} must be a positive number of MB, or empty for no limit.`, typeId: t.id, what: 'max' });
           else entry.maxBytes = mbToBytes(maxText);
         }
         if (Object.keys(entry).length) change[t.id] = entry;
@@ -371,7 +374,10 @@ export function webPages(deps: WebDeps) {
           deps.registry.update(change, 'admin:web');
         } catch (e) {
           if (isFaxError(e) && (e.code === 'type-unavailable' || e.code === 'invalid-request' || e.code === 'invalid-settings')) {
-            const list = (e.details?.errors as { message?: string }[] | undefined)?.map((x) => String(x.message ?? x)) ?? [e.message];
+            // type-unavailable names the type (details.id): its checkbox is the control to mark.
+            const id = typeof e.details?.id === 'string' ? e.details.id : undefined;
+            const list: AdminError[] = (e.details?.errors as { message?: string }[] | undefined)?.map((x) => ({ text: String(x.message ?? x) }))
+              ?? [{ text: e.message, ...(id ? { typeId: id, what: 'enabled' as const } : {}) }];
             return renderAdmin(reply, e.code === 'type-unavailable' ? 409 : 400, cur, { errors: list, submitted: body });
           }
           throw e;

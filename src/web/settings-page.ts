@@ -74,6 +74,33 @@ export function formToChange(body: Record<string, unknown>, kind: 'standard' | '
   return change;
 }
 
+/** A validation problem as the settings validation reports it (src/settings/validate.ts FieldError). */
+export interface SettingsError { field: string; message: string; problem?: string; fix?: string }
+
+/** A problem as the page shows it: the control to mark (if any) and a message that names the control's label. */
+export interface PageError { control?: Control; text: string }
+
+/** The label as a message names it: a label two controls share gets its fieldset's direction so it stays unambiguous. */
+export function messageLabel(c: Control, controls: Control[] = CONTROLS): string {
+  const shared = controls.some((o) => o !== c && o.label === c.label);
+  return shared ? `${c.label} (${c.group} fax)` : c.label;
+}
+
+/**
+ * Turn the validation's errors (which name API fields, as the API must) into the page's: each points at the control
+ * the user has to change (`fix` for a rule across fields) and says its visible label instead of the API field name.
+ */
+export function pageErrors(errors: SettingsError[], controls: Control[]): PageError[] {
+  const shown = errors.map((e): PageError => {
+    const control = controls.find((c) => c.field === (e.fix ?? e.field));
+    if (!control || !e.problem) return { text: e.message };
+    return { control, text: `${messageLabel(control, controls)} ${e.problem}` };
+  });
+  // The summary follows the form's order (a problem without a control last), so it reads like the page.
+  const at = (e: PageError) => (e.control ? controls.indexOf(e.control) : controls.length);
+  return shown.sort((a, b) => at(a) - at(b));
+}
+
 export interface SettingsView {
   accountName: string;
   accountId: string;
@@ -81,7 +108,7 @@ export interface SettingsView {
   /** flat values by API field name: the saved settings, or what was posted when it did not validate */
   values: Record<string, unknown>;
   /** validation messages by API field name (the same messages as the API) */
-  errors?: { field: string; message: string }[];
+  errors?: SettingsError[];
   status?: string;
   csrf: string;
   /** the signing secret, present only in the response to "Show"/"Rotate" */
@@ -93,7 +120,8 @@ function control(c: Control, value: unknown, error: string | undefined): SafeHtm
   const errId = `${c.id}-error`;
   const describedBy = error ? `${helpId} ${errId}` : helpId;
   const invalid = error ? 'true' : 'false';
-  const err = error && html`<span class="error" id="${errId}">${error}</span>`;
+  // The hidden "Error:" tells a screen reader, reading the description, that this is a problem and not help.
+  const err = error && html`<span class="error" id="${errId}"><span class="visually-hidden">Error: </span>${error}</span>`;
   if (c.kind === 'checkbox') {
     return html`<div class="field check">
 <input type="checkbox" id="${c.id}" name="${c.field}" value="true" aria-describedby="${describedBy}" aria-invalid="${invalid}"${value === true ? html` checked` : ''}>
@@ -121,21 +149,18 @@ ${input}${err}
 
 export function settingsPage(v: SettingsView): string {
   const controls = controlsFor(v.kind);
-  const known = new Set(controls.map((c) => c.field));
+  const errors = pageErrors(v.errors ?? [], controls);
+  // A control with several problems shows the first inline; the summary lists them all.
   const byField = new Map<string, string>();
-  for (const e of v.errors ?? []) if (!byField.has(e.field)) byField.set(e.field, e.message);
-  const idOf = (field: string) => controls.find((c) => c.field === field)?.id;
+  for (const e of errors) if (e.control && !byField.has(e.control.field)) byField.set(e.control.field, e.text);
   const group = (g: 'incoming' | 'outgoing', legend: string) => html`<fieldset>
 <legend>${legend}</legend>
 ${controls.filter((c) => c.group === g).map((c) => control(c, v.values[c.field], byField.get(c.field)))}
 </fieldset>`;
 
-  const summary = v.errors?.length ? html`<div class="summary" role="alert" aria-labelledby="summary-title">
+  const summary = errors.length ? html`<div class="summary" role="alert" aria-labelledby="summary-title">
 <h2 id="summary-title">The settings were not saved</h2>
-<ul>${v.errors.map((e) => {
-    const id = idOf(e.field);
-    return html`<li>${known.has(e.field) && id ? html`<a href="#${id}">${e.message}</a>` : e.message}</li>`;
-  })}</ul>
+<ul>${errors.map((e) => html`<li>${e.control ? html`<a href="#${e.control.id}">${e.text}</a>` : e.text}</li>`)}</ul>
 </div>` : '';
   const status = v.status && html`<p class="status" role="status">${v.status}</p>`;
 
@@ -166,6 +191,7 @@ ${group('outgoing', OUTGOING_LEGEND)}
 ${secret}`;
   return page({
     title: 'Integration settings',
+    error: errors.length > 0,
     body,
     signedIn: { who: v.accountName, signOutAction: '/settings/sign-out', csrf: v.csrf },
   });

@@ -16,7 +16,7 @@ interface BrowserGlobals {
     documentElement: { scrollWidth: number; clientWidth: number };
     getElementById(id: string): { getAttribute(name: string): string | null; textContent: string | null } | null;
   };
-  getComputedStyle(el: unknown): { backgroundColor: string };
+  getComputedStyle(el: unknown): { backgroundColor: string; borderTopColor: string };
 }
 
 const OUT = path.resolve(__dirname, '../../test-output');
@@ -91,12 +91,25 @@ describe('web pages in Chromium', () => {
     await outgoing.getByLabel('Designated fax number for Developers', { exact: true }).fill('+15559870000');
     await page.getByRole('button', { name: 'Save' }).click();
 
-    // The API's own message, next to the control, announced, and nothing saved.
+    // The problem, named by the field's label, next to the control and in the announced summary, and nothing saved.
     await page.getByRole('alert').getByText('The settings were not saved').waitFor();
+    expect(await page.title()).toBe('Error: Integration settings — faxgate');
     const url = outgoing.getByLabel('Web feedback URL', { exact: true });
     expect(await url.getAttribute('aria-invalid')).toBe('true');
-    expect(await describedBy(page, 'feedback-url')).toContain('feedbackUrl must be an absolute http:// or https:// URL');
+    expect(await describedBy(page, 'feedback-url')).toMatch(/\| Error: Web feedback URL \S/);
+    expect(await url.evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).borderTopColor)).toBe('rgb(164, 0, 29)');
     expect(await url.inputValue()).toBe('hooks.example/fax');
+    // The summary entry is a link to the field.
+    await page.getByRole('alert').getByRole('link', { name: /^Web feedback URL / }).click();
+    expect(new URL(page.url()).hash).toBe('#feedback-url');
+
+    // Feedback switched on with no URL: the URL field is the one marked, not the method that asked for it.
+    await url.fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').getByText('The settings were not saved').waitFor();
+    expect(await outgoing.getByLabel('Web feedback URL', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect(await incoming.getByLabel('Web feedback method', { exact: true }).getAttribute('aria-invalid')).toBe('false');
+    expect(await outgoing.getByLabel('Web feedback When', { exact: true }).getAttribute('aria-invalid')).toBe('false');
     expect(w.accounts.get(w.developer.id)!.settings.outgoing.unsupportedFiles).toBe('ignore');
     await page.screenshot({ path: path.join(OUT, 'settings-validation-error.png'), fullPage: true });
 
@@ -178,15 +191,19 @@ describe('web pages in Chromium', () => {
     expect(types.find((t) => t.id === 'pdf')!.maxBytes).toBe(5 * 1024 * 1024);
     expect(await page.getByLabel('gif GIF image', { exact: true }).isChecked()).toBe(false);
 
-    const changes = page.getByRole('table').nth(1);
-    await changes.getByText('types.gif.enabled').waitFor();
-    await changes.getByText('outgoing.unsupportedFiles').first().waitFor();
+    // The type change is in its own list (who, which type, from → to); the settings list keeps the account changes.
+    const typeChanges = page.getByRole('region', { name: 'Recent type changes' });
+    const gifRow = typeChanges.locator('tr[data-type="gif"][data-what="enabled"]').first();
+    expect(await gifRow.locator('td[data-label="Changed by"]').textContent()).toBe('admin (web page)');
+    expect(await gifRow.locator('td.val').textContent()).toBe('enabled → disabled');
+    await page.getByRole('region', { name: 'Recent settings changes' }).getByText('outgoing.unsupportedFiles').first().waitFor();
     await page.screenshot({ path: path.join(OUT, 'admin-desktop.png'), fullPage: true });
 
     await page.getByLabel('gif GIF image', { exact: true }).check();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     expect(w.registry.list().find((t) => t.id === 'gif')!.enabled).toBe(true);
+    expect(await typeChanges.locator('tr[data-type="gif"]').first().locator('td.val').textContent()).toBe('disabled → enabled');
   });
 
   it('the admin page fits a phone screen', async () => {

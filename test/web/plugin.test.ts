@@ -59,6 +59,23 @@ class Browser {
   }
 }
 
+/** The text of a control's inline error message (`<id>-error`), without the hidden "Error:" prefix. */
+function inlineError(body: string, id: string): string {
+  const m = new RegExp(`<span class="error" id="${id}-error">(?:<span class="visually-hidden">Error: </span>)?([^<]*)</span>`).exec(body);
+  return m ? m[1] : '';
+}
+
+/** [target id, text] of each link in the error summary. */
+function summaryLinks(body: string): [string, string][] {
+  const summary = /<div class="summary"[\s\S]*?<\/div>/.exec(body)?.[0] ?? '';
+  return [...summary.matchAll(/<li><a href="#([^"]+)">([^<]*)<\/a><\/li>/g)].map((m) => [m[1], m[2]]);
+}
+
+/** [type id, what, who] of each row of the admin page's "Recent type changes" list. */
+function typeChanges(body: string): [string, string, string][] {
+  return [...body.matchAll(/<tr data-type="([^"]+)" data-what="([^"]+)">[\s\S]*?<td data-label="Changed by">([^<]*)<\/td>/g)].map((m) => [m[1], m[2], m[3]]);
+}
+
 const validForm = (csrf: string, extra: Record<string, string> = {}) => ({
   _csrf: csrf,
   'incoming.feedbackMethod': 'xml',
@@ -235,11 +252,38 @@ describe('web pages (inject)', () => {
       const evil = 'javascript:"><script>alert(1)</script>';
       const res = await b.post('/settings', validForm(b.csrf(), { feedbackUrl: evil }));
       expect(res.statusCode).toBe(400);
-      expect(res.body).toContain('feedbackUrl must be an absolute http:// or https:// URL');
       expect(res.body).toMatch(/id="feedback-url"[^>]*aria-describedby="feedback-url-help feedback-url-error" aria-invalid="true"/);
+      // The page names the label people see, inline and in the summary (which links to the field); the API name stays out.
+      expect(inlineError(res.body, 'feedback-url')).toMatch(/^Web feedback URL /);
+      expect(summaryLinks(res.body)).toEqual([['feedback-url', inlineError(res.body, 'feedback-url')]]);
+      expect(res.body).not.toContain('feedbackUrl must');
+      expect(res.body).toContain('<title>Error: Integration settings — faxgate</title>');
       expect(res.body).not.toContain('<script>alert');
       expect(res.body).toContain('value="javascript:&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
       expect(w.accounts.get(w.standard.id)!.settings).toEqual(before);
+    });
+
+    it('a rule across fields marks the field to fix: a feedback method without a URL marks the URL field', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const res = await b.post('/settings', validForm(b.csrf(), { feedbackUrl: '' }));
+      expect(res.statusCode).toBe(400);
+      const invalid = [...res.body.matchAll(/ id="([^"]+)"[^>]*aria-invalid="true"/g)].map((m) => m[1]);
+      expect(invalid).toEqual(['feedback-url']);
+      expect(inlineError(res.body, 'feedback-url')).toMatch(/^Web feedback URL /);
+      expect(summaryLinks(res.body).map(([id]) => id)).toEqual(['feedback-url']);
+      expect(res.body).toContain('<title>Error: Integration settings — faxgate</title>');
+    });
+
+    it('the title says Error only while the form shows errors', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      expect(b.last!.body).toContain('<title>Integration settings — faxgate</title>');
+      const refused = new Browser(app);
+      await refused.signIn('fgk_wrong');
+      expect(refused.last!.body).toContain('<title>Error: Integration settings — faxgate</title>');
+      await refused.adminSignIn('not-the-admin-token');
+      expect(refused.last!.body).toContain('<title>Error: Administration — faxgate</title>');
     });
 
     it('escapes the account name', async () => {
@@ -279,7 +323,9 @@ describe('web pages (inject)', () => {
       expect(d.last!.body).toContain('value="+15551230000"');
       const res = await d.post('/settings', validForm(d.csrf(), { designatedFaxNumber: '555' }));
       expect(res.statusCode).toBe(400);
-      expect(res.body).toContain('designatedFaxNumber must be an E.164 number');
+      expect(res.body).toMatch(/id="designated-fax-number"[^>]*aria-invalid="true"/);
+      expect(inlineError(res.body, 'designated-fax-number')).toMatch(/^Designated fax number for Developers /);
+      expect(summaryLinks(res.body).map(([id]) => id)).toEqual(['designated-fax-number']);
       await d.post('/settings', validForm(d.csrf(), { designatedFaxNumber: '+15559870000' }));
       expect(w.accounts.get(w.developer.id)!.settings.designatedFaxNumber).toBe('+15559870000');
     });
@@ -419,8 +465,40 @@ describe('web pages (inject)', () => {
       expect(rows.get('png')!.enabled).toBe(true);
       const after = (await b.get('/admin')).body;
       expect(after).toContain('role="status">Saved');
-      expect(after).toContain('<code>types.gif.enabled</code>');
       expect(after).toContain('value="5"');
+      // Each type change is in the change record, by the web admin, and in the page's own list (not the settings list).
+      expect(w.accounts.auditLog(undefined, 50, 'types').map((a) => [a.field, a.actor, a.old, a.new])).toEqual(expect.arrayContaining([
+        ['types.gif.enabled', 'admin:web', true, false],
+        ['types.pdf.maxBytes', 'admin:web', null, 5 * 1024 * 1024],
+      ]));
+      expect(typeChanges(after)).toEqual(expect.arrayContaining([['gif', 'enabled', 'admin (web page)'], ['pdf', 'maxBytes', 'admin (web page)']]));
+      expect(after).not.toContain('<code>types.gif.enabled</code>');
+    });
+
+    it('lists type changes newest first with who, when, which type and from → to', async () => {
+      const b = new Browser(app);
+      await b.adminSignIn();
+      const post = async (enableTiff: boolean) => {
+        const form: Record<string, string> = { _csrf: b.csrf() };
+        for (const t of w.registry.list()) {
+          if (t.id === 'tiff' ? enableTiff : t.enabled) form[`enabled.${t.id}`] = 'true';
+          form[`maxMb.${t.id}`] = t.maxBytes === null ? '' : String(t.maxBytes / 1048576);
+        }
+        expect((await b.post('/admin/types', form)).statusCode).toBe(303);
+        await b.get('/admin');
+      };
+      await post(false);
+      await post(true);
+      const page = b.last!.body;
+      const tiff = [...page.matchAll(/<tr data-type="tiff" data-what="enabled">([\s\S]*?)<\/tr>/g)].map((m) => m[1]);
+      expect(tiff.length).toBeGreaterThanOrEqual(2);
+      // Newest first: the re-enable, then the disable.
+      expect(tiff[0]).toMatch(/class="val">disabled → enabled</);
+      expect(tiff[1]).toMatch(/class="val">enabled → disabled</);
+      expect(tiff[0]).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+Z">/);
+      expect(tiff[0]).toContain('<code>tiff</code>');
+      const rows = w.accounts.auditLog(undefined, 2, 'types');
+      expect(rows.map((r) => [r.field, r.old, r.new])).toEqual([['types.tiff.enabled', false, true], ['types.tiff.enabled', true, false]]);
     });
 
     it('refuses to enable an unavailable type with the reason, and a bad max size', async () => {
@@ -438,15 +516,18 @@ describe('web pages (inject)', () => {
       expect(w.registry.list()).toEqual(before);
       const bad = await b.post('/admin/types', { ...form, 'maxMb.png': '-3' });
       expect(bad.statusCode).toBe(400);
-      expect(bad.body).toContain('Max size for png must be a positive number');
-      expect(bad.body).toContain('value="-3"');
+      expect(bad.body).toMatch(/id="type-png-max"[^>]*value="-3"[^>]*aria-describedby="max-help type-png-max-error" aria-invalid="true"/);
+      expect(inlineError(bad.body, 'type-png-max')).toMatch(/^Max size for png /);
+      expect(summaryLinks(bad.body).map(([id]) => id)).toEqual(['type-png-max']);
+      expect(bad.body).toContain('<title>Error: Administration — faxgate</title>');
+      expect(bad.body.match(/aria-invalid="true"/g)).toHaveLength(1);
       expect(w.registry.list()).toEqual(before);
     });
 
     it('shows the registry\'s refusal with its reason', async () => {
       const refusing = {
         list: () => w.registry.list(),
-        update: () => { throw new FaxError('type-unavailable', 'docx cannot be enabled: LibreOffice (soffice) is not installed'); },
+        update: () => { throw new FaxError('type-unavailable', 'docx cannot be enabled: LibreOffice (soffice) is not installed', { id: 'docx' }); },
       };
       const refApp = await webApp({ ...w.deps, registry: refusing });
       const b = new Browser(refApp);
@@ -454,6 +535,9 @@ describe('web pages (inject)', () => {
       const res = await b.post('/admin/types', { _csrf: b.csrf(), 'maxMb.pdf': '7' });
       expect(res.statusCode).toBe(409);
       expect(res.body).toContain('docx cannot be enabled: LibreOffice (soffice) is not installed');
+      // The refusal names the type, so its checkbox is marked and the summary links to it.
+      expect(res.body).toMatch(/id="type-docx-enabled"[^>]*aria-describedby="type-docx-reason type-docx-enabled-error" aria-invalid="true"/);
+      expect(summaryLinks(res.body).map(([id]) => id)).toEqual(['type-docx-enabled']);
       await refApp.close();
     });
 
