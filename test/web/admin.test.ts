@@ -1,18 +1,14 @@
 // The admin page through fastify inject(): sign-in, the type table, refusals marked on their field, and the type change list.
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FaxError } from '../../src/domain/errors.js';
 import { webApp, world } from './harness.js';
 import { Browser, inlineError, summaryLinks, typeChanges } from './jar.js';
 
-describe('admin page (inject)', () => {
-  const w = world();
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    app = await webApp({ ...w.deps, signInAttempts: 1000 });
-  });
-  afterAll(() => app.close());
+const w = world();
+const app = await webApp({ ...w.deps, signInAttempts: 1000 });
+afterAll(() => app.close());
 
+describe('admin page (inject)', () => {
   it('refuses a wrong token', async () => {
     const b = new Browser(app);
     expect((await b.adminSignIn('not-the-admin-token')).statusCode).toBe(401);
