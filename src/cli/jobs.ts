@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       const store = createJobStore({ db: core.db, clock: core.clock });
       const job = store.getById(positionals[0]);
       if (!job) throw new FaxError('not-found', `no job ${positionals[0]}`);
-      const out = { ...job, events: store.events(job.id) };
+      const out = { ...job, calls: store.attempts(job.id).map(({ lineRef: _ref, ...a }) => a), events: store.events(job.id) };
       if (values.json) printJson(out);
       else {
         const w = (k: string, v: unknown) => process.stdout.write(`${k.padEnd(12)} ${v ?? ''}\n`);
@@ -46,6 +46,16 @@ export async function run(argv: string[]): Promise<number> {
         w('submitted', out.submittedAt);
         if (out.completedAt) w('completed', out.completedAt);
         if (out.reason) w('reason', out.reason);
+        if (out.line) w('line', out.line);
+        if (out.remoteId) w('remote id', out.remoteId);
+        if (out.durationSeconds !== undefined) w('duration', `${Math.round(out.durationSeconds)} s`);
+        if (out.lineStatus) w('line status', `${out.lineStatus.code} ${out.lineStatus.text}`.trim());
+        process.stdout.write('calls:\n');
+        for (const c of out.calls) {
+          const facts = [c.outcome ?? 'on the line', c.pagesSent !== undefined ? `${c.pagesSent} p. sent` : '', c.remoteId ? `to ${c.remoteId}` : '',
+            c.durationSeconds !== undefined ? `${Math.round(c.durationSeconds)} s` : '', c.lineCode || c.lineText ? `[${`${c.lineCode ?? ''} ${c.lineText ?? ''}`.trim()}]` : ''];
+          process.stdout.write(`  #${c.attempt}  ${c.line}  ${c.dialledAt ?? c.claimedAt}  ${facts.filter(Boolean).join('  ')}\n`);
+        }
         process.stdout.write('files:\n');
         for (const f of out.files) {
           process.stdout.write(`  ${f.name}  ${f.detected ?? 'unknown'}  ${f.verdict}${f.pages !== undefined ? `  ${f.pages} p.` : ''}${f.reason ? `  - ${f.reason}` : ''}\n`);

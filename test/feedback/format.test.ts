@@ -33,6 +33,13 @@ describe('HTTP Post form', () => {
     ]);
   });
 
+  it('a fax that went through a call carries its line, remote id, duration and line status after Files', () => {
+    const j = job('acc', { line: 'office', remoteId: '+1 555 000 0001', durationSeconds: 27.6, lineStatus: { code: '0', text: '' } });
+    const p = new URLSearchParams(formBody('outbound', outboundFields(j, 'x')));
+    expect([...p.keys()].slice(-5)).toEqual(['Files', 'Line', 'RemoteId', 'Duration', 'LineStatus']);
+    expect([p.get('Line'), p.get('RemoteId'), p.get('Duration'), p.get('LineStatus')]).toEqual(['office', '+1 555 000 0001', '28', '0']);
+  });
+
   it('inbound carries FromFax, ReceivedAt and ImageUrl', () => {
     const p = new URLSearchParams(formBody('inbound', inboundFields(inbound)));
     expect(p.get('Direction')).toBe('inbound');
@@ -50,6 +57,9 @@ describe('SOAP bodies against the XSD in the WSDL', () => {
     ['outbound rejected via api, no files', soapBody('outbound', outboundFields(job('acc', { status: 'rejected', source: 'api', statusCode: 10, files: [], pages: 0, pagesSent: 0 }), 'x'))],
     ['outbound with control characters in a file name', soapBody('outbound', outboundFields(job('acc', {
       files: [{ name: 'a\u0001b\u0007.pdf', size: 1, detected: 'pdf', verdict: 'accepted' }],
+    }), 'x'))],
+    ['outbound with the call facts', soapBody('outbound', outboundFields(job('acc', {
+      line: 'office', remoteId: '+1 555 000 0001', durationSeconds: 28, lineStatus: { code: '001', text: 'Busy signal detected' },
     }), 'x'))],
     ['inbound', soapBody('inbound', inboundFields(inbound))],
   ];

@@ -212,8 +212,13 @@ describe('crash safety', () => {
     const job = JSON.parse(show.out) as { id: string; status: string; to: string; pages: number; attempts: number; source: string; files: unknown[]; events: { to: string }[] };
     expect(job).toMatchObject({ id, status: 'sent', to: '+15551234567', pages: 1, attempts: 1, source: 'email', files: [] });
     expect(job.events.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sent']);
+    // The call as the sandbox line reported it: its line, the far end's station id, and no internal line reference.
+    expect(job).toMatchObject({ line: 'sandbox', remoteId: '+1 999 999 9000' });
+    expect((job as unknown as { calls: Record<string, unknown>[] }).calls).toMatchObject([{ attempt: 1, line: 'sandbox', outcome: 'sent', pagesSent: 1, remoteId: '+1 999 999 9000' }]);
+    expect(show.out).not.toContain('lineRef');
     const human = await cli(['jobs', 'show', id!]);
     expect(human.out).toMatch(/^status +sent$/m);
+    expect(human.out).toMatch(/^ {2}#1 {2}sandbox {2}\S+ {2}sent {2}1 p\. sent {2}to \+1 999 999 9000/m);
     expect((await cli(['jobs', 'list'])).out).toContain(id!);
     expect((await cli(['jobs', 'show', 'job_nope'])).code).toBe(1);
   }, 180_000);

@@ -53,6 +53,10 @@ describe('submit, render, fetch', () => {
     }
     expect(view).toMatchObject({ status: 'sent', pages: 3, attempts: 1 });
     expect(view!.events.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sent']);
+    // What the call reported, per attempt and for the latest call; the line's internal reference is not shown.
+    expect(view).toMatchObject({ line: 'sandbox', remoteId: '+1 999 999 9000', lineStatus: { code: '0', text: 'sent' } });
+    expect((view as unknown as { calls: Record<string, unknown>[] }).calls).toMatchObject([{ attempt: 1, line: 'sandbox', outcome: 'sent', pagesSent: 3 }]);
+    expect(JSON.stringify(view)).not.toContain('lineRef');
 
     const tif = await fetch(`${base}/v1/faxes/${jobId}/image?format=tiff`, { headers: auth(a.apiKey) });
     expect(tif.status).toBe(200);
