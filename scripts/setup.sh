@@ -17,6 +17,7 @@ APT_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
   chromium             # browser tests of the web pages (driven by playwright-core)
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui   # office converter (soffice → PDF)
+  libspandsp-dev libtiff-dev pkg-config gcc   # native/t30check: the fax compliance check (`faxgate render --check`)
 )
 
 missing=()
@@ -36,6 +37,15 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.faxgate-lock 2>/dev/null)" !=
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lockhash" > node_modules/.faxgate-lock
+fi
+
+# The fax compliance helper: two spandsp fax engines in one process, rebuilt only when its source is newer.
+T30CHECK=native/build/t30check
+if [ ! -x "$T30CHECK" ] || [ native/t30check/t30check.c -nt "$T30CHECK" ]; then
+  echo "setup: building $T30CHECK" >&2
+  mkdir -p native/build
+  # shellcheck disable=SC2046 # pkg-config prints several words on purpose
+  cc -O2 -Wall -Wextra -std=c11 -o "$T30CHECK" native/t30check/t30check.c $(pkg-config --cflags --libs spandsp) -ltiff
 fi
 
 # Build when any source is newer than the last build.
