@@ -30,15 +30,16 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* Usage and internal errors still answer in JSON, so the caller has one parser for every outcome. */
-static int fail(const char *fmt, ...)
+/* Usage and internal errors still answer in JSON, so the caller has one parser for every outcome; `kind` is stable
+ * (usage, input, timeout, internal), the message is for people. */
+static int fail(const char *kind, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputs("{\"ok\":false,\"error\":", stdout);
+    printf("{\"ok\":false,\"errorKind\":\"%s\",\"error\":", kind);
     json_string(stdout, msg);
     fputs("}\n", stdout);
     return 2;
@@ -345,27 +346,27 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--a4-only") == 0) o.sizes = T30_SUPPORT_215MM_WIDTH | T30_SUPPORT_A4_LENGTH;
         else if (strcmp(a, "--verbose") == 0) o.verbose = 1;
         else if (strcmp(a, "--compressions") == 0 && i + 1 < argc) {
-            if (parse_compressions(argv[++i], &o.compressions)) return fail("--compressions takes a list of mh,mr,mmr including mh");
+            if (parse_compressions(argv[++i], &o.compressions)) return fail("usage", "--compressions takes a list of mh,mr,mmr including mh");
         } else if (strcmp(a, "--modems") == 0 && i + 1 < argc) {
-            if (parse_modems(argv[++i], &o.modems)) return fail("--modems takes a list of v27ter,v29,v17");
+            if (parse_modems(argv[++i], &o.modems)) return fail("usage", "--modems takes a list of v27ter,v29,v17");
         } else if (strcmp(a, "--max-seconds") == 0 && i + 1 < argc) {
             char *end;
             o.max_seconds = strtol(argv[++i], &end, 10);
-            if (*end || o.max_seconds <= 0 || o.max_seconds > 86400) return fail("--max-seconds takes 1..86400");
+            if (*end || o.max_seconds <= 0 || o.max_seconds > 86400) return fail("usage", "--max-seconds takes 1..86400");
         } else if (a[0] == '-' && a[1] != '\0') {
-            return fail("unknown option %s (see --help)", a);
+            return fail("usage", "unknown option %s (see --help)", a);
         } else if (nfiles < 2) {
             files[nfiles++] = a;
         } else {
-            return fail("too many arguments (see --help)");
+            return fail("usage", "too many arguments (see --help)");
         }
     }
-    if (nfiles != 2) return fail("usage: t30check [options] IN.tif OUT.tif");
+    if (nfiles != 2) return fail("usage", "usage: t30check [options] IN.tif OUT.tif");
 
     TIFFSetErrorHandler(tiff_error_handler);
     TIFFSetWarningHandler(NULL);
     int pages_in_file = 0;
-    if (check_input(files[0], &pages_in_file)) return fail("cannot read %s: %s", files[0], tiff_error[0] ? tiff_error : "not a TIFF");
+    if (check_input(files[0], &pages_in_file)) return fail("input", "cannot read %s: %s", files[0], tiff_error[0] ? tiff_error : "not a TIFF");
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -374,8 +375,8 @@ int main(int argc, char **argv)
     long samples = o.t38 ? run_t38(&o, files[0], files[1], max_samples, &timed_out)
                          : run_audio(&o, files[0], files[1], max_samples, &timed_out);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (samples < 0) return fail("cannot start the spandsp fax engines");
-    if (timed_out) return fail("the call did not finish within %ld simulated seconds", o.max_seconds);
+    if (samples < 0) return fail("internal", "cannot start the spandsp fax engines");
+    if (timed_out) return fail("timeout", "the call did not finish within %ld simulated seconds", o.max_seconds);
 
     const side_t *tx = &sides[0];
     const side_t *rx = &sides[1];
@@ -393,6 +394,8 @@ int main(int argc, char **argv)
            tx->stats.error_correcting_mode ? "true" : "false", (double) samples / SAMPLE_RATE, wall_ms);
     if (ok) json_string(stdout, files[1]);
     else fputs("null", stdout);
+    /* spandsp itself could not use the input (a TIFF libtiff opened but t4_tx rejects): ours, not the far end's */
+    if (!ok && is_file_error(code)) fputs(",\"errorKind\":\"input\"", stdout);
     fputs("}\n", stdout);
     if (ok) return 0;
     return is_file_error(code) ? 2 : 1;

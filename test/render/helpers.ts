@@ -1,12 +1,17 @@
 // Test helpers for rendered faxes: decode pages with libvips (an independent CCITT decoder), validate with libtiff,
 // and measure ink in regions so tests judge content, not just headers.
 import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { silentLogger } from '../../src/logger.js';
 import { createRenderer } from '../../src/render/index.js';
 
 export const run = promisify(execFile);
+
+/** The fax compliance helper scripts/setup.sh builds (native/t30check). */
+export const T30CHECK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../native/build/t30check');
 
 export const LIMITS = { maxPages: 200, maxMegapixels: 40, timeoutMs: 30_000, memoryMb: 512 };
 
@@ -51,6 +56,17 @@ export function inkBox(p: Page): { x0: number; y0: number; x1: number; y1: numbe
     }
   }
   return x1 < 0 ? null : { x0: x0 / p.width, y0: y0 / p.height, x1: (x1 + 1) / p.width, y1: (y1 + 1) / p.height };
+}
+
+/** The error `p` rejects with, which must be a `type` (anything else, or no rejection, fails the test). */
+export async function rejection<E extends Error>(p: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof type) return e;
+    throw e;
+  }
+  throw new Error(`expected a ${type.name}`);
 }
 
 /** libtiff decodes every page without complaint; returns the tiffinfo text. */

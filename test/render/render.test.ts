@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RenderFailure, readTiffPages } from '../../src/render/index.js';
 import { parseTiff } from '../../src/render/tiff.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
-import { decodePage, inkBox, inkIn, LIMITS, pdfFromPostScript, renderer, run, tiffinfoD } from './helpers.js';
+import { decodePage, inkBox, inkIn, LIMITS, pdfFromPostScript, rejection, renderer, run, tiffinfoD } from './helpers.js';
 
 const dir = tempDir();
 const r = renderer(dir);
@@ -16,15 +16,7 @@ const fine = { resolution: 'fine', paper: 'letter' } as const;
 let n = 0;
 const out = () => path.join(dir, `out-${++n}.tif`);
 
-async function failure(p: Promise<unknown>): Promise<RenderFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof RenderFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a RenderFailure');
-}
+const failure = (p: Promise<unknown>) => rejection(p, RenderFailure);
 
 describe('PDF pages', () => {
   it('halftones greys: a light fill stays visible, a dark one is not solid black; text stays', async () => {
