@@ -1,5 +1,5 @@
 // `faxgate render`: files → one TIFF Class F fax (and optionally its PDF) outside the server; refuses with the
-// reason, leaving no output file, when any input cannot be faxed.
+// reason, leaving no output file, when any input cannot be faxed; `--check` then sends it over a simulated T.30 call.
 import { copyFile, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import { parse, printJson, UsageError } from './args.js';
 import { loadConfig } from '../config.js';
 import type { Detector } from '../attachments/detect.js';
 import { readHead } from '../render/tiff.js';
+import { createFaxCheck, FaxCheckError, type FaxCheckOptions, type FaxCheckResult } from '../render/check.js';
+import { findPackage } from './version.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';
 import { OFFICE_EXT } from '../render/office.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +20,16 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     resolution: { type: 'string' }, paper: { type: 'string' }, g3: { type: 'boolean' }, pdf: { type: 'string' },
     json: { type: 'boolean' }, output: { type: 'string', short: 'o' },
+    check: { type: 'boolean' }, 'check-t38': { type: 'boolean' }, 'check-no-ecm': { type: 'boolean' },
+    'check-no-superfine': { type: 'boolean' },
   });
+  const checkOpts: FaxCheckOptions = {
+    ...(values['check-t38'] ? { t38: true } : {}),
+    ...(values['check-no-ecm'] ? { ecm: false } : {}),
+    ...(values['check-no-superfine'] ? { superfine: false } : {}),
+  };
+  // any way of shaping the far end asks for the check
+  const wantCheck = values.check === true || Object.keys(checkOpts).length > 0;
   const resolution = (values.resolution ?? 'fine') as Resolution;
   if (!['standard', 'fine', 'superfine'].includes(resolution)) throw new UsageError(`--resolution must be standard, fine or superfine, got "${resolution}"`);
   const paper = (values.paper ?? 'letter') as Paper;
@@ -73,11 +84,45 @@ export async function run(argv: string[]): Promise<number> {
     // written only once everything succeeded, so a refusal never leaves a partial fax behind
     await rename(tmpOut, values.output).catch(() => copyFile(tmpOut, values.output as string));
     if (values.pdf) await renderer.toPdf(values.output, values.pdf);
-    if (values.json) printJson({ pages: r.pages, resolution, paper, files: r.docs.map((d) => ({ name: d.name, pages: d.pages })) });
-    else process.stdout.write(`${values.output}: ${r.pages} page${r.pages === 1 ? '' : 's'} (${resolution}, ${paper})\n`);
+    let check: FaxCheckResult | undefined;
+    if (wantCheck) {
+      try {
+        check = await runCheck(values.output, checkOpts, work);
+      } catch (e) {
+        if (!(e instanceof FaxCheckError)) throw e;
+        process.stderr.write(`faxgate render: check: ${e.kind}: ${e.message}\n`);
+        return 2;
+      }
+    }
+    const files = r.docs.map((d) => ({ name: d.name, pages: d.pages }));
+    if (values.json) printJson({ pages: r.pages, resolution, paper, files, ...(check ? { check } : {}) });
+    else {
+      process.stdout.write(`${values.output}: ${r.pages} page${r.pages === 1 ? '' : 's'} (${resolution}, ${paper})\n`);
+      if (check?.identical) process.stdout.write(`check: ${describeCheck(check)}\n`);
+    }
+    if (check && !check.identical) {
+      const why = check.delivered ? `received pages differ: ${check.reason}` : `refused by the far end: ${check.reason} (T.30 result ${check.code})`;
+      process.stderr.write(`faxgate render: check: ${why}\n`);
+      return 3;
+    }
     return 0;
   } finally {
     await renderer.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** How long one simulated call may take on the wall clock; a real one runs in milliseconds. */
+const CHECK_TIMEOUT_MS = 60_000;
+
+async function runCheck(fax: string, opts: FaxCheckOptions, tmpDir: string): Promise<FaxCheckResult> {
+  const root = findPackage()?.dir;
+  if (!root) throw new FaxCheckError('missing-helper', 'cannot find the faxgate package folder, where native/build/t30check lives');
+  const fc = createFaxCheck({ binPath: path.join(root, 'native/build/t30check'), timeoutMs: CHECK_TIMEOUT_MS, tmpDir });
+  return fc.check(fax, opts);
+}
+
+function describeCheck(c: FaxCheckResult): string {
+  const how = [c.compression.toUpperCase(), c.ecm ? 'ECM' : 'no ECM', c.transport === 't38' ? 'T.38' : 'audio'].join(', ');
+  return `delivered ${c.pages} of ${c.pagesSent} pages, pixel-identical; ${c.seconds.toFixed(1)} s call at ${c.bitRate} bps (${how})`;
 }

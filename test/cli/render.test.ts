@@ -1,5 +1,5 @@
 // `faxgate render`: exit 0 with the fax (and PDF) written and the JSON summary; non-zero with a one-line reason and
-// no output file when an input cannot be faxed.
+// no output file when an input cannot be faxed; `--check` adds the simulated T.30 call and its verdict.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -59,6 +59,36 @@ describe('faxgate render', () => {
     expect(r.stderr).toContain(path.basename(file));
     expect(r.stderr).toContain(reason);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('--check --json: the fax crosses a T.30 call and arrives pixel-identical; the verdict is in the summary', async () => {
+    const out = path.join(dir, 'checked.tif');
+    const r = await cli(['--check', '--json', '--resolution', 'superfine', '--paper', 'a4', '-o', out, path.join(CORPUS, 'pdf/pdf_three_pages.pdf')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { pages: number; check: Record<string, unknown> };
+    expect(j.pages).toBe(3);
+    expect(j.check).toMatchObject({ delivered: true, identical: true, pages: 3, pagesSent: 3, code: 0, resolution: 'superfine', transport: 'audio' });
+    expect(j.check.seconds).toBeGreaterThan(5);
+  });
+
+  it('--check-t38 in text mode: the render line, then one check line', async () => {
+    const out = path.join(dir, 'checked-t38.tif');
+    const r = await cli(['--check-t38', '-o', out, path.join(CORPUS, 'pdf/pdf_three_pages.pdf')]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${out}: 3 pages (fine, letter)`);
+    expect(lines[1]).toMatch(/^check: delivered 3 of 3 pages, pixel-identical; [\d.]+ s call at \d+ bps \(MMR, ECM, T\.38\)$/);
+  });
+
+  it('a fax the checked receiver cannot print: exit 3, one line on stderr, the T.30 result in the JSON, the fax kept', async () => {
+    const out = path.join(dir, 'refused.tif');
+    const r = await cli(['--check-no-superfine', '--json', '--resolution', 'superfine', '-o', out, path.join(CORPUS, 'pdf/pdf_three_pages.pdf')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect((JSON.parse(r.stdout) as { check: unknown }).check).toMatchObject({ delivered: false, identical: false, pages: 0, code: 11 });
+    expect(existsSync(out)).toBe(true);
   });
 
   it('reports usage errors', async () => {
