@@ -1,14 +1,17 @@
 // Every PDF, image and TIFF of the shared corpus renders to the expected page count or is refused with its reason
-// (no hang on looping/cyclic files, no blow-up on bombs: the per-document budget ends them).
+// (no hang on looping/cyclic files, no blow-up on bombs: the per-document budget ends them), and every fax rendered
+// crosses a simulated T.30 call (native/t30check) to arrive pixel for pixel.
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createFaxCheck } from '../../src/render/check.js';
 import { RenderFailure } from '../../src/render/index.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
-import { renderer, tiffinfoD } from './helpers.js';
+import { renderer, T30CHECK, tiffinfoD } from './helpers.js';
 
 const dir = tempDir();
 const r = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 20_000, memoryMb: 512 });
 afterAll(() => r.close());
+const fc = createFaxCheck({ binPath: T30CHECK, timeoutMs: 30_000, tmpDir: dir });
 
 /** registry id the detector gives these files (by content; the extension happens to agree in this corpus) */
 const typeOf = (f: string) => {
@@ -104,6 +107,7 @@ describe('shared corpus', () => {
       got = (await r.renderDoc({ name: file, path: path.join(CORPUS, file), detected: typeOf(file) }, { resolution: 'fine', paper: 'letter' }, out)).pages;
       const info = await tiffinfoD(out);
       expect(info.match(/Image Width: 1728 Image Length: 2156/g)).toHaveLength(got);
+      expect(await fc.check(out)).toMatchObject({ delivered: true, identical: true, pages: got });
     } catch (e) {
       if (!(e instanceof RenderFailure)) throw e;
       expect(e.message).toMatch(/\w{6,}/); // a human reason, not an empty string
