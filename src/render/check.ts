@@ -17,6 +17,8 @@ export interface FaxCheckOptions {
   /** false: the receiver prints standard resolution only */
   fine?: boolean;
   compressions?: readonly ('mh' | 'mr' | 'mmr')[];
+  /** end the call (a `timeout` FaxCheckError) after this many simulated seconds; the helper's default is 14400 */
+  maxSeconds?: number;
   /** keep the received fax here; otherwise it lives in a scratch folder removed after the comparison */
   receivedPath?: string;
 }
@@ -60,7 +62,7 @@ export interface FaxCheck {
 export interface FaxCheckDeps {
   /** the built helper (scripts/setup.sh writes native/build/t30check) */
   binPath: string;
-  /** wall clock for one call: the helper also stops itself after 1800 simulated seconds */
+  /** wall clock for one call (the helper also stops itself after 4 simulated hours, about 15 s of its time) */
   timeoutMs: number;
   memoryMb?: number;
   tmpDir?: string;
@@ -93,6 +95,7 @@ function helperArgs(opts: FaxCheckOptions): string[] {
   if (opts.fine === false) args.push('--no-fine');
   if (opts.superfine === false) args.push('--no-superfine');
   if (opts.compressions) args.push('--compressions', opts.compressions.join(','));
+  if (opts.maxSeconds !== undefined) args.push('--max-seconds', String(opts.maxSeconds));
   return args;
 }
 

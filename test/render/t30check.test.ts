@@ -103,6 +103,12 @@ describe('fax compliance check: refusals and errors', () => {
     expect((await checkError(fc.check(f))).kind).toBe('input');
   });
 
+  it('a call longer than its limit of simulated seconds ends as a timeout, not a hang', async () => {
+    const fax = await render({ resolution: 'fine', paper: 'letter' }, 'limit');
+    expect((await checkError(fc.check(fax, { maxSeconds: 5 }))).kind).toBe('timeout');
+    expect((await checkError(fc.check(fax, { maxSeconds: 0 }))).kind).toBe('usage');
+  });
+
   it('a missing helper says so', async () => {
     const missing = createFaxCheck({ binPath: path.join(dir, 'no-such-t30check'), timeoutMs: 5_000 });
     expect((await checkError(missing.check(await render({ resolution: 'fine', paper: 'letter' }, 'missing')))).kind).toBe('missing-helper');
