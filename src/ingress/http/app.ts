@@ -17,6 +17,7 @@ import { adminTypesRoutes } from './routes/admin-types.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { healthRoutes } from './routes/health.js';
 import { webRoutes } from '../../web/routes.js';
 import { createFailureThrottle } from './throttle.js';
 import { systemClock } from '../../domain/types.js';
@@ -40,6 +41,7 @@ export const ROUTE_PLUGINS: { name: string; plugin: RoutePlugin }[] = [
   { name: 'inbound', plugin: inboundRoutes },
   { name: 'feedback', plugin: feedbackRoutes },
   { name: 'metrics', plugin: metricsRoutes },
+  { name: 'health', plugin: healthRoutes },
   { name: 'web', plugin: webRoutes },
 ];
 

@@ -110,6 +110,8 @@ export interface HttpDeps {
   inbound?: import('../../inbound/service.js').InboundService;
   /** GET /metrics (src/metrics): the exposition text of this gateway's registry */
   metrics?: { contentType: string; render(): Promise<string> };
+  /** GET /readyz (src/health); the route makes one over db and the data folder, without lines, when absent */
+  health?: import('../../health/index.js').Health;
 }
 
 /** The images port over the job store's submission rows and the renderer's TIFF→PDF (what main.ts wires). */
