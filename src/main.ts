@@ -165,7 +165,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // Crash leftovers (issue #12.5): everything under DATA/tmp and every submission folder nothing needs goes now, before
   // any ingress or worker runs; then a sweep every FAXGATE_CLEANUP_INTERVAL_MS. Both are counted in /metrics.
   const { createMetrics } = await import('./metrics/index.js');
-  const metrics = createMetrics({ clock, jobs, processMetrics: true });
+  const metrics = createMetrics({ clock, jobs, feedback, processMetrics: true });
   const { createCleanup } = await import('./cleanup/index.js');
   const cleanup = createCleanup({
     dataDir: config.dataDir, clock, logger, jobs, live: liveDirs, intervalMs: config.cleanupIntervalMs,
@@ -203,7 +203,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const dmarc = config.dmarc
     ? (await import('./ingress/smtp/dmarc.js')).createDmarcCheck({ logger, mta: new URL(config.publicUrl).hostname || undefined })
     : undefined;
-  const smtp = createSmtpIngress({ config, accounts, intake, logger, ...(dmarc ? { dmarc } : {}) });
+  const smtp = createSmtpIngress({ config, accounts, intake, logger, metrics, ...(dmarc ? { dmarc } : {}) });
   const smtpPort = await smtp.listen(opts.smtpPort ?? config.smtpPort, opts.bindHost ?? config.bindHost);
   workers.start();
   onStop(() => renderer.close());
@@ -217,8 +217,10 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // Failed sign-ins and bearer tokens are counted here for every route and page (issue #12.8).
   const { createFailureThrottle } = await import('./ingress/http/throttle.js');
   const throttle = createFailureThrottle({ clock });
+  // GET /readyz: each line joins with its own check() once the FaxLine interface has one; the sandbox needs no connection.
+  const health = (await import('./health/index.js')).createHealth({ clock, db, dataDir: config.dataDir, logger, lines: () => [{ name: line.name, check: async () => ({ ok: true, detail: 'built-in sandbox line' }) }] });
   const http = await startHttpServer(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics, health },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

@@ -241,6 +241,7 @@ export function createFeedback(deps: FeedbackDeps) {
 
   // ---- dispatcher ----
   const inflight = new Map<string, Promise<void>>();
+  const attemptHooks: ((a: { outcome: AttemptOutcome; gaveUp: boolean }) => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let stopping = new AbortController();
@@ -320,6 +321,7 @@ export function createFeedback(deps: FeedbackDeps) {
       }
     }
     const r = record(row, at.toISOString(), res);
+    for (const h of attemptHooks) h({ outcome: res.outcome, gaveUp: r.status === 'failed' });
     const log = { subjectId: row.subject_id, direction: row.direction, webhookId: row.webhook_id, url: safeUrl(row.url), attempt: r.attempts, outcome: res.outcome, statusCode: res.statusCode, error: res.error, nextAttemptAt: r.next ?? undefined };
     if (res.outcome === 'delivered') logger.info(log, 'feedback delivered');
     else logger.warn(log, res.outcome === 'blocked' ? 'feedback blocked by the SSRF guard' : 'feedback attempt failed');
@@ -384,6 +386,10 @@ export function createFeedback(deps: FeedbackDeps) {
   }
 
   return {
+    /** Be told of each recorded delivery attempt and whether its row was given up after the last retry (src/metrics). */
+    onAttempt(fn: (a: { outcome: AttemptOutcome; gaveUp: boolean }) => void): void {
+      attemptHooks.push(fn);
+    },
     onJobTerminal,
     onInboundReceived,
     forgetInbound,

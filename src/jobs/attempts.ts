@@ -66,13 +66,17 @@ export function createAttempts(db: DB) {
       db.prepare('UPDATE job_attempts SET dialled_at = ?, line_ref = ?, line_durable = ? WHERE id = ?').run(at, lineRef ?? null, durable ? 1 : 0, r.id);
       return true;
     },
-    /** Close the job's open attempt (inside the transaction that moves the job on). */
-    close(jobId: string, outcome: AttemptOutcome, at: string, pagesSent?: number, facts: CallFacts = {}): void {
+    /**
+     * Close the job's open attempt (inside the transaction that moves the job on); returns when it was dialled, if it
+     * was (for the call-duration metric).
+     */
+    close(jobId: string, outcome: AttemptOutcome, at: string, pagesSent?: number, facts: CallFacts = {}): { dialledAt?: string } | undefined {
       const r = openRow(jobId);
-      if (!r || r.outcome !== null) return;
+      if (!r || r.outcome !== null) return undefined;
       db.prepare(`UPDATE job_attempts SET outcome = ?, finished_at = ?, pages_sent = ?, remote_id = ?, duration_s = ?,
           line_code = ?, line_text = ? WHERE id = ?`)
         .run(outcome, at, pagesSent ?? null, facts.remoteId ?? null, facts.durationSeconds ?? null, facts.lineCode ?? null, facts.lineText ?? null, r.id);
+      return r.dialled_at ? { dialledAt: r.dialled_at } : {};
     },
     /** The open attempt of a job in `sending`, when it was handed to a durable line (to be tracked again). */
     openLineJob(jobId: string): OpenLineJob | undefined {

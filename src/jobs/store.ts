@@ -99,6 +99,13 @@ export interface CreatedSubmission {
 
 export type TerminalHook = (job: JobSnapshot) => void;
 
+/**
+ * A duration the store learns as work is recorded (for /metrics): a submission's render time as the workers charge
+ * it, and a transmission from dialling to its outcome (calls cut off by a crash, `maybe-sent`, are not timed).
+ */
+export type Measure = { kind: 'render'; ms: number } | { kind: 'call'; outcome: AttemptOutcome; ms: number };
+export type MeasureHook = (m: Measure) => void;
+
 export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(10).toString('hex')}`;
 }
@@ -127,6 +134,9 @@ function toSubmission(r: SubRow): SubmissionRow {
 
 export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS }: { db: DB; clock: Clock; fairWindowMs?: number }) {
   const hooks: TerminalHook[] = [];
+  const measureHooks: MeasureHook[] = [];
+  // A metrics fault must never roll back or fail the job's own transaction.
+  const measured = (m: Measure) => measureHooks.forEach((h) => { try { h(m); } catch { /* the job matters more */ } });
   const attempts = createAttempts(db);
   const fair = createFairPicker(db);
   const windowStart = () => new Date(clock.now().getTime() - fairWindowMs).toISOString();
@@ -162,7 +172,12 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
       patch.facts ? 1 : 0, patch.facts?.lineCode ?? null, patch.facts ? 1 : 0, patch.facts?.lineText ?? null, id,
     );
     insertEvent.run(id, at, row.status, to, patch.note ?? null);
-    if (patch.call) attempts.close(id, patch.call, at, patch.pagesSent, patch.facts);
+    if (patch.call) {
+      const closed = attempts.close(id, patch.call, at, patch.pagesSent, patch.facts);
+      if (closed?.dialledAt && patch.call !== 'maybe-sent') {
+        measured({ kind: 'call', outcome: patch.call, ms: Math.max(0, Date.parse(at) - Date.parse(closed.dialledAt)) });
+      }
+    }
     const snap = toSnapshot(getRow(id)!);
     if (terminal) for (const h of hooks) h(snap);
     return snap;
@@ -172,6 +187,11 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
     /** Register a hook called synchronously inside the transaction that moves a job to sent/failed/rejected. */
     onTerminal(fn: TerminalHook): void {
       hooks.push(fn);
+    },
+
+    /** Register a hook told each render and call duration as it is recorded (src/metrics). */
+    onMeasure(fn: MeasureHook): void {
+      measureHooks.push(fn);
     },
 
     /**
@@ -374,6 +394,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
     /** Charge measured render time to a submission's account (fair queueing). */
     chargeRender(submissionId: string, ms: number): void {
       fair.charge(submissionId, ms, now());
+      measured({ kind: 'render', ms });
     },
 
     /** Render time charged per account in the current fairness window. */

@@ -36,6 +36,8 @@ export interface SmtpIngressDeps {
   dmarc?: DmarcCheck;
   /** starts a session's deadline and returns its cancel; default a real timer (tests fire it themselves) */
   sessionTimer?: (fire: () => void, ms: number) => () => void;
+  /** told the code of every reply sent, the library's own included (src/metrics) */
+  metrics?: { smtpReply(code: number): void };
 }
 
 function realTimer(fire: () => void, ms: number): () => void {
@@ -310,13 +312,15 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
 
   // smtp-server prefixes every reply with an enhanced code chosen from the numeric code alone (550 → 5.1.1).
   // Our replies carry the catalogue's own enhanced code, so for those the automatic one is switched off.
-  // The connection objects are also kept by session id, so the DATA deadline can close a trickling client.
+  // The connection objects are also kept by session id, so the DATA deadline can close a trickling client, and every
+  // reply passes here, so it is counted by code.
   const conns = (server as unknown as { connections: Set<Conn> }).connections;
   const add = conns.add.bind(conns);
   conns.add = (conn) => {
     connections.set(conn.id, conn);
     const send = conn.send.bind(conn);
     conn.send = (code, data, ctx) => {
+      deps.metrics?.smtpReply(code);
       if (typeof data !== 'string' || !ENHANCED.test(data)) return send(code, data, ctx);
       const lines = splitReply(data);
       return send(code, lines.length === 1 ? lines[0] : lines, false);
