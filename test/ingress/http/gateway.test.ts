@@ -40,4 +40,12 @@ describe('the gateway serves the web service', () => {
     const doc = await fetch(`${base}/v1/openapi.json`);
     expect(((await doc.json()) as { paths: Record<string, unknown> }).paths).toHaveProperty('/v1/inbound');
   });
+
+  it('answers /healthz and /readyz without a token, the sandbox line among the readiness checks', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const r = await fetch(`${base}/readyz`);
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { status: string; checks: { name: string; ok: boolean }[] };
+    expect(body.checks.map((c) => [c.name, c.ok])).toEqual([['database', true], ['data-folder', true], ['renderer', true], ['line:sandbox', true]]);
+  });
 });
