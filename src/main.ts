@@ -218,7 +218,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createFailureThrottle } = await import('./ingress/http/throttle.js');
   const throttle = createFailureThrottle({ clock });
   // GET /readyz: each line joins with its own check() once the FaxLine interface has one; the sandbox needs no connection.
-  const health = (await import('./health/index.js')).createHealth({ clock, db, dataDir: config.dataDir, logger, lines: () => [{ name: line.name, check: async () => ({ ok: true, detail: 'built-in sandbox line' }) }] });
+  const health = (await import('./health/index.js')).createHealth({ clock, db, dataDir: config.dataDir, logger, lines: () => lines.lines });
   const http = await startHttpServer(
     { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics, health },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
