@@ -12,10 +12,29 @@ import { fsyncDir, publishCopy, shredDir, shredFile } from './files.js';
 import { createInboundStore } from './store.js';
 import type { ImageFormat, InboundDeps, InboundFax, InboundImage, InboundPage } from './types.js';
 
-export interface ReceiveInput { to: string; from: string; path: string; name: string }
+export interface ReceiveInput {
+  to: string;
+  /** E.164, or ANONYMOUS_CALLER when the caller withheld the number or the line delivered none */
+  from: string;
+  path: string;
+  name: string;
+  /** the sender's station id (TSI) as announced on the call */
+  remoteId?: string;
+  /** the line's own key for this reception: a second receive with the same key returns the first fax, stores nothing */
+  lineKey?: string;
+}
+
+/** `from` of a fax whose caller is unknown (withheld or not delivered): the word SIP uses for it (RFC 3323). */
+export const ANONYMOUS_CALLER = 'anonymous';
 
 /** Orphans (a crash between publishing the file and the commit) are only swept once they are this old. */
 const ORPHAN_AGE_MS = 10 * 60_000;
+
+/** A TSI is at most 20 printable characters (T.30); keep that, trimmed, or nothing. */
+function cleanRemoteId(v: string | undefined): string | undefined {
+  const s = (v ?? '').replace(/[^\x20-\x7e]/g, '').trim().slice(0, 20);
+  return s === '' ? undefined : s;
+}
 
 export function createInbound(deps: InboundDeps) {
   const { db, accounts, renderer, detector, feedback, clock, config, logger } = deps;
@@ -38,6 +57,7 @@ export function createInbound(deps: InboundDeps) {
 
   function checkNumber(field: 'to' | 'from', v: string): string {
     const s = (v ?? '').trim();
+    if (field === 'from' && s === ANONYMOUS_CALLER) return s;
     if (!isE164(s)) throw new FaxError('invalid-number', `${field} must be an E.164 number such as +15551234567`, { field });
     return s;
   }
@@ -46,6 +66,12 @@ export function createInbound(deps: InboundDeps) {
   async function receive(input: ReceiveInput): Promise<InboundFax | null> {
     const to = checkNumber('to', input.to);
     const from = checkNumber('from', input.from);
+    const remoteId = cleanRemoteId(input.remoteId);
+    const again = input.lineKey ? store.byLineKey(input.lineKey) : null;
+    if (again) {
+      logger.info({ event: 'inbound.duplicate', faxId: again.id, accountId: again.accountId }, 'reception already stored: not stored twice');
+      return again;
+    }
     const account = accounts.findByInboundNumber(to);
     if (!account) {
       // The number only: the content is discarded unread and never shown to any account.
@@ -95,11 +121,14 @@ export function createInbound(deps: InboundDeps) {
       const receivedAt = clock.now().toISOString();
       // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
       db.transaction(() => {
-        store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt });
+        store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey });
         feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id) });
       })();
     } catch (e) {
       await shredDir(dir).catch(() => undefined);
+      // the same reception committed meanwhile by another hand-over: that one is the fax
+      const first = input.lineKey && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? store.byLineKey(input.lineKey) : null;
+      if (first) return first;
       throw e;
     }
     logger.info({ event: 'inbound.received', faxId: id, accountId: account.id, pages, size }, 'fax received and stored');

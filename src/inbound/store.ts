@@ -8,6 +8,7 @@ interface Row {
   size: number | null; received_at: string; status: 'stored' | 'deleted'; retrieval_count: number;
   first_retrieved_at: string | null; last_retrieved_at: string | null; last_retrieved_by: string | null;
   deleted_at: string | null; deleted_by: string | null; deleted_reason: 'retrieved' | 'deleted' | null; purged_at: string | null;
+  remote_id: string | null;
 }
 
 const MAX_LIMIT = 200;
@@ -30,6 +31,7 @@ export function createInboundStore(db: DB, imageUrlOf: (id: string) => string) {
     status: r.status,
     from: r.from_number,
     to: r.to_number,
+    remoteId: r.remote_id,
     pages: r.pages,
     size: r.size,
     receivedAt: r.received_at,
@@ -46,9 +48,18 @@ export function createInboundStore(db: DB, imageUrlOf: (id: string) => string) {
   const byId = db.prepare('SELECT * FROM inbound_faxes WHERE id = ? AND account_id = ?');
 
   return {
-    insert(f: { id: string; accountId: string; to: string; from: string; pages: number; size: number; receivedAt: string }): void {
-      db.prepare(`INSERT INTO inbound_faxes (id, account_id, to_number, from_number, pages, size, received_at, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'stored')`).run(f.id, f.accountId, f.to, f.from, f.pages, f.size, f.receivedAt);
+    insert(f: {
+      id: string; accountId: string; to: string; from: string; pages: number; size: number; receivedAt: string;
+      remoteId?: string; lineKey?: string;
+    }): void {
+      db.prepare(`INSERT INTO inbound_faxes (id, account_id, to_number, from_number, pages, size, received_at, status, remote_id, line_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'stored', ?, ?)`)
+        .run(f.id, f.accountId, f.to, f.from, f.pages, f.size, f.receivedAt, f.remoteId ?? null, f.lineKey ?? null);
+    },
+    /** The fax a line already handed over under this key (a repeated hand-over after a crash), tombstones included. */
+    byLineKey(key: string): InboundFax | null {
+      const r = db.prepare('SELECT * FROM inbound_faxes WHERE line_key = ?').get(key) as Row | undefined;
+      return r ? toFax(r) : null;
     },
     /** Another account's fax is indistinguishable from a missing one. */
     mustGet(accountId: string, id: string): InboundFax {
@@ -72,14 +83,14 @@ export function createInboundStore(db: DB, imageUrlOf: (id: string) => string) {
     recordRetrieval(accountId: string, id: string, by: string, at: string, andDelete: boolean): boolean {
       const res = db.prepare(`UPDATE inbound_faxes SET retrieval_count = retrieval_count + 1,
           first_retrieved_at = COALESCE(first_retrieved_at, @at), last_retrieved_at = @at, last_retrieved_by = @by
-          ${andDelete ? ", status = 'deleted', deleted_at = @at, deleted_by = @by, deleted_reason = 'retrieved', to_number = NULL, from_number = NULL, size = NULL" : ''}
+          ${andDelete ? ", status = 'deleted', deleted_at = @at, deleted_by = @by, deleted_reason = 'retrieved', to_number = NULL, from_number = NULL, remote_id = NULL, size = NULL" : ''}
         WHERE id = @id AND account_id = @accountId AND status = 'stored'`).run({ id, accountId, by, at });
       return res.changes === 1;
     },
-    /** The tombstone keeps id, account, times, page count and who; the numbers and size are blanked. */
+    /** The tombstone keeps id, account, times, page count and who; the numbers, TSI and size are blanked (the line key stays). */
     tombstone(accountId: string, id: string, by: string, at: string): boolean {
       const res = db.prepare(`UPDATE inbound_faxes SET status = 'deleted', deleted_at = @at, deleted_by = @by,
-          deleted_reason = 'deleted', to_number = NULL, from_number = NULL, size = NULL
+          deleted_reason = 'deleted', to_number = NULL, from_number = NULL, remote_id = NULL, size = NULL
         WHERE id = @id AND account_id = @accountId AND status = 'stored'`).run({ id, accountId, by, at });
       return res.changes === 1;
     },

@@ -15,6 +15,8 @@ export interface InboundFax {
   status: InboundStatus;
   from: string | null;
   to: string | null;
+  /** the sender's station id (TSI) as the far fax machine announced it, when the line reports one; null once deleted */
+  remoteId: string | null;
   pages: number;
   size: number | null;
   receivedAt: string;

@@ -105,9 +105,27 @@ describe('receiving', () => {
 
   it.each([
     [{ to: '5550001111', from: '+14155550123' }, 'invalid-number'],
-    [{ to: '+15550001111', from: 'anonymous' }, 'invalid-number'],
+    [{ to: '+15550001111', from: 'withheld' }, 'invalid-number'],
+    [{ to: '+15550001111', from: 'Anonymous' }, 'invalid-number'],
+    [{ to: 'anonymous', from: '+14155550123' }, 'invalid-number'],
   ])('refuses malformed numbers %o', async (nums, expected) => {
     expect(await code(t.inbound.receive({ ...nums, path: FAX_TIFF, name: 'fax.tif' }))).toBe(expected);
+  });
+
+  it('accepts an unknown caller as from "anonymous" and keeps the TSI until the fax is deleted', async () => {
+    const fax = (await t.inbound.receive({ to: '+15550001111', from: 'anonymous', path: FAX_TIFF, name: 'fax.tif', remoteId: ' +1 555 000 0000\n' }))!;
+    expect(fax).toMatchObject({ accountId: t.a.id, from: 'anonymous', remoteId: '+1 555 000 0000' });
+    expect((await t.inbound.remove(t.a.id, fax.id, 'cli')).remoteId).toBeNull();
+  });
+
+  it('stores one fax for two receives with the same line key', async () => {
+    const before = listFiles(path.join(t.dataDir, 'inbound')).length;
+    const input = { to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif', lineKey: 'test:ttyX:000000042:abc' };
+    const first = (await t.inbound.receive(input))!;
+    const second = (await t.inbound.receive(input))!;
+    expect(second.id).toBe(first.id);
+    expect(listFiles(path.join(t.dataDir, 'inbound')).length).toBe(before + 1);
+    expect(t.inbound.list(t.a.id, { limit: 200 }).items.filter((f) => f.id === first.id)).toHaveLength(1);
   });
 
   it('leaves nothing on disk after a refusal', async () => {

@@ -14,10 +14,12 @@ import { m030Feedback } from './030-feedback.js';
 // Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
 import { m040Inbound } from './040-inbound.js';
+// Issue 14 (receiving on a HylaFAX line): the sender's TSI and the line's key of each reception.
+import { m041InboundLineFields } from './041-inbound-line-fields.js';
 import { m050Web } from './050-web.js';
 import { m055FeedbackSecretGrace } from './055-feedback-secret-grace.js';
 import { m056ApiKeyIds } from './056-api-key-ids.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];
