@@ -68,7 +68,7 @@ function receiveCall(dirs: { spool: string; drop: string }, args: { error?: stri
   }
   const hookArgs = [qfile, 'ttyIAX1', String(seq).padStart(9, '0'), args.error ?? '', ...args.callIds];
   const cmd = ROOT ? 'runuser' : 'env';
-  const argv = [...(ROOT ? ['-u', 'uucp', '--', 'env'] : []), `FAXGATE_DROP=${dirs.drop}`, 'sh', HOOK, ...hookArgs];
+  const argv = [...(ROOT ? ['-u', 'uucp', '--', 'env'] : []), `FAXRCVD_DROP=${dirs.drop}`, 'sh', HOOK, ...hookArgs];
   const r = spawnSync(cmd, argv, { cwd: dirs.spool, encoding: 'utf8' });
   return { qfile, status: r.status, stderr: r.stderr };
 }
