@@ -22,6 +22,8 @@ export interface ReceiveInput {
   remoteId?: string;
   /** the line's own key for this reception: a second receive with the same key returns the first fax, stores nothing */
   lineKey?: string;
+  /** when the line received it, if that was before this call (a hand-over delayed while faxgate was down); default now */
+  receivedAt?: Date;
 }
 
 /** `from` of a fax whose caller is unknown (withheld or not delivered): the word SIP uses for it (RFC 3323). */
@@ -118,7 +120,10 @@ export function createInbound(deps: InboundDeps) {
       if (pages > config.maxPages) throw new FaxError('invalid-request', `more than ${config.maxPages} pages`);
       size = await publishCopy(stored, path.join(dir, 'fax.tif'));
       if (stored !== input.path) await shredFile(stored);
-      const receivedAt = clock.now().toISOString();
+      const now = clock.now();
+      // the line's own time, unless it is unusable or later than ours (a clock running ahead)
+      const at = input.receivedAt && !Number.isNaN(input.receivedAt.getTime()) && input.receivedAt <= now ? input.receivedAt : now;
+      const receivedAt = at.toISOString();
       // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
       db.transaction(() => {
         store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey });

@@ -131,7 +131,11 @@ export function createHylafaxIntake(opts: HylafaxIntakeOptions) {
     const lineKey = `hylafax:${device}:${commId}:${meta.get('received') ?? ''}:${(await sha256(tifPath)).slice(0, 32)}`;
     let fax: InboundFax | null;
     try {
-      fax = await inbound.receive({ to, from, path: tifPath, name: `${base}.tif`, remoteId: meta.get('tsi') || undefined, lineKey });
+      const received = meta.get('received') ? new Date(meta.get('received')!) : undefined;
+      fax = await inbound.receive({
+        to, from, path: tifPath, name: `${base}.tif`, remoteId: meta.get('tsi') || undefined, lineKey,
+        ...(received ? { receivedAt: received } : {}),
+      });
     } catch (e) {
       if (e instanceof FaxError) {
         // the file itself is refused (damaged, not a fax, too large): retrying cannot help

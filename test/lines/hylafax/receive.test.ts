@@ -73,14 +73,14 @@ function receiveCall(dirs: { spool: string; drop: string }, args: { error?: stri
   return { qfile, status: r.status, stderr: r.stderr };
 }
 
-async function service() {
+async function service(clock: Clock = systemClock) {
   const dataDir = scratchDir('faxgate-hylafax-data-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test' });
   const db = openDatabase(dataDir);
   const accounts = createAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
-  const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger });
+  const { inbound, close } = await openInbound({ config, db, accounts, clock, logger });
   closers.push(async () => { await close(); db.close(); });
   const account = accounts.create({ name: 'Clinic', senders: ['front@clinic.example'], inbound: [OWNED] });
   return { inbound: inbound as InboundService, account, logger, lines };
@@ -178,16 +178,22 @@ describe('the intake', () => {
     receiveCall(dirs, { callIds: NORMAL });
     receiveCall(dirs, { callIds: NORMAL });
     expect(dropFiles(dirs.drop)).toHaveLength(4);
-    const before = s.inbound.list(s.account.id, { limit: 200 }).items.length;
-    const it1 = intake(dirs.drop);
+    const hookTimes = dropFiles(dirs.drop).filter((n) => n.endsWith('.meta'))
+      .map((n) => parseMeta(readFileSync(path.join(dirs.drop, n), 'utf8')).get('received')!).sort();
+    // faxgate comes up an hour after the calls: the faxes keep the time they were received
+    const later: Clock = { now: () => new Date(Date.now() + 3600_000) };
+    const s2 = await service(later);
+    const it1 = intake(dirs.drop, { clock: later, inbound: s2.inbound });
     expect(await it1.start()).toMatchObject({ stored: 2, retried: 0 });
     expect(dropFiles(dirs.drop)).toEqual([]);
+    const two = s2.inbound.list(s2.account.id, { limit: 2 }).items;
+    expect(two.map((f) => f.receivedAt).sort()).toEqual(hookTimes.map((t) => new Date(t).toISOString()));
     receiveCall(dirs, { callIds: NORMAL });
     // found by fs.watch or the 50 ms poll; bounded wait, no timing assertion
     for (let i = 0; i < 400 && dropFiles(dirs.drop).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
     await it1.stop();
     expect(dropFiles(dirs.drop)).toEqual([]);
-    expect(s.inbound.list(s.account.id, { limit: 200 }).items).toHaveLength(before + 3);
+    expect(s2.inbound.list(s2.account.id, { limit: 200 }).items).toHaveLength(3);
   });
 
   it('stores once when faxgate dies between storing and removing the pair', async () => {
