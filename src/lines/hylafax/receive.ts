@@ -75,7 +75,8 @@ export function createHylafaxIntake(opts: HylafaxIntakeOptions) {
 
   /** Move a pair (whichever files exist) to failed/ with a reason file, so it is looked at once, never retried. */
   async function setAside(base: string, code: string, message: string, names = [`${base}.tif`, `${base}.meta`]): Promise<void> {
-    await fsp.mkdir(failedDir, { recursive: true });
+    // group-only like the drop folder (whose setgid group it inherits): these are still people's faxes
+    await fsp.mkdir(failedDir, { recursive: true, mode: 0o770 });
     const reason = { code, message, at: clock.now().toISOString() };
     await fsp.writeFile(path.join(failedDir, `${base}.reason.json`), `${JSON.stringify(reason)}\n`);
     // the image first: while the .meta is still in the drop folder the pair would be picked up again, not lost
@@ -151,7 +152,10 @@ export function createHylafaxIntake(opts: HylafaxIntakeOptions) {
     await removePair(base);
     if (fax) {
       result.stored++;
-      log.info({ ...where, faxId: fax.id, accountId: fax.accountId, pages: fax.pages }, 'received fax handed over');
+      // a reception cut short still delivers the pages that arrived; HylaFAX's reason goes to the log
+      const lineError = meta.get('error') ?? '';
+      log.info({ ...where, faxId: fax.id, accountId: fax.accountId, pages: fax.pages, ...(lineError ? { lineError } : {}) },
+        lineError ? 'partly received fax handed over' : 'received fax handed over');
     } else {
       result.discarded++;
       log.warn({ ...where, to }, 'received fax for a number no account owns: removed from the drop folder');

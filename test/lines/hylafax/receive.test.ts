@@ -251,6 +251,30 @@ describe('the intake', () => {
     expect(reasonCodes(dirs.drop)).toEqual(['incomplete', 'no-metadata']);
   });
 
+  it.each([
+    ['no header', 'device=74\n'],
+    ['odd hex', 'faxgate-drop 1\ndevice=7\n'],
+    ['a key with capitals', 'faxgate-drop 1\nDevice=74\n'],
+    ['a raw value', 'faxgate-drop 1\ndevice=ttyIAX1\n'],
+    ['a newer format', 'faxgate-drop 2\ndevice=74\n'],
+  ])('sets aside metadata with %s, once', async (_label, text) => {
+    const dirs = lineDirs();
+    writeFileSync(path.join(dirs.drop, 'fax-x-1.meta'), text);
+    writeFileSync(path.join(dirs.drop, 'fax-x-1.tif'), readFileSync(faxTemplate));
+    const one = intake(dirs.drop);
+    expect(await one.scan()).toEqual({ stored: 0, discarded: 0, failed: 1, retried: 0 });
+    expect(reasonCodes(dirs.drop)).toEqual(['bad-metadata']);
+    expect(failedFiles(dirs.drop)).toEqual(['fax-x-1.meta', 'fax-x-1.reason.json', 'fax-x-1.tif']);
+    expect(await one.scan()).toEqual({ stored: 0, discarded: 0, failed: 0, retried: 0 });
+  });
+
+  it('delivers the pages of a reception cut short, logging HylaFAX\'s reason', async () => {
+    const dirs = lineDirs();
+    receiveCall(dirs, { callIds: NORMAL, error: 'T.30 T2 timeout, expected signal not received' });
+    expect(await intake(dirs.drop).scan()).toMatchObject({ stored: 1 });
+    expect(s.lines.some((l) => l.includes('"lineError":"T.30 T2 timeout, expected signal not received"'))).toBe(true);
+  });
+
   it('refuses a line number that is not E.164', () => {
     expect(() => intake('/nonexistent', { lineNumber: '5550000001' })).toThrow(expect.objectContaining({ code: 'invalid-number' }));
   });
