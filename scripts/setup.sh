@@ -31,6 +31,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The HylaFAX line's real components for its test tiers (hfaxd/faxq/faxgetty, iaxmodem soft modems). hylafax-server
+# depends on a mail transport agent: nullmailer goes in first, on its own, so apt does not pull in exim4. Daemons are
+# never started here (each test starts its own on a private spool); Debian's postinst runs faxsetup non-interactively.
+FAX_PACKAGES=(hylafax-server hylafax-client iaxmodem)
+fax_missing=()
+for p in nullmailer "${FAX_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || fax_missing+=("$p")
+done
+if [ ${#fax_missing[@]} -gt 0 ]; then
+  echo "setup: installing the HylaFAX line's packages: ${fax_missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  [ ${#missing[@]} -gt 0 ] || $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nullmailer >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${FAX_PACKAGES[@]}" >/dev/null
+fi
+
 # npm dependencies: reinstall only when the lock file changed since the last install.
 lockhash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.faxgate-lock 2>/dev/null)" != "$lockhash" ]; then
