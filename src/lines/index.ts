@@ -1,6 +1,6 @@
 // Builds the configured fax lines (FAXGATE_LINES plus the built-in sandbox) into the line set the workers send on.
 import path from 'node:path';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import type { HylafaxLineConfig, LineConfig } from './config.js';
 import { createLineSet, type LineSet } from './registry.js';
 import { createSandboxLine } from './sandbox.js';
@@ -32,7 +32,7 @@ export function buildLines(deps: {
     if (l.kind === 'sandbox') {
       return createSandboxLine({ name: l.name, outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
     }
-    if (!factories.hylafax) throw new Error(`line ${l.name}: no HylaFAX support in this build`);
+    if (!factories.hylafax) throw new ConfigError([`FAXGATE_LINES: line ${l.name}: this build cannot send on HylaFAX lines yet`]);
     return factories.hylafax(l);
   });
   return createLineSet({ lines, defaultName: defaultLineName(config), accountLine: deps.accountLine });
