@@ -2,7 +2,7 @@
 // uucp, cwd a spool holding a real Ghostscript fax) fills a drop folder, then the intake hands it to a real inbound
 // service on a real SQLite folder.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,9 @@ import { createAccountStore } from '../../../src/settings/accounts.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { removeScratch, scratchDir } from '../../inbound/parts.js';
 
-const HOOK = path.resolve('scripts/hylafax/faxrcvd-faxgate');
+const SHIPPED_HOOK = path.resolve('scripts/hylafax/faxrcvd-faxgate');
+/** The shipped hook copied where uucp can read it: a checkout may sit under a folder only root can enter. */
+let HOOK: string;
 const ROOT = process.getuid?.() === 0;
 const UUCP = ROOT ? Number(execFileSync('id', ['-u', 'uucp']).toString().trim()) : -1;
 const OWNED = '+15550000001';
@@ -40,6 +42,9 @@ function openDir(prefix: string): string {
 let faxTemplate: string;
 beforeAll(() => {
   const dir = openDir('faxgate-hylafax-src-');
+  HOOK = path.join(dir, 'faxrcvd-faxgate');
+  copyFileSync(SHIPPED_HOOK, HOOK);
+  chmodSync(HOOK, 0o755);
   const ps = path.join(dir, 'doc.ps');
   writeFileSync(ps, '%!\n/Helvetica findfont 48 scalefont setfont\n100 1500 moveto (Received page one) show showpage\n100 1500 moveto (Received page two) show showpage\n');
   faxTemplate = path.join(dir, 'fax.tif');
