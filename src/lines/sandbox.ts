@@ -104,6 +104,7 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
           return { result, pagesSent: 0, pagesTotal: pages, lineCode: result, lineText: MESSAGES[result], message: MESSAGES[result] };
       }
     },
-    check: async () => ({ ok: true, detail: `sandbox: simulated calls, sent faxes kept in ${deps.outboxDir}` }),
+    // /readyz is public: the detail names no path of this machine.
+    check: async () => ({ ok: true, detail: 'sandbox: simulated calls, sent faxes kept in the data folder' }),
   });
 }

@@ -7,9 +7,11 @@ import { tempDir } from '../../helpers/tmp.js';
 let gw: Gateway;
 let key: string;
 let base: string;
+let dataDir: string;
 
 beforeAll(async () => {
-  const core = openCore({ dataDir: tempDir('faxgate-gw-http-'), bindHost: '127.0.0.1', smtpPort: 0, httpPort: 0, logLevel: 'silent', sandboxSecondsPerPage: 0 }, {});
+  dataDir = tempDir('faxgate-gw-http-');
+  const core = openCore({ dataDir, bindHost: '127.0.0.1', smtpPort: 0, httpPort: 0, logLevel: 'silent', sandboxSecondsPerPage: 0 }, {});
   key = core.accounts.create({ name: 'Clinic', senders: ['front@clinic.example'] }).apiKey;
   gw = await startGateway(core);
   base = `http://127.0.0.1:${gw.httpPort}`;
@@ -45,7 +47,10 @@ describe('the gateway serves the web service', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const r = await fetch(`${base}/readyz`);
     expect(r.status).toBe(200);
-    const body = (await r.json()) as { status: string; checks: { name: string; ok: boolean }[] };
+    const text = await r.text();
+    // a public endpoint: no path of this machine in it
+    expect(text).not.toContain(dataDir);
+    const body = JSON.parse(text) as { status: string; checks: { name: string; ok: boolean }[] };
     expect(body.checks.map((c) => [c.name, c.ok])).toEqual([['database', true], ['data-folder', true], ['renderer', true], ['line:sandbox', true]]);
   });
 });
