@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import { rm } from 'node:fs/promises';
 import type { HttpDeps } from './deps.js';
-import { installProblemHandlers, problemSchema } from './problems.js';
+import { frameworkErrors, installProblemHandlers, problemSchema } from './problems.js';
 import { installMediaTypeCheck } from './media-type.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { grantContinue, guardContinue } from './continue.js';
@@ -76,6 +76,7 @@ export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): Fasti
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array' },
     },
     return503OnClosing: true,
+    frameworkErrors,
     // Slow uploads may take minutes, but no request may hold a connection forever.
     requestTimeout: 5 * 60 * 1000,
   }) as unknown as FastifyInstance;

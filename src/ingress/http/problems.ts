@@ -145,6 +145,18 @@ function limitMessage(code: string): string {
   }
 }
 
+/**
+ * Fastify's `frameworkErrors`: refusals its router makes before any route or error handler runs (a path parameter
+ * past the router's length limit, a URL that does not decode). Without this they leave in Fastify's own JSON shape.
+ */
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const fe = err?.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new FaxError('invalid-request', 'a path parameter is longer than any id this service issues')
+    : err?.code === 'FST_ERR_BAD_URL' ? new FaxError('invalid-request', 'the URL is not valid (bad percent-encoding)')
+      : toFaxError(err);
+  req.log.info({ code: fe.code, fastify: err?.code }, 'request refused');
+  return sendProblem(reply, fe);
+}
+
 /** Install the error and not-found handlers that turn everything into problem+json. */
 export function installProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {

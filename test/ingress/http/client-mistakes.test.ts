@@ -86,4 +86,16 @@ describe('no 5xx for a client mistake', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json().code).toBe('too-many-recipients');
   });
+
+  // Refusals fastify's router makes before any route runs must still be problem+json with a catalogue code.
+  it.each([
+    ['an id longer than the router allows', `/v1/faxes/${'j'.repeat(5000)}`],
+    ['an id that does not percent-decode', '/v1/faxes/%E0%A4%A'],
+  ])('GET with %s is a 4xx problem with a catalogue code', async (_name, url) => {
+    const r = await h.app.inject({ method: 'GET', url, headers: auth(key) });
+    expect(r.statusCode).toBeGreaterThanOrEqual(400);
+    expect(r.statusCode).toBeLessThan(500);
+    expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Object.keys(CATALOGUE)).toContain(r.json().code);
+  });
 });
