@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
-const SCANNED = ['src', 'test', 'bench', 'scripts', 'fixtures', '.ci', 'vitest.config.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'eslint.config.js', 'faxgate'];
+const SCANNED = ['src', 'test', 'bench', 'scripts', 'fixtures', '.ci', 'vitest.config.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'eslint.config.js', 'faxgate', 'README.md', 'docs'];
 const TEXT = /\.(ts|js|mjs|cjs|json|sh|md)$|^[^.]+$/;
 // Built from pieces so that this file does not match itself.
 const OUTSIDE = new RegExp(['\\.\\./', 'shared', '|', 'shared', '/(corpus|recipes|SPEC)'].join(''));
@@ -35,5 +35,16 @@ describe('the repository is self-contained', () => {
     const present = ['emails', 'pdf', 'images', 'tiff', 'office', 'tnef'].flatMap((d) => readdirSync(path.join(ROOT, 'fixtures', d)));
     // every copied file is listed with its origin and licence, and every listed file is there
     expect(present.sort()).toEqual(listed.sort());
+  });
+
+  it('links from the README and docs/ only to files the repository has', () => {
+    const broken = ['README.md', ...files('docs')].filter((f) => f.endsWith('.md')).flatMap((f) => {
+      const text = readFileSync(path.join(ROOT, f), 'utf8').replace(/```[\s\S]*?```/g, '');
+      return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1])
+        .filter((href) => !/^[a-z][a-z0-9+.-]*:/i.test(href) && !href.startsWith('#'))
+        .filter((href) => !statSync(path.resolve(ROOT, path.dirname(f), decodeURIComponent(href.split('#')[0])), { throwIfNoEntry: false }))
+        .map((href) => `${f}: ${href}`);
+    });
+    expect(broken).toEqual([]);
   });
 });
