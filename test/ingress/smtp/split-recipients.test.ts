@@ -10,6 +10,8 @@ let pdf: Buffer;
 const SENDER = 'front@clinic.example';
 /** an account whose rule is `reject` */
 const STRICT = 'lab@lab.example';
+/** a second sender of the same account */
+const OTHER = 'desk@clinic.example';
 const A = '+15550100211';
 const B = '+15550100212';
 const C = '+15550100213';
@@ -17,7 +19,7 @@ const rcpt = (n: string) => `${n}@fax.localhost`;
 
 beforeAll(async () => {
   h = await startSmtpHarness();
-  h.accounts.create({ name: 'Clinic', senders: [SENDER] });
+  h.accounts.create({ name: 'Clinic', senders: [SENDER, OTHER] });
   const strict = h.accounts.create({ name: 'Lab', senders: [STRICT] });
   h.accounts.updateSettings(strict.id, { 'outgoing.unsupportedFiles': 'reject' }, 'test');
   pdf = await makePdf(1);
@@ -110,5 +112,16 @@ describe('recipients of one message in several SMTP transactions', () => {
     const again = await transaction(mid, [A], { from: STRICT, withExe: true });
     expect([first.code, again.code]).toEqual([554, 554]);
     expect(jobsOfMessage(mid, STRICT).every((j) => j.status === 'rejected')).toBe(true);
+  });
+
+  it('another sender reusing the same Message-ID is its own message: its recipient gets its own job', async () => {
+    const mid = '<split-8@clinic.example>';
+    const first = await transaction(mid, [A]);
+    const other = await transaction(mid, [A], { from: OTHER });
+    expect([first.code, other.code]).toEqual([250, 250]);
+    expect(jobsOfMessage(mid).map((j) => j.to)).toEqual([A]);
+    expect(jobsOfMessage(mid, OTHER).map((j) => j.to)).toEqual([A]);
+    expect(other.ids).toHaveLength(1);
+    expect(other.ids).not.toEqual(first.ids);
   });
 });
