@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/store/db.js';
 import { createAccountStore } from '../src/settings/accounts.js';
-import { createHttpApp } from '../src/ingress/http/app.js';
+import { createWebService } from '../src/web-service.js';
 import type { IntakePort } from '../src/ingress/http/deps.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/domain/types.js';
@@ -60,7 +60,7 @@ async function serve(s: Scenario): Promise<void> {
     screenOnly: async () => ({ outcome: 'accept', files: [] }) as never,
     submit: async (sub) => ({ submissionId: `sub_${++n}`, jobs: [], files: sub.files.map((f) => ({ name: f.name, size: f.size, verdict: 'accepted' }) as never) }),
   };
-  const app = createHttpApp({ config, db, accounts, intake, logger: silentLogger, clock: systemClock });
+  const app = createWebService({ config, db, accounts, intake, logger: silentLogger, clock: systemClock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const keys = Array.from({ length: s.accounts }, (_v, i) => accounts.create({ name: `Bench ${i}`, senders: [`b${i}@bench.example`] }).apiKey);
   // Warm up (schemas compile, first worker start) so the numbers are the steady state, not start-up.

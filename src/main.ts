@@ -210,7 +210,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   onStop(() => workers.stop());
   onStop(() => smtp.close());
   // The web service on the same parts; its images come from the job store and the renderer's passthrough PDF.
-  const { startHttpServer } = await import('./ingress/http/server.js');
+  const { startWebService } = await import('./web-service.js');
   const { jobImages } = await import('./ingress/http/deps.js');
   // This process's instance id: under serve.lock, an idempotency claim of any other instance died with its process.
   const instanceId = (await import('node:crypto')).randomUUID();
@@ -219,7 +219,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const throttle = createFailureThrottle({ clock });
   // GET /readyz: each line joins with its own check() once the FaxLine interface has one; the sandbox needs no connection.
   const health = (await import('./health/index.js')).createHealth({ clock, db, dataDir: config.dataDir, logger, lines: () => lines.lines });
-  const http = await startHttpServer(
+  const http = await startWebService(
     { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics, health },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );

@@ -1,6 +1,5 @@
 // Adapter that mounts the web pages in the HTTP app's route list, handing them the shared HTTP dependencies.
-import type { FastifyPluginAsync } from 'fastify';
-import type { HttpDeps, RegistryPort } from '../ingress/http/deps.js';
+import type { RegistryPort, RoutePlugin } from '../ingress/http/deps.js';
 import { webPages, type WebRegistry } from './plugin.js';
 
 function asWebRegistry(r: RegistryPort): WebRegistry {
@@ -14,8 +13,8 @@ function asWebRegistry(r: RegistryPort): WebRegistry {
   };
 }
 
-/** `{ name: 'web', plugin: webRoutes }` in ROUTE_PLUGINS: /settings and /admin. */
-export const webRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+/** `{ name: 'web', plugin: webRoutes }` in src/web-service.ts's HTTP_ROUTES: /settings and /admin. */
+export const webRoutes: RoutePlugin = async (app, { deps }) => {
   await app.register(webPages({
     accounts: deps.accounts,
     registry: deps.registry && asWebRegistry(deps.registry),

@@ -1,6 +1,6 @@
 // HTTP routes of feedback: the public WSDL, and redeliver (bearer auth, account-scoped, same webhook-id, current URL).
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHttpApp } from '../../src/ingress/http/app.js';
+import { createWebService } from '../../src/web-service.js';
 import { feedbackWsdl } from '../../src/feedback/wsdl.js';
 import { silentLogger } from '../../src/logger.js';
 import { job, makeEnv, receiver, until } from './helpers.js';
@@ -8,7 +8,7 @@ import { job, makeEnv, receiver, until } from './helpers.js';
 const env = makeEnv();
 const fb = env.make();
 fb.start();
-const app = createHttpApp({ config: env.config, db: env.db, accounts: env.accounts, feedback: fb, logger: silentLogger });
+const app = createWebService({ config: env.config, db: env.db, accounts: env.accounts, feedback: fb, logger: silentLogger });
 afterAll(async () => { await app.close(); await fb.close(); });
 
 describe('GET /v1/feedback.wsdl', () => {

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { systemClock } from '../../src/domain/types.js';
 import { createFeedback, type Feedback } from '../../src/feedback/index.js';
 import type { InboundService } from '../../src/inbound/service.js';
-import { createHttpApp } from '../../src/ingress/http/app.js';
+import { createWebService } from '../../src/web-service.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
 import { createAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
@@ -44,7 +44,7 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const feedback = createFeedback({ db, accounts, clock: systemClock, config, logger, pollMs: 20 });
   // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
   const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
-  const app = createHttpApp({ config, db, accounts, clock: systemClock, logger, inbound, feedback });
+  const app = createWebService({ config, db, accounts, clock: systemClock, logger, inbound, feedback });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;
   const a = accounts.create({ name: 'A', senders: ['a@a.example'], inbound: ['+15550001111'] });

@@ -1,57 +1,31 @@
 // The fastify web service: problem+json errors, bearer auth, JSON schemas on every route and the OpenAPI document.
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import { rm } from 'node:fs/promises';
-import type { HttpDeps } from './deps.js';
+import type { HttpDeps, RouteEntry } from './deps.js';
 import { frameworkErrors, installProblemHandlers, problemSchema } from './problems.js';
 import { installMediaTypeCheck } from './media-type.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { grantContinue, guardContinue } from './continue.js';
 import { jsonBodyLimit } from './uploads.js';
 import { createJsonBodies } from './json-bodies.js';
-import { faxesRoutes } from './routes/faxes.js';
-import { screenRoutes } from './routes/screen.js';
-import { settingsRoutes } from './routes/settings.js';
-import { adminTypesRoutes } from './routes/admin-types.js';
-import { inboundRoutes } from './routes/inbound.js';
-import { feedbackRoutes } from './routes/feedback.js';
-import { metricsRoutes } from './routes/metrics.js';
-import { healthRoutes } from './routes/health.js';
-import { webRoutes } from '../../web/routes.js';
 import { createFailureThrottle } from './throttle.js';
 import { systemClock } from '../../domain/types.js';
 
-export type { HttpDeps } from './deps.js';
-
-/** A route plugin receives the shared deps; register it in ROUTE_PLUGINS below. */
-export type RoutePlugin = FastifyPluginAsync<{ deps: HttpDeps }>;
-
-/**
- * Every route plugin of the API, in registration order. To add yours: write `src/ingress/http/routes/<name>.ts`
- * exporting a RoutePlugin (full paths such as `/v1/inbound`, a JSON schema on every route, `onRequest:
- * requireAccount(deps.accounts)` or `requireAdmin(...)`, errors thrown as FaxError), add an optional field to
- * HttpDeps if you need a new dependency, and append one line here.
- */
-export const ROUTE_PLUGINS: { name: string; plugin: RoutePlugin }[] = [
-  { name: 'faxes', plugin: faxesRoutes },
-  { name: 'screen', plugin: screenRoutes },
-  { name: 'settings', plugin: settingsRoutes },
-  { name: 'admin-types', plugin: adminTypesRoutes },
-  { name: 'inbound', plugin: inboundRoutes },
-  { name: 'feedback', plugin: feedbackRoutes },
-  { name: 'metrics', plugin: metricsRoutes },
-  { name: 'health', plugin: healthRoutes },
-  { name: 'web', plugin: webRoutes },
-];
+export type { HttpDeps, RouteEntry, RoutePlugin } from './deps.js';
 
 export interface HttpAppOptions {
   /** pino logger or fastify logger options; defaults to deps.logger, else silent */
   logger?: FastifyServerOptions['loggerInstance'];
 }
 
-/** Build the app (not listening). Call `app.listen({ port, host })` or `app.inject()`. */
-export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): FastifyInstance {
+/**
+ * Build the app (not listening) with the given routes, registered in order. Call `app.listen({ port, host })` or
+ * `app.inject()`. The list comes from the caller (src/web-service.ts: the API routes and the web pages), so this
+ * module knows no route file and the web pages are not imported by the HTTP adapter (issue 13).
+ */
+export function createHttpApp(given: HttpDeps, routes: readonly RouteEntry[], opts: HttpAppOptions = {}): FastifyInstance {
   // One gate per server: the large-JSON limits hold across every upload route (issue #12.7); one set of failure
   // counters for every route and the web pages (issue #12.8): main.ts passes its own, tests a clocked one.
   const deps: HttpDeps = {
@@ -114,7 +88,7 @@ export function createHttpApp(given: HttpDeps, opts: HttpAppOptions = {}): Fasti
     if (req.upload) await rm(req.upload.dir, { recursive: true, force: true });
   });
 
-  for (const { plugin } of ROUTE_PLUGINS) app.register(plugin, { deps });
+  for (const { plugin } of routes) app.register(plugin, { deps });
 
   // Registered as a plugin (after swagger's onRoute hook exists) so the document lists itself too.
   app.register(async (scope) => {

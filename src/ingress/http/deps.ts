@@ -1,10 +1,12 @@
 // What the web service needs from the rest of the system, as narrow structural ports; main.ts passes the real parts.
+import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import type { DB } from '../../store/db.js';
 import type { Logger } from '../../logger.js';
 import type { Clock, FileReport, Paper, Resolution, ScreenDecision } from '../../domain/types.js';
 import type { JobSnapshot } from '../../domain/jobs.js';
 import type { Account, AccountStore } from '../../settings/accounts.js';
+import { FaxError } from '../../domain/errors.js';
 
 /** A file already streamed to disk by the HTTP adapter (intake moves it durably). */
 export interface UploadedFile {
@@ -120,4 +122,19 @@ export function jobImages(
   toPdf: ImagesPort['toPdf'],
 ): ImagesPort {
   return { tiffPath: (job) => jobs.submission(job.submissionId)?.tiffPath ?? undefined, toPdf };
+}
+
+/**
+ * A route plugin receives the shared deps. Declared here, not in app.ts, so a route file never imports the app that
+ * registers it (issue 13: app.ts and every route file were one cycle).
+ */
+export type RoutePlugin = FastifyPluginAsync<{ deps: HttpDeps }>;
+
+/** One entry of the app's route list; createHttpApp registers the list it is given, in order. */
+export interface RouteEntry { name: string; plugin: RoutePlugin }
+
+/** Throw 500 internal when a dependency was not wired (the app still starts without it). */
+export function need<T>(dep: T | undefined, name: string): T {
+  if (!dep) throw new FaxError('internal', `${name} is not available in this server`);
+  return dep;
 }

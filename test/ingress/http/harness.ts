@@ -12,7 +12,8 @@ import { createJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createDetector } from '../../../src/attachments/detect.js';
 import { createFeedback } from '../../../src/feedback/index.js';
-import { createHttpApp, type HttpDeps } from '../../../src/ingress/http/app.js';
+import type { HttpDeps } from '../../../src/ingress/http/app.js';
+import { createWebService } from '../../../src/web-service.js';
 import { jobImages } from '../../../src/ingress/http/deps.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
 
@@ -52,7 +53,7 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   // The render area's TIFF→PDF (CCITT passthrough) has not landed yet; libtiff's tiff2pdf does the same passthrough.
   const images = jobImages(jobs, async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }));
   const deps: HttpDeps = { config, db, accounts, registry, intake, jobs, feedback, images, clock, logger, ...extra };
-  const app = createHttpApp(deps);
+  const app = createWebService(deps);
   let n = 0;
   const account = (opts: { kind?: 'standard' | 'developer'; designated?: string } = {}) => {
     n += 1;

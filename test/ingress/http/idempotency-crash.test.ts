@@ -1,7 +1,7 @@
 // Issue #12.4: a keyed request cut off by a crash must not block its retries; claims die with the process holding them.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createHttpApp } from '../../../src/ingress/http/app.js';
+import { createWebService } from '../../../src/web-service.js';
 import type { ApiSubmission, IntakePort } from '../../../src/ingress/http/deps.js';
 import { auth, corpusBytes, makeHarness, type Harness } from './harness.js';
 
@@ -49,7 +49,7 @@ async function heldApp() {
   const h = harness();
   const account = h.account();
   const held = heldIntake(h.intake);
-  const app = createHttpApp({ ...h.deps, intake: held.intake });
+  const app = createWebService({ ...h.deps, intake: held.intake });
   apps.push(app);
   await app.ready();
   return { h, account, held, app };

@@ -1,9 +1,8 @@
 // GET/PUT /v1/admin/types: the global type registry (admin token); changes apply to email and web submissions at once.
 import type { FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../app.js';
+import { need, type RoutePlugin } from '../deps.js';
 import { adminSecurity, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
-import { need } from './faxes.js';
 
 const typesResponse = {
   type: 'object',

@@ -7,20 +7,13 @@ import { FaxError } from '../../../domain/errors.js';
 import type { JobSnapshot } from '../../../domain/jobs.js';
 import { systemClock, type Paper, type Resolution } from '../../../domain/types.js';
 import type { Account } from '../../../settings/accounts.js';
-import type { RoutePlugin } from '../app.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
-import type { HttpDeps, IntakePort } from '../deps.js';
+import { need, type HttpDeps, type IntakePort, type RoutePlugin } from '../deps.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
   MAX_FILES, MAX_RECIPIENTS, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile, type ParsedUpload,
 } from '../uploads.js';
-
-/** Throw 500 internal when a dependency was not wired (the app still starts without it). */
-export function need<T>(dep: T | undefined, name: string): T {
-  if (!dep) throw new FaxError('internal', `${name} is not available in this server`);
-  return dep;
-}
 
 const resolutionSchema = { type: 'string', enum: ['standard', 'fine', 'superfine'], description: 'default fine' } as const;
 const paperSchema = { type: 'string', enum: ['letter', 'a4'], description: 'default letter' } as const;

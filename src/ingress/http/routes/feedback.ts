@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
 import { feedbackWsdl } from '../../../feedback/wsdl.js';
-import type { RoutePlugin } from '../app.js';
+import type { RoutePlugin } from '../deps.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
 

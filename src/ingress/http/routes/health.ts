@@ -1,7 +1,7 @@
 // GET /healthz (liveness: the process answers) and GET /readyz (readiness: src/health) for load balancers and monitors.
 // No authentication (a balancer has no token) and nothing about accounts or jobs: only what is wrong with this server.
 import { createHealth } from '../../../health/index.js';
-import type { RoutePlugin } from '../app.js';
+import type { RoutePlugin } from '../deps.js';
 import { systemClock } from '../../../domain/types.js';
 
 const checkSchema = {

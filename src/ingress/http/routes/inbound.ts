@@ -3,7 +3,7 @@
 import { FaxError } from '../../../domain/errors.js';
 import { shredFile } from '../../../inbound/files.js';
 import type { ImageFormat } from '../../../inbound/types.js';
-import type { RoutePlugin } from '../app.js';
+import type { RoutePlugin } from '../deps.js';
 import { accountOf, adminSecurity, bearerSecurity, requireAccount, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
 import { receiveMultipart } from '../uploads.js';

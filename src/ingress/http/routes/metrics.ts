@@ -1,9 +1,8 @@
 // GET /metrics: Prometheus text exposition. Job counts and queue age are business volume, so by default only the
 // admin token may read them (FAXGATE_METRICS=admin); `open` serves scrapers on a private network, `off` removes it.
-import type { RoutePlugin } from '../app.js';
+import { need, type RoutePlugin } from '../deps.js';
 import { adminSecurity, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
-import { need } from './faxes.js';
 
 export const metricsRoutes: RoutePlugin = async (app, { deps }) => {
   const mode = deps.config.metrics;

@@ -1,10 +1,9 @@
 // POST /v1/screen: the dry run of the one shared screen for uploaded files, under the caller's settings; creates no job.
 import type { FastifyRequest } from 'fastify';
-import type { RoutePlugin } from '../app.js';
+import { need, type RoutePlugin } from '../deps.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
 import { MAX_FILES, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile } from '../uploads.js';
-import { need } from './faxes.js';
 
 const multipartBody = {
   type: 'object',

@@ -1,7 +1,7 @@
 // GET/PUT /v1/settings/integration: the account's integration settings; partial updates, every change audited.
 import type { FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
-import type { RoutePlugin } from '../app.js';
+import type { RoutePlugin } from '../deps.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
 
