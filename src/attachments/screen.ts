@@ -2,6 +2,7 @@
 import type {
   DetectedFacts, FileReport, ReasonCode, ScreenDecision, UnsupportedFilesPolicy, Verdict,
 } from '../domain/types.js';
+import type { Config } from '../config.js';
 import type { TypeRow } from './registry.js';
 import { BOMB_RATIO, DEFAULT_PDF_IMAGE_MEGAPIXELS, DEFAULT_PDF_INFLATED_MB, MAX_PDF_STREAMS } from './pdf-inflate.js';
 
@@ -16,6 +17,22 @@ export interface ScreenContext {
     /** declared pixels of one image inside a PDF (FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS) */
     maxPdfImageMegapixels?: number;
   };
+}
+
+/** Screen limits from the configuration (docs/rendering.md limits). */
+export function screenLimits(config: Config): ScreenContext['limits'] {
+  return {
+    maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels,
+    maxPdfInflatedMb: config.maxPdfInflatedMb, maxPdfImageMegapixels: config.maxPdfImageMegapixels,
+  };
+}
+
+/**
+ * The screen context under a policy: intake passes the account's setting of the moment (and stores it with the
+ * submission); the render worker passes that stored policy, never the account's current one.
+ */
+export function screenContext(policy: UnsupportedFilesPolicy, config: Config, hasBodyText: boolean): ScreenContext {
+  return { policy, hasBodyText, limits: screenLimits(config) };
 }
 
 const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MB`;

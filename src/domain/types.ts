@@ -97,3 +97,16 @@ export interface InboundNotice {
   receivedAt: string;
   imageUrl: string;
 }
+
+/** The message body of an email submission, kept with the submission and faxed on its own pages. */
+export interface SubmissionBody { from: string; to: string; subject: string; date: string; text: string }
+
+/** One stored file of a submission (written by intake, read back by the render worker). */
+export interface StoredFile {
+  name: string;
+  /** file name inside the submission folder */
+  stored: string;
+  size: number;
+  declaredType?: string;
+  facts: DetectedFacts;
+}

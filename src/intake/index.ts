@@ -4,11 +4,13 @@ import type { DB } from '../store/db.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Account, AccountStore } from '../settings/accounts.js';
-import type { Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, UnsupportedFilesPolicy } from '../domain/types.js';
+import type {
+  Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, StoredFile, SubmissionBody, UnsupportedFilesPolicy,
+} from '../domain/types.js';
 import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
 import { FaxError, isFaxError } from '../domain/errors.js';
 import { NUMBER_EXAMPLE, normalizeNumber } from '../domain/numbers.js';
-import { screen, type ScreenContext } from '../attachments/screen.js';
+import { screen, screenContext } from '../attachments/screen.js';
 import type { TypeRow } from '../attachments/registry.js';
 import { newId, type JobStore } from '../jobs/store.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
@@ -16,7 +18,8 @@ import { cleanFileName } from './names.js';
 
 export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
 
-export interface SubmissionBody { from: string; to: string; subject: string; date: string; text: string }
+// The stored shape of a submission is the job store's too (the render worker reads it back): declared in domain/.
+export type { StoredFile, SubmissionBody } from '../domain/types.js';
 
 export interface Submission {
   source: 'email' | 'api';
@@ -46,16 +49,6 @@ export interface IntakeResult {
   earlier: string[];
 }
 
-/** One stored file of a submission, as the render worker reads it back. */
-export interface StoredFile {
-  name: string;
-  /** file name inside the submission folder */
-  stored: string;
-  size: number;
-  declaredType?: string;
-  facts: DetectedFacts;
-}
-
 /** The deps intake needs from attachments/, typed by shape so either side can evolve. */
 export interface Detector {
   detect(input: { name: string; path: string; declaredType?: string; inline?: boolean }): Promise<DetectedFacts>;
@@ -80,22 +73,6 @@ export interface IntakeDeps {
 const DEDUP_WINDOW_MS = 24 * 3600 * 1000;
 /** Files of one submission detected at the same time: detection is mostly file reads now, and rarely a helper process. */
 const DETECT_CONCURRENCY = 3;
-
-/** Screen limits from the configuration (docs/rendering.md limits). */
-export function screenLimits(config: Config): ScreenContext['limits'] {
-  return {
-    maxBytes: config.maxMessageBytes, maxPages: config.maxPages, maxMegapixels: config.maxMegapixels,
-    maxPdfInflatedMb: config.maxPdfInflatedMb, maxPdfImageMegapixels: config.maxPdfImageMegapixels,
-  };
-}
-
-/**
- * The screen context under a policy: intake passes the account's setting of the moment (and stores it with the
- * submission); the render worker passes that stored policy, never the account's current one.
- */
-export function screenContext(policy: UnsupportedFilesPolicy, config: Config, hasBodyText: boolean): ScreenContext {
-  return { policy, hasBodyText, limits: screenLimits(config) };
-}
 
 /** "name (detected type): reason" for every file that is not accepted. */
 export function describeRefused(files: FileReport[]): string {

@@ -4,13 +4,12 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Clock, FileReport, Paper, ReasonCode, Resolution } from '../domain/types.js';
+import type { Clock, FileReport, Paper, ReasonCode, Resolution, StoredFile, SubmissionBody } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
-import { applyRenderFindings } from '../attachments/screen.js';
+import { applyRenderFindings, screenContext } from '../attachments/screen.js';
 import { createLineSet, type LineSet } from '../lines/registry.js';
 import { LineJobUnknownError, LineUnavailableError, RETRYABLE_RESULTS, type FaxLine, type LineOutcome, type OutgoingFax } from '../lines/types.js';
-import { screenContext, type StoredFile, type SubmissionBody } from '../intake/index.js';
 import type { JobStore, SubmissionRow } from './store.js';
 
 /** What the workers need of the renderer (src/render), typed by shape. */
