@@ -4,7 +4,7 @@ import { fileTypeFromFile } from 'file-type';
 import type { DetectedFacts } from '../domain/types.js';
 import { DEFAULT_TYPES } from './registry.js';
 import { classifyTextHead, declaredCharset, looksLikeEmail, sniffMagic, sniffText, type Sniffed } from './sniff.js';
-import { inspectCfb, inspectZip, type ContainerFacts } from './containers.js';
+import { inspectCfb, inspectZip, type ContainerFacts } from '../formats/containers.js';
 import { preflightImage, preflightPdf, preflightText } from './preflight.js';
 
 export interface DetectInput { name: string; path: string; declaredType?: string; inline?: boolean }

@@ -28,7 +28,7 @@ const MAX_OLE_CHECK_BYTES = 64 * 1024 * 1024;
 async function precheck(file: string, detected: string, size: number): Promise<void> {
   const h = await readHead(file, 8);
   // loaded here, not at start-up: the container readers (and cfb) are needed only when an office file arrives
-  const { inspectCfb, inspectZip } = await import('../attachments/containers.js');
+  const { inspectCfb, inspectZip } = await import('../formats/containers.js');
   const notIt = () => new RenderFailure('damaged', `the file is not a readable ${detected} document`);
   const ole = h.length >= 8 && h.readUInt32BE(0) === 0xd0cf11e0 && h.readUInt32BE(4) === 0xa1b11ae1;
   if (ole) {
