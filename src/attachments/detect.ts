@@ -1,10 +1,11 @@
 // Detection: what a file really is from its bytes (magic, text sniffing, ZIP/OLE inspection), then a cheap preflight.
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileTypeFromFile } from 'file-type';
 import type { DetectedFacts } from '../domain/types.js';
 import { DEFAULT_TYPES } from './registry.js';
 import { classifyTextHead, declaredCharset, looksLikeEmail, sniffMagic, sniffText, type Sniffed } from './sniff.js';
 import { inspectCfb, inspectZip, type ContainerFacts } from '../formats/containers.js';
+import { byteOrderMark, readHead } from '../formats/bytes.js';
 import { preflightImage, preflightPdf, preflightText } from './preflight.js';
 
 export interface DetectInput { name: string; path: string; declaredType?: string; inline?: boolean }
@@ -41,17 +42,6 @@ export function isMismatch(declaredType: string | undefined, detected: string | 
   return !(mimes.includes(d) || (mime !== undefined && mime.toLowerCase() === d));
 }
 
-async function readHead(file: string, len: number): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(len);
-    const { bytesRead } = await fh.read(b, 0, len, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Reject after `ms` so one hostile file cannot stall the whole screen. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -74,8 +64,7 @@ export function createDetector(deps: { limits: DetectLimits }) {
       ft = undefined;
     }
     // A byte-order mark means text; file-type reads "FF FE" as MPEG audio.
-    const bom = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf);
-    if (bom) ft = undefined;
+    if (byteOrderMark(head)) ft = undefined;
     if (ft && ZIP_FAMILY.has(ft.ext)) return inspectZip(input.path, size, FT_MAP[ft.ext] ? { id: FT_MAP[ft.ext], mime: ft.mime } : zipGuess(ft));
     if (ft?.ext === 'cfb') {
       if (size > 64 * 1024 * 1024) return { id: null, mime: ft.mime, note: 'an OLE compound file too large to inspect' };

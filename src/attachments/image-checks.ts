@@ -1,11 +1,6 @@
 // Header-level integrity checks for images (truncation, undecodable TIFF compressions), reading only what they need.
 import type { FileHandle } from 'node:fs/promises';
-
-export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
-  const b = Buffer.alloc(Math.max(0, len));
-  const { bytesRead } = await fh.read(b, 0, b.length, pos);
-  return b.subarray(0, bytesRead);
-}
+import { readAt } from '../formats/bytes.js';
 
 /** Reads through a 64 KB window, so walking many small blocks costs few system calls. */
 function windowed(fh: FileHandle, size: number) {

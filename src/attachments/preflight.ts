@@ -7,7 +7,8 @@ import { countPdfPages, DEFAULT_STRUCTURE_LIMITS, type PdfStructureLimits } from
 import { DEFAULT_PDF_INFLATED_MB, measurePdfStreams } from './pdf-inflate.js';
 import { cleanText, decodeText, linesPerPage, paginate, wrapLines } from '../render/text.js';
 import { geometry } from '../render/types.js';
-import { bmpHeader, gifTruncated, readAt, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
+import { bmpHeader, gifTruncated, inspectTiff, jpegTruncated, pngTruncated, webpTruncated } from './image-checks.js';
+import { readAt } from '../formats/bytes.js';
 import type { DetectedFacts } from '../domain/types.js';
 
 /** The part of DetectedFacts that preflight observes. */

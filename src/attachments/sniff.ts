@@ -1,6 +1,7 @@
 // Content sniffing beyond file-type's magic numbers: a few extra magics, text validity (streamed), HTML/SVG/email/PostScript.
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
+import { byteOrderMark } from '../formats/bytes.js';
 
 export interface Sniffed { id: string | null; mime?: string; note?: string }
 
@@ -49,9 +50,9 @@ export async function sniffText(path: string, size: number, declared?: string): 
   try {
     const first = Buffer.alloc(Math.min(4, size));
     await fh.read(first, 0, first.length, 0);
-    let bomCharset: string | undefined;
-    if (first[0] === 0xff && first[1] === 0xfe) bomCharset = 'utf-16le';
-    else if (first[0] === 0xfe && first[1] === 0xff) bomCharset = 'utf-16be';
+    // A UTF-8 mark changes nothing here (UTF-8 is checked anyway); a UTF-16 one decides the charset.
+    const mark = byteOrderMark(first)?.charset;
+    const bomCharset = mark === 'utf-8' ? undefined : mark;
     const utf16 = bomCharset !== undefined;
     const utf8 = new TextDecoder('utf-8', { fatal: true });
     const legacyName = declared && !/^(utf-?8|us-ascii|ascii)$/.test(declared) && iconv.encodingExists(declared) ? declared : undefined;

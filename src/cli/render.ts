@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse, printJson, UsageError } from './args.js';
 import { loadConfig } from '../config.js';
 import type { Detector } from '../attachments/detect.js';
-import { readHead } from '../render/tiff.js';
+import { readHead } from '../formats/bytes.js';
 import { createFaxCheck, FaxCheckError, type FaxCheckOptions, type FaxCheckResult } from '../render/check.js';
 import { findPackage } from './version.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';

@@ -2,7 +2,7 @@
 // then takes the ordinary PDF path so fitting, rotation and page limits are the same as for a PDF attachment.
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { readHead } from './tiff.js';
+import { readHead } from '../formats/bytes.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { limitFailure, spawnLimited } from './proc.js';

@@ -1,5 +1,6 @@
 // Plain text → fax pages: monospace layout with wrapping and pagination, glyphs by Pango/fontconfig through sharp
 // (any script the installed fonts cover), and the email body page with its From/To/Subject/Date header.
+import { byteOrderMark } from '../formats/bytes.js';
 import { toPage } from './bitmap.js';
 import type { PageEncoder } from './encode.js';
 import { loadSharp, imageFailure } from './image.js';
@@ -178,9 +179,8 @@ export async function renderTextString(text: string, geom: Geometry, encoder: Pa
 /** Decode a text file: BOMs first, then UTF-8 if valid, then the declared charset, else Windows-1252. */
 export async function decodeText(bytes: Buffer, charset?: string): Promise<string> {
   const iconv = (await import('iconv-lite')).default;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return iconv.decode(bytes.subarray(2), 'utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return iconv.decode(bytes.subarray(2), 'utf16be');
+  const bom = byteOrderMark(bytes);
+  if (bom) return bom.charset === 'utf-8' ? bytes.subarray(bom.length).toString('utf8') : iconv.decode(bytes.subarray(bom.length), bom.charset);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

@@ -253,15 +253,3 @@ export async function readFaxPages(path: string): Promise<{ buf: Buffer; pages: 
   const buf = await readFile(path);
   return { buf, pages: parseTiff(buf) };
 }
-
-/** The first bytes of a file, for cheap sniffing without reading it all. */
-export async function readHead(path: string, n: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(b, 0, n, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
