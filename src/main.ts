@@ -178,7 +178,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   cleanup.start();
   onStop(() => cleanup.stop());
   // The fax lines: the sandbox, and those of FAXGATE_LINES; an account's own line or the default carries its faxes.
-  const lines = buildLines({ config, factories: await lineFactories(config), accountLine: (id) => accounts.get(id)?.line });
+  const lines = buildLines({ config, factories: await lineFactories(config, { clock, logger }), accountLine: (id) => accounts.get(id)?.line });
   const line = lines.defaultLine;
   logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
   const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });

@@ -1,6 +1,8 @@
 // `faxgate lines list|test`: the configured fax lines, which one is the default, and whether each can take faxes now.
 import { parse, printJson, printTable, UsageError } from './args.js';
 import { loadConfig } from '../config.js';
+import { systemClock } from '../domain/types.js';
+import { silentLogger } from '../logger.js';
 import { allLineConfigs, buildLines, defaultLineName, lineFactories } from '../lines/index.js';
 import { describeLine } from '../lines/config.js';
 import type { LineHealth } from '../lines/types.js';
@@ -12,7 +14,8 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'list' && positionals.length) throw new UsageError('lines list takes no arguments');
   if (positionals.length > 1) throw new UsageError('give at most one LINE');
   const config = loadConfig();
-  const lines = buildLines({ config, factories: await lineFactories(config) });
+  // Health checks only: nothing is sent, so the lines' own logging stays out of the table.
+  const lines = buildLines({ config, factories: await lineFactories(config, { clock: systemClock, logger: silentLogger }) });
   const wanted = positionals[0];
   if (wanted && !lines.byName(wanted)) {
     throw new UsageError(`no line "${wanted}"; configured: ${lines.lines.map((l) => l.name).join(', ')}`);
