@@ -255,7 +255,9 @@ export class HylafaxSession {
         throw e instanceof HylafaxError ? e : new HylafaxConnectionError(`hfaxd ${this.where}: upload: ${e.message}`);
       });
       const done = await this.followUp('STOT', [226]);
-      const name = /FILE: (\S+?)\)?(?:\s|$)/.exec(done.text)?.[1] ?? /FILE: (\S+?)\)?(?:\s|$)/.exec(started.text)?.[1];
+      // "226 Transfer complete (FILE: /tmp/doc3.tif)." (the name ends before the closing parenthesis and full stop)
+      const FILE = /FILE: (\/?[A-Za-z0-9_][A-Za-z0-9_./-]*[A-Za-z0-9_])/;
+      const name = FILE.exec(done.text)?.[1] ?? FILE.exec(started.text)?.[1];
       if (!name || !/^\/?[A-Za-z0-9_.][A-Za-z0-9_./-]{0,200}$/.test(name) || name.includes('..')) {
         throw new HylafaxProtocolError(`hfaxd did not name the uploaded file: ${JSON.stringify(done.text.slice(0, 80))}`);
       }

@@ -9,7 +9,7 @@ import {
   type FaxLine, type LineHealth, type LineJobRef, type LineOutcome, type OutgoingFax, type SubmitHooks,
 } from '../types.js';
 import {
-  HylafaxConnectionError, HylafaxLoginError, HylafaxNoSuchJobError, HylafaxProtocolError, HylafaxSession,
+  HylafaxConnectionError, HylafaxLoginError, HylafaxNoSuchJobError, HylafaxProtocolError, HylafaxReplyError, HylafaxSession,
 } from './client.js';
 import { FINAL_STATES, hylafaxMessage, hylafaxResult } from './status.js';
 
@@ -189,6 +189,11 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
       try {
         await s.submit();
       } catch (e) {
+        if (e instanceof HylafaxReplyError) {
+          // Refused (faxq NAKs a job for a modem it does not know, or when it cannot queue it): never sent, so deleted.
+          await s.deleteJob().catch(() => undefined);
+          throw new LineUnavailableError(`HylaFAX ${where} refused job ${job}: ${e.code} ${e.text}`);
+        }
         if (!(e instanceof HylafaxConnectionError)) throw e;
         log.warn({ jobId: fax.jobId, hylafaxJob: ref, err: e.message }, 'no answer to JSUBM: asking HylaFAX whether it took the fax');
         return await settleSubmit(job, ref);
@@ -233,9 +238,11 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
         failures = 0;
       } catch (e) {
         if (e instanceof LineJobUnknownError) throw e;
-        if (!unreachable(e)) throw e;
+        // hfaxd read the job while faxq moved it from sendq to doneq: look again.
+        const moving = e instanceof HylafaxReplyError && /deleted by another party/i.test(e.text);
+        if (!unreachable(e) && !moving) throw e;
         // hfaxd restarting or briefly away: the job is in HylaFAX's queue, keep looking.
-        if (failures++ % 12 === 0) log.warn({ jobId: fax.jobId, hylafaxJob: ref, err: (e as Error).message }, 'HylaFAX unreachable while tracking; still trying');
+        if (!moving && failures++ % 12 === 0) log.warn({ jobId: fax.jobId, hylafaxJob: ref, err: (e as Error).message }, 'HylaFAX unreachable while tracking; still trying');
       }
       if (signal?.aborted) throw abortError();
       if (p?.state === 'ACTIVE' && activeAt === undefined) activeAt = deps.clock.now().getTime();
