@@ -1,10 +1,10 @@
 // `faxgate lines list|test` and `faxgate account line`: the lines, the default, health, and pointing an account at one.
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as lines } from '../../src/cli/lines.js';
 import { run as account } from '../../src/cli/account.js';
 import { UsageError } from '../../src/cli/args.js';
 import { FaxError } from '../../src/domain/errors.js';
-import { ConfigError } from '../../src/config.js';
 import { makeHarness } from '../ingress/http/harness.js';
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
@@ -15,6 +15,15 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
   } finally {
     spy.mockRestore();
   }
+}
+
+/** A port nothing listens on (taken from the kernel, then given back). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
 }
 
 afterEach(() => {
@@ -31,11 +40,17 @@ describe('faxgate lines', () => {
     expect(JSON.parse(r.out)).toMatchObject([{ name: 'sandbox', kind: 'sandbox', default: true, health: { ok: true } }]);
   });
 
-  it('a line kind this build cannot drive is refused at start, naming the line', async () => {
+  it('test of a HylaFAX line shows its check(): an hfaxd that is not there fails, and the password is never shown', async () => {
     const h = makeHarness();
     vi.stubEnv('FAXGATE_DATA_DIR', h.dataDir);
-    vi.stubEnv('FAXGATE_LINES', JSON.stringify([{ name: 'office', kind: 'hylafax', host: '127.0.0.1', port: 1, user: 'faxgate', password: 'pw-not-shown' }]));
-    await expect(lines(['test', '--json'])).rejects.toBeInstanceOf(ConfigError);
+    const port = await closedPort();
+    vi.stubEnv('FAXGATE_LINES', JSON.stringify([{ name: 'office', kind: 'hylafax', host: '127.0.0.1', port, user: 'faxgate', password: 'pw-not-shown' }]));
+    const r = await capture(() => lines(['test', '--json']));
+    expect(r.code).toBe(1);
+    const rows = JSON.parse(r.out) as { name: string; password?: string; health: { ok: boolean; detail: string } }[];
+    expect(rows.find((x) => x.name === 'office')).toMatchObject({ password: '(set)', health: { ok: false } });
+    expect(rows.find((x) => x.name === 'office')!.health.detail).toMatch(new RegExp(`^hfaxd 127.0.0.1:${port}: .*ECONNREFUSED`));
+    expect(r.out).not.toContain('pw-not-shown');
   });
 
   it('test sandbox exits 0 with the sandbox healthy', async () => {
