@@ -196,7 +196,12 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
         }
         if (!(e instanceof HylafaxConnectionError)) throw e;
         log.warn({ jobId: fax.jobId, hylafaxJob: ref, err: e.message }, 'no answer to JSUBM: asking HylaFAX whether it took the fax');
-        return await settleSubmit(job, ref);
+        return await settleSubmit(job, ref).catch((err: unknown) => {
+          if (!unreachable(err)) throw err;
+          // Committed or not cannot be known now: the recorded reference is tracked (a fax never goes out unwatched).
+          log.error({ jobId: fax.jobId, hylafaxJob: ref, err: (err as Error).message }, 'HylaFAX unreachable after JSUBM: tracking the job');
+          return ref;
+        });
       }
       log.info({ jobId: fax.jobId, hylafaxJob: ref }, 'handed to HylaFAX');
       return ref;
