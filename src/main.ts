@@ -102,6 +102,8 @@ export interface Gateway {
   smtp: import('./ingress/smtp/server.js').SmtpIngress;
   /** received faxes: pass to the HTTP app as `HttpDeps.inbound` */
   inbound: import('./inbound/service.js').InboundService;
+  /** the drop-folder intakes of HylaFAX lines with a receiveDir */
+  hylafaxIntakes: import('./lines/hylafax/intakes.js').HylafaxIntakes;
   smtpPort: number;
   /** the web service (HTTP API and pages) and its bound port */
   http: import('./ingress/http/server.js').HttpServer;
@@ -111,7 +113,13 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-type GatewayOptions = { smtpPort?: number; httpPort?: number; bindHost?: string };
+type GatewayOptions = {
+  smtpPort?: number;
+  httpPort?: number;
+  bindHost?: string;
+  /** the line implementations, instead of the real ones (lineFactories): tests of the wiring around a line */
+  lineFactories?: import('./lines/index.js').LineFactories;
+};
 
 /** Start the gateway; if any part fails to start, what was already started is stopped again (lock, ports, workers). */
 export async function startGateway(core: Core, opts: GatewayOptions = {}): Promise<Gateway> {
@@ -178,7 +186,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   cleanup.start();
   onStop(() => cleanup.stop());
   // The fax lines: the sandbox, and those of FAXGATE_LINES; an account's own line or the default carries its faxes.
-  const lines = buildLines({ config, factories: await lineFactories(config, { clock, logger }), accountLine: (id) => accounts.get(id)?.line });
+  const lines = buildLines({ config, factories: opts.lineFactories ?? await lineFactories(config, { clock, logger }), accountLine: (id) => accounts.get(id)?.line });
   const line = lines.defaultLine;
   logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
   const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });
@@ -192,6 +200,10 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   onStop(() => inboundParts.close());
   const inbound = inboundParts.inbound;
   await inbound.recover();
+  // HylaFAX lines with a receiveDir: what the FaxRcvdCmd hook dropped (also while faxgate was down) becomes inbound faxes.
+  const { startHylafaxIntakes } = await import('./lines/hylafax/intakes.js');
+  const hylafaxIntakes = await startHylafaxIntakes({ lines: config.lines, inbound, defaultCountry: config.defaultCountry, logger, clock });
+  onStop(() => hylafaxIntakes.stop());
 
   // The feedback dispatcher delivers outbox rows (including those left by an earlier run); stopped after the workers.
   feedback.start();
@@ -217,8 +229,10 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // Failed sign-ins and bearer tokens are counted here for every route and page (issue #12.8).
   const { createFailureThrottle } = await import('./ingress/http/throttle.js');
   const throttle = createFailureThrottle({ clock });
-  // GET /readyz: each line joins with its own check() once the FaxLine interface has one; the sandbox needs no connection.
-  const health = (await import('./health/index.js')).createHealth({ clock, db, dataDir: config.dataDir, logger, lines: () => lines.lines });
+  // GET /readyz: each line's own check(), and each HylaFAX drop folder faxgate receives from.
+  const health = (await import('./health/index.js')).createHealth({
+    clock, db, dataDir: config.dataDir, logger, lines: () => [...lines.lines, ...hylafaxIntakes.checks()],
+  });
   const http = await startWebService(
     { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics, health },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
@@ -227,7 +241,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, lines, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound,
+    core, registry, detector, renderer, jobs, intake, line, lines, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound, hylafaxIntakes,
     http, httpPort: http.port,
     stop() {
       stopping ??= (async () => {
