@@ -297,15 +297,15 @@ ${COMMON}${prototype}`);
 }
 
 /** Pages of a TIFF and whether two TIFFs hold the same pixels page for page (ImageMagick's compare -metric AE). */
-export async function comparePages(sent: string, received: string): Promise<{ sent: number; received: number; differing: number[] }> {
+export async function comparePages(sent: string, received: string): Promise<{ sent: number; received: number; differingPixels: number[] }> {
   // the real ImageMagick: /usr/local/bin/convert may be a stand-in on this kind of machine
   const count = async (f: string) => (await run('/usr/bin/identify', [f])).stdout.trim().split('\n').length;
   const [ns, nr] = [await count(sent), await count(received)];
-  const differing: number[] = [];
+  const differingPixels: number[] = [];
   for (let p = 0; p < Math.min(ns, nr); p++) {
     const r = await run('/usr/bin/compare', ['-metric', 'AE', `${sent}[${p}]`, `${received}[${p}]`, 'null:']).then(
       (x) => x.stderr, (e: { stderr?: string }) => e.stderr ?? 'error');
-    differing.push(Number.parseFloat(r.trim()));
+    differingPixels.push(Number.parseFloat(r.trim()));
   }
-  return { sent: ns, received: nr, differing };
+  return { sent: ns, received: nr, differingPixels };
 }
