@@ -1,6 +1,6 @@
 // A real T.30 fax loop on this machine (run as root): a private HylaFAX spool (faxq, hfaxd), iaxmodem pairs dialling
 // each other over IAX2 on 127.0.0.1, faxgetty answering one pty with faxgate's shipped FaxRcvdCmd hook writing into a
-// drop folder. Follows /work/shared/recipes/hylafax-iaxmodem-loop.md; every wait is bounded and on a real event.
+// drop folder. Built from the HylaFAX-over-two-iaxmodems set-up verified on this kind of machine; every wait is bounded and on a real event.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';

@@ -79,7 +79,7 @@ export function parseJobFile(text: string): Record<string, string> {
   return out;
 }
 
-/** Build a private spool (the recipe of ../shared/recipes is the source of these steps) and start faxq and hfaxd. */
+/** Build a private spool (the steps of a HylaFAX set-up verified on this kind of machine) and start faxq and hfaxd. */
 export async function startHylafaxServer(): Promise<HylafaxServer> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'faxgate-hfaxd-'));
   chmodSync(base, 0o755);
