@@ -58,7 +58,7 @@ beforeAll(async () => {
     { name: 'unanswered', ...common, modem: loop.modems.noAnswer },
   ];
   const core = openCore(
-    { dataDir: tempDir('faxgate-call-'), bindHost: '127.0.0.1', smtpPort: 0, httpPort: 0, logLevel: 'silent' },
+    { dataDir: tempDir('faxgate-call-'), bindHost: '127.0.0.1', smtpPort: 0, httpPort: 0, logLevel: 'warn' },
     { FAXGATE_LINES: JSON.stringify(lines), FAXGATE_DEFAULT_LINE: 'loop', FAXGATE_RETRY_ATTEMPTS: '1' },
   );
   key = core.accounts.create({ name: 'Clinic', senders: ['front@clinic.example'], inbound: [RECEIVER_NUMBER] }).apiKey;
@@ -137,7 +137,13 @@ describe.skipIf(!ROOT)('a real T.30 call through HylaFAX and iaxmodem', () => {
     const id = await submitFax(key, pdf1);
     // while this call holds the sending modem, a second fax handed to the same line waits in HylaFAX's queue
     // (MaxBatchJobs 1): cancelling it there is deterministic, it can never have dialled
-    await waitFor('the sending modem busy (its UUCP lock)', 60_000, () => existsSync(`/var/lock/LCK..${loop.modems.sender}`) || undefined);
+    // bounded generously (a busy machine renders and hands over slowly); a fax that ended instead fails at once, with its view
+    await waitFor('the sending modem busy (its UUCP lock)', 180_000, async () => {
+      if (existsSync(`/var/lock/LCK..${loop.modems.sender}`)) return true;
+      const v = (await (await api(`/v1/faxes/${id}`)).json()) as FaxView;
+      if (['sent', 'failed', 'rejected'].includes(v.status)) throw new Error(`the fax ended before its call was seen: ${JSON.stringify(v)}`);
+      return undefined;
+    });
     const line = gw.lines.byName('loop')!;
     const queued = { jobId: 'job_cancel_probe', attempt: 1, to: RECEIVER_NUMBER, tiffPath: fax1, pages: 1, lpi: 196 };
     const ref = await line.submit(queued, { handedOver: () => true });
@@ -165,7 +171,7 @@ describe.skipIf(!ROOT)('a real T.30 call through HylaFAX and iaxmodem', () => {
     // the cancelled fax never reached the receiver: exactly one more fax arrived, and nothing more once it is idle
     await loop.waitReceiverIdle();
     expect((await inboundFaxes(0)).length).toBe(before + 1);
-  }, 240_000);
+  }, 420_000);
 
   it('a fax to a number nobody answers ends no-answer, with HylaFAX\'s status text on the call', async () => {
     const { id, seconds } = await unanswered!;
