@@ -79,6 +79,14 @@ export interface IntegrationSettings {
     unsupportedFiles: UnsupportedFilesPolicy;
   };
   designatedFaxNumber?: string;
+  /** the account's IANA time zone: the header line's and the cover page's date and time (docs/settings.md §2) */
+  timezone: string;
+  /** the header line on every sent page (docs/pages.md §1) */
+  header: { enabled: boolean; format: string };
+  /** who the pages say sent them: name and number in the header, the station id (TSI) the line announces */
+  sender: { name: string; faxNumber: string; csid: string };
+  /** the cover page (docs/pages.md §3): off unless the account or the submission asks for it */
+  cover: { enabled: boolean; notice: string };
 }
 
 export interface Clock {
@@ -100,6 +108,23 @@ export interface InboundNotice {
 
 /** The message body of an email submission, kept with the submission and faxed on its own pages. */
 export interface SubmissionBody { from: string; to: string; subject: string; date: string; text: string }
+
+/** The header line a submission keeps from its account's settings at intake (docs/pages.md §1). */
+export interface PageHeaderSpec { format: string; timezone: string; senderName: string; senderNumber: string; csid: string; subject?: string }
+
+/** The cover page a submission asked for (docs/pages.md §3), laid out when the fax is rendered. */
+export interface CoverSpec { to: string[]; from: string; senderNumber: string; subject: string; text: string; notice: string; timezone: string }
+
+/** How a submission's pages are made and sent, fixed at intake (stored as JSON with the submission). */
+export interface SubmissionOptions {
+  resolution: Resolution;
+  paper: Paper;
+  coverText?: string;
+  header?: PageHeaderSpec;
+  cover?: CoverSpec;
+  /** the station id (TSI) the line announces for this fax */
+  csid?: string;
+}
 
 /** One stored file of a submission (written by intake, read back by the render worker). */
 export interface StoredFile {

@@ -15,6 +15,7 @@ import type { TypeRow } from '../attachments/registry.js';
 import { newId, type JobStore } from '../jobs/store.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
 import { cleanFileName } from './names.js';
+import { pageOptions, parseSubjectModifiers } from './pages.js';
 
 export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
 
@@ -31,6 +32,10 @@ export interface Submission {
   files: SubmissionFile[];
   body?: SubmissionBody;
   coverText?: string;
+  /** the email's subject, or the API's `subject`: its `[cover]`-style modifiers are applied and removed here */
+  subject?: string;
+  /** a cover page or not, whatever the account's default (API `cover`) */
+  cover?: boolean;
   options?: { resolution?: Resolution; paper?: Paper };
   /** email: sender + Message-ID; a recipient is not faxed twice under one key within 24 h */
   dedupKey?: string;
@@ -136,7 +141,17 @@ export function createIntake(deps: IntakeDeps) {
   async function submit(raw: Submission): Promise<IntakeResult> {
     // The names a sender chose are cleaned here, once for every ingress, before anything reads, stores or reports
     // them: a path like ../../etc/passwd becomes its last segment, control and bidi characters go (issue #12.10).
-    const s: Submission = { ...raw, files: withCleanNames(raw.files) };
+    const cleaned: Submission = { ...raw, files: withCleanNames(raw.files) };
+    // Subject modifiers ([cover], [nocover], [standard], [fine], [superfine]) are the sender's choices, read the same
+    // from either ingress and taken out of the subject before anything shows it (docs/pages.md §4).
+    const mods = parseSubjectModifiers(cleaned.subject ?? cleaned.body?.subject ?? '');
+    const s: Submission = {
+      ...cleaned,
+      subject: mods.subject,
+      ...(cleaned.body ? { body: { ...cleaned.body, subject: mods.subject } } : {}),
+      ...(cleaned.cover === undefined && mods.cover !== undefined ? { cover: mods.cover } : {}),
+      ...(mods.resolution && !cleaned.options?.resolution ? { options: { ...cleaned.options, resolution: mods.resolution } } : {}),
+    };
     const account = accounts.get(s.accountId);
     if (!account) {
       await cleanup(s);
@@ -183,7 +198,12 @@ export function createIntake(deps: IntakeDeps) {
     const id = newId('sub');
     const resolution = s.options?.resolution ?? 'fine';
     const paper = s.options?.paper ?? 'letter';
-    const options = { resolution, paper, ...(s.coverText ? { coverText: s.coverText } : {}) };
+    const options = {
+      resolution, paper, ...(s.coverText ? { coverText: s.coverText } : {}),
+      ...pageOptions(account, {
+        cover: s.cover, coverText: s.coverText, subject: s.subject ?? '', from: s.source === 'email' ? s.sender : '', recipients,
+      }, s.body?.text),
+    };
 
     if (decision.outcome === 'reject') {
       // Refused: record the jobs as `rejected` (failure feedback goes out), keep no content.

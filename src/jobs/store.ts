@@ -2,7 +2,7 @@
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
-import type { Clock, FileReport, Paper, Resolution, UnsupportedFilesPolicy } from '../domain/types.js';
+import type { Clock, FileReport, Paper, Resolution, SubmissionOptions, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
 import { createAttempts, type AttemptOutcome, type AttemptRecord, type CallFacts, type OpenLineJob } from './attempts.js';
@@ -21,7 +21,7 @@ export interface NewSubmission {
   /** stored files with their detection facts and report line (JSON-serialisable) */
   files: unknown[];
   body?: unknown;
-  options: { resolution: Resolution; paper: Paper; coverText?: string };
+  options: SubmissionOptions;
   /** the account's outgoing.unsupportedFiles the files were screened under; render-time findings are judged by it */
   policy: UnsupportedFilesPolicy;
   recipients: string[];
@@ -41,7 +41,7 @@ export interface SubmissionRow {
   dedupKey: string | null;
   files: unknown[];
   body: unknown;
-  options: { resolution: Resolution; paper: Paper; coverText?: string };
+  options: SubmissionOptions;
   /** the unsupported-files policy in force when the submission was accepted (or refused) */
   policy: UnsupportedFilesPolicy;
   renderStatus: string;

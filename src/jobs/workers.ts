@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Clock, FileReport, Paper, ReasonCode, Resolution, StoredFile, SubmissionBody } from '../domain/types.js';
+import type { Clock, CoverSpec, FileReport, PageHeaderSpec, Paper, ReasonCode, Resolution, StoredFile, SubmissionBody } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings, screenContext } from '../attachments/screen.js';
@@ -15,11 +15,16 @@ import type { JobStore, SubmissionRow } from './store.js';
 /** What the workers need of the renderer (src/render), typed by shape. */
 export interface RendererView {
   renderAll(
-    input: { body?: SubmissionBody; coverText?: string; docs: { name: string; path: string; detected: string; charset?: string }[] },
+    input: { body?: SubmissionBody; coverText?: string; cover?: CoverSpec; at?: Date; docs: { name: string; path: string; detected: string; charset?: string }[] },
     opts: { resolution: Resolution; paper: Paper },
     outPath: string,
   ): Promise<{ pages: number; docs: { name: string; pages: number; failure?: { reason: string; message: string } }[] }>;
+  /** the pages as sent, with their header line; absent in tests that need no header */
+  stampHeader?(inPath: string, outPath: string, spec: PageHeaderSpec, ctx: { to: string; at: Date; jobId: string }): Promise<unknown>;
 }
+
+/** The image of one job as sent (header stamped for its recipient), beside the submission's rendered fax. */
+export const sentTiffPath = (dir: string, jobId: string) => path.join(dir, `sent-${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}.tif`);
 
 /** No account store: every setting the workers act on (policy, resolution, paper) was stored with the submission. */
 export interface WorkerDeps {
@@ -89,7 +94,8 @@ export function createWorkers(deps: WorkerDeps) {
     const charge = () => jobs.chargeRender(sub.id, clock.now().getTime() - startedAt);
     try {
       res = await renderer.renderAll(
-        { ...(body?.text.trim() ? { body } : {}), ...(coverText ? { coverText } : {}), docs },
+        // With a cover page, the body text or coverText is printed on the cover instead of pages of its own.
+        sub.options.cover ? { cover: sub.options.cover, at: clock.now(), docs } : { ...(body?.text.trim() ? { body } : {}), ...(coverText ? { coverText } : {}), docs },
         { resolution: sub.options.resolution, paper: sub.options.paper }, outPath,
       );
       charge();
@@ -145,7 +151,20 @@ export function createWorkers(deps: WorkerDeps) {
       return;
     }
     const line = lines.byName(job.line ?? '') ?? lines.defaultLine;
-    const fax = outgoing(job, sub.tiffPath);
+    // The header line carries the time of sending and this recipient's number: stamped now, per job and attempt.
+    let tiffPath = sub.tiffPath;
+    const header = sub.options.header;
+    if (header && renderer.stampHeader) {
+      tiffPath = sentTiffPath(sub.dir, job.id);
+      try {
+        await renderer.stampHeader(sub.tiffPath, tiffPath, header, { to: job.to, at: clock.now(), jobId: job.id });
+      } catch (e) {
+        logger.error({ ...log, err: (e as Error).message }, 'stamping the header line failed');
+        jobs.transition(job.id, 'failed', { reason: 'internal: the header line could not be put on the pages', statusCode: STATUS_CODES.internal, call: 'line-error' }, 'sending');
+        return;
+      }
+    }
+    const fax = outgoing(job, tiffPath, sub.options.csid);
     // Stopping before dialling: the claim is given back by stop() (its attempt never reached the line).
     if (abort.signal.aborted) return;
     let ref;
@@ -172,9 +191,9 @@ export function createWorkers(deps: WorkerDeps) {
     await follow(job, line, ref, fax);
   }
 
-  function outgoing(job: JobSnapshot, tiffPath: string): OutgoingFax {
+  function outgoing(job: JobSnapshot, tiffPath: string, csid?: string): OutgoingFax {
     const lpi = job.resolution === 'standard' ? 98 : job.resolution === 'superfine' ? 391 : 196;
-    return { jobId: job.id, attempt: job.attempts, to: job.to, tiffPath, pages: job.pages, lpi, from: job.sender };
+    return { jobId: job.id, attempt: job.attempts, to: job.to, tiffPath, pages: job.pages, lpi, from: job.sender, ...(csid ? { localId: csid } : {}) };
   }
 
   /** A throw is a bug or a broken disk on our side, not a busy line: fail once with its own code rather than redial. */
@@ -265,7 +284,8 @@ export function createWorkers(deps: WorkerDeps) {
     }
     const sub = jobs.submission(job.submissionId);
     logger.info({ jobId: job.id, line: line.name }, 'resuming: tracking the fax on its line');
-    await follow(job, line, lineJob.lineRef, { ...outgoing(job, sub?.tiffPath ?? ''), attempt: lineJob.attempt });
+    const tiff = sub?.tiffPath ? (sub.options.header ? sentTiffPath(sub.dir, job.id) : sub.tiffPath) : '';
+    await follow(job, line, lineJob.lineRef, { ...outgoing(job, tiff, sub?.options.csid), attempt: lineJob.attempt });
   }
 
   async function loop(kind: 'render' | 'send'): Promise<void> {

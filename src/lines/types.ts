@@ -30,6 +30,8 @@ export interface LineOutcome {
   durationSeconds?: number;
   /** the remote station's id (CSID) as the far machine announced it */
   remoteId?: string;
+  /** the id this side announced (TSI), when the line sets it */
+  localId?: string;
   /** the line's own status code and text (HylaFAX statuscode/status, a carrier's failure_reason) */
   lineCode?: string;
   lineText?: string;
@@ -48,6 +50,8 @@ export interface OutgoingFax {
   lpi?: number;
   /** who asked for the fax (shown in the line's own records) */
   from?: string;
+  /** the station id (TSI) to announce: up to 20 of ITU-T T.30's digits, "+" and space (the account's sender.csid) */
+  localId?: string;
 }
 
 /** The line's own reference for a handed-over fax; stored with the attempt, opaque to the rest of faxgate. */

@@ -13,10 +13,14 @@ import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
 import { RenderFailure, geometry, type Budget, type Geometry, type RenderLimits, type RenderOptions } from './types.js';
 import { toPage } from './bitmap.js';
+import { renderCoverPages } from './cover.js';
+import type { CoverSpec } from '../domain/types.js';
+import { stampHeader, type HeaderSpec, type StampContext, type StampResult } from './header.js';
 
 export { RenderFailure, type RenderLimits, type RenderOptions } from './types.js';
 export type { BodyPage } from './text.js';
 export { checkAvailability } from './availability.js';
+export type { HeaderSpec, StampContext, StampResult } from './header.js';
 
 export interface RenderDoc {
   name: string;
@@ -40,8 +44,11 @@ export interface Renderer {
   renderText(text: string, opts: RenderOptions, outPath: string): Promise<{ pages: number }>;
   assemble(parts: string[], opts: RenderOptions, outPath: string): Promise<{ pages: number }>;
   /** Writes `outPath` only when at least one page was rendered. */
-  renderAll(input: { body?: BodyPage; coverText?: string; docs: RenderDoc[] }, opts: RenderOptions, outPath: string): Promise<RenderAllResult>;
+  /** With `cover`, the cover page(s) come first and count every page; `at` is the date printed on it (default now). */
+  renderAll(input: { body?: BodyPage; coverText?: string; cover?: CoverSpec; at?: Date; docs: RenderDoc[] }, opts: RenderOptions, outPath: string): Promise<RenderAllResult>;
   toPdf(tiffPath: string, pdfPath: string): Promise<void>;
+  /** The pages as sent: every page of `inPath` with its header line (docs/pages.md §1), written to `outPath`. */
+  stampHeader(inPath: string, outPath: string, spec: HeaderSpec, ctx: StampContext): Promise<StampResult>;
   /** stop encoder threads (they do not keep the process alive, but tests and shutdown may want them gone) */
   close(): Promise<void>;
 }
@@ -178,11 +185,14 @@ export function createRenderer(deps: RendererDeps): Renderer {
           docs.push({ name: doc.name, pages: 0, failure: { reason: f.reason, message: f.message } });
         }
       }
+      // The cover names the total, so it is laid out last and put first; a blank cover alone is no fax.
+      if (input.cover && (all.length > 0 || input.cover.text.trim())) all.unshift(...(await renderCoverPages(input.cover, input.at ?? new Date(), all.length, geom, getEncoder(), budget())));
       if (all.length > 0) await writeClassF(outPath, all);
       return { pages: all.length, docs };
     },
     // pdf-lib is big: loaded only when a PDF is asked for
     toPdf: async (tiffPath, pdfPath) => (await import('./faxpdf.js')).tiffToPdf(tiffPath, pdfPath),
+    stampHeader,
     async close() {
       await encoder?.close();
       encoder = undefined;

@@ -113,7 +113,7 @@ export function paginate(lines: string[], perPage: number): string[][] {
   return pages;
 }
 
-const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeMarkup = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function linesPerPage(geom: Geometry): number {
   const usableIn = geom.height / geom.yres - MARGIN_TOP_IN - MARGIN_BOTTOM_IN;
@@ -121,7 +121,7 @@ export function linesPerPage(geom: Geometry): number {
 }
 
 /** One page of markup lines → a coded fax page. */
-async function renderPage(markupLines: string[], geom: Geometry, encoder: PageEncoder, budget: Budget): Promise<FaxPage> {
+export async function renderPage(markupLines: string[], geom: Geometry, encoder: PageEncoder, budget: Budget): Promise<FaxPage> {
   const sharp = await loadSharp();
   const stride = (geom.width + 7) >> 3;
   const blockW = Math.round((COLUMNS * FONT_PT * 0.6 * DPI) / 72);

@@ -4,7 +4,7 @@ import type { DB } from '../store/db.js';
 import type { Clock, IntegrationSettings } from '../domain/types.js';
 import { FaxError } from '../domain/errors.js';
 import { isE164, normalizeNumber } from '../domain/numbers.js';
-import { applySettingsChange, DEFAULT_SETTINGS } from './validate.js';
+import { applySettingsChange, DEFAULT_SETTINGS, withDefaults } from './validate.js';
 
 export type AccountKind = 'standard' | 'developer';
 
@@ -73,7 +73,7 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
     country: r.country,
     feedbackSecret: r.feedback_secret,
     ...(inGrace(r) ? { previousSecretExpiresAt: r.feedback_secret_previous_until as string } : {}),
-    settings: JSON.parse(r.settings) as IntegrationSettings,
+    settings: withDefaults(JSON.parse(r.settings) as Partial<IntegrationSettings>),
     ...(r.line ? { line: r.line } : {}),
     createdAt: r.created_at,
     senders: (db.prepare('SELECT email FROM account_senders WHERE account_id = ? ORDER BY email').all(r.id) as { email: string }[]).map((x) => x.email),

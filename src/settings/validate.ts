@@ -1,12 +1,30 @@
 // Validation of integration settings (docs/settings.md): one function used by the CLI, the API and the web pages.
 import type { IntegrationSettings } from '../domain/types.js';
 import { isE164 } from '../domain/numbers.js';
+import { checkHeaderFormat, DEFAULT_HEADER_FORMAT } from '../render/header-format.js';
 
 export const DEFAULT_SETTINGS: IntegrationSettings = {
   feedbackUrl: '',
   incoming: { feedbackMethod: 'never', deleteAfterRetrieval: false },
   outgoing: { feedbackWhen: 'never', feedbackMethod: 'http-post', unsupportedFiles: 'ignore' },
+  timezone: 'UTC',
+  header: { enabled: true, format: DEFAULT_HEADER_FORMAT },
+  sender: { name: '', faxNumber: '', csid: '' },
+  cover: { enabled: false, notice: '' },
 };
+
+/** Settings as stored, completed with the defaults of fields added since the account was made. */
+export function withDefaults(s: Partial<IntegrationSettings>): IntegrationSettings {
+  const d = DEFAULT_SETTINGS;
+  return {
+    ...d, ...s,
+    incoming: { ...d.incoming, ...s.incoming },
+    outgoing: { ...d.outgoing, ...s.outgoing },
+    header: { ...d.header, ...s.header },
+    sender: { ...d.sender, ...s.sender },
+    cover: { ...d.cover, ...s.cover },
+  };
+}
 
 /**
  * One problem with a change. `message` is the API's text (names the API field); `problem` is the same without the field
@@ -23,8 +41,43 @@ const ENUMS: Record<string, readonly string[]> = {
   'outgoing.feedbackMethod': ['http-post', 'xml'],
   'outgoing.unsupportedFiles': ['ignore', 'reject'],
 };
-const BOOLEANS = new Set(['incoming.deleteAfterRetrieval']);
-const STRINGS = new Set(['feedbackUrl', 'designatedFaxNumber']);
+const BOOLEANS = new Set(['incoming.deleteAfterRetrieval', 'header.enabled', 'cover.enabled']);
+const STRINGS = new Set(['feedbackUrl', 'designatedFaxNumber', 'timezone', 'header.format', 'sender.name', 'sender.faxNumber', 'sender.csid', 'cover.notice']);
+
+/** An IANA zone name (Area/Location, or UTC): offsets and abbreviations are refused, so the header says a real place's time. */
+export function checkTimezone(tz: string): string | null {
+  if (!/^(?:UTC|[A-Za-z]+(?:\/[A-Za-z0-9_+-]+){1,2})$/.test(tz)) return 'must be an IANA time zone name such as America/New_York or UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    return 'is not a time zone this server knows (IANA names such as Europe/Berlin)';
+  }
+  return null;
+}
+
+/** ITU-T T.30 station ids (TSI/CSID): 20 characters of digits, "+" and space. */
+export function checkCsid(v: string): string | null {
+  if (v.length > 20) return 'is longer than 20 characters';
+  if (!/^[0-9+ ]*$/.test(v)) return 'may hold only digits, + and spaces (ITU-T T.30)';
+  return null;
+}
+
+/** Text printed on the pages: one line of printable characters (no control characters), bounded. */
+function checkLine(v: string, max: number): string | null {
+  if (v.length > max) return `is longer than ${max} characters`;
+  if (/[\p{Cc}]/u.test(v)) return 'must be one line without control characters';
+  return null;
+}
+
+/** The checks of the text settings on the pages: each returns the problem or null. */
+const TEXT_CHECKS: Record<string, (v: string) => string | null> = {
+  timezone: checkTimezone,
+  'header.format': (v) => checkLine(v, 200) ?? checkHeaderFormat(v),
+  'sender.name': (v) => checkLine(v, 60),
+  'sender.faxNumber': (v) => (v === '' || isE164(v) ? null : 'must be an E.164 number such as +15551234567, or empty'),
+  'sender.csid': checkCsid,
+  'cover.notice': (v) => (v.length > 2000 ? 'is longer than 2000 characters' : /[\x00-\x09\x0b-\x1f\x7f]/.test(v) ? 'must not contain control characters' : null),
+};
 export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS];
 
 /** Flatten nested settings to dotted keys ("outgoing.feedbackWhen"). */
@@ -102,6 +155,14 @@ export function applySettingsChange(
       } else if (typeof raw !== 'string' || !isE164(raw.trim())) {
         errors.push(fieldError(key, 'must be an E.164 number such as +15551234567'));
       } else next[key] = raw.trim();
+    } else if (TEXT_CHECKS[key]) {
+      if (typeof raw !== 'string') errors.push(fieldError(key, 'must be a string'));
+      else {
+        const v = key === 'cover.notice' ? raw.replace(/\r\n?/g, '\n').trim() : raw.trim();
+        const problem = TEXT_CHECKS[key](v);
+        if (problem) errors.push(fieldError(key, problem));
+        else next[key] = v;
+      }
     } else {
       errors.push(fieldError(key, `is not a known setting (known: ${SETTING_KEYS.join(', ')})`));
     }

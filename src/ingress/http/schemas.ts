@@ -64,6 +64,29 @@ export const settingsSchema = {
       },
     },
     designatedFaxNumber: { type: 'string', description: 'developer accounts only' },
+    timezone: { type: 'string', description: 'IANA time zone of the header line and cover page, e.g. America/New_York' },
+    header: {
+      type: 'object',
+      properties: {
+        enabled: { type: 'boolean', description: 'a header line on every sent page' },
+        format: { type: 'string', description: 'the header line format (docs/pages.md §1)' },
+      },
+    },
+    sender: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', description: 'sender name on the header line and cover page (empty: the account name)' },
+        faxNumber: { type: 'string', description: 'E.164 fax number on the header line, or empty' },
+        csid: { type: 'string', description: 'station id (TSI) the line announces: up to 20 digits, + and spaces' },
+      },
+    },
+    cover: {
+      type: 'object',
+      properties: {
+        enabled: { type: 'boolean', description: 'a cover page unless the submission says otherwise' },
+        notice: { type: 'string', description: 'confidentiality notice printed on the cover page' },
+      },
+    },
   },
 } as const;
 

@@ -276,6 +276,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           sender: st.sender,
           recipients: [...st.recipients.values()],
           files: parsed.files,
+          subject: parsed.subject,
           ...(text.trim() ? { body: { from: parsed.fromText, to: parsed.toText, subject: parsed.subject, date: parsed.date, text } } : {}),
           ...(parsed.messageId ? { dedupKey: `${st.sender}|${parsed.messageId}` } : {}),
           rawMessage: raw,
