@@ -1,6 +1,7 @@
 // Worker pool: the render worker renders each submission once for all its recipient jobs (received → rendering →
 // queued), the sender worker transmits on the fax line with retries (queued → sending → sent | retrying | failed).
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -158,6 +159,8 @@ export function createWorkers(deps: WorkerDeps) {
       tiffPath = sentTiffPath(sub.dir, job.id);
       try {
         await renderer.stampHeader(sub.tiffPath, tiffPath, header, { to: job.to, at: clock.now(), jobId: job.id });
+        // a PDF made of an earlier attempt's pages shows an earlier time: made again on request
+        await rm(tiffPath.replace(/\.tif$/, '.pdf'), { force: true });
       } catch (e) {
         logger.error({ ...log, err: (e as Error).message }, 'stamping the header line failed');
         jobs.transition(job.id, 'failed', { reason: 'internal: the header line could not be put on the pages', statusCode: STATUS_CODES.internal, call: 'line-error' }, 'sending');

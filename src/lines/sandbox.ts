@@ -91,7 +91,7 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
           await sleep(pages * msPerPage, signal);
           await keep(fax);
           return { result, pagesSent: pages, pagesTotal: pages, durationSeconds: (pages * msPerPage) / 1000, remoteId: SANDBOX_CSID,
-            lineCode: '0', lineText: 'sent', message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
+            ...(fax.localId ? { localId: fax.localId } : {}), lineCode: '0', lineText: 'sent', message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
         case 'line-dropped': {
           // The first page goes through before the call drops.
           const pagesSent = Math.min(1, pages);

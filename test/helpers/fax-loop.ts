@@ -219,6 +219,7 @@ SendFaxCmd:		${HYLA_BIN}/faxsend
     const prototype = readFileSync(path.join(spool, 'config', 'iaxmodem'), 'utf8');
     const senderConfig = (tsi: string, number: string, dialTimeoutMs?: number) => `FAXNumber:		${number}
 LocalIdentifier:	"${tsi}"
+UseJobTSI:		yes
 RingsBeforeAnswer:	0
 ModemResetDelay:	500
 ModemSoftResetCmdDelay:	500

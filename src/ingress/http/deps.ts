@@ -1,4 +1,6 @@
 // What the web service needs from the rest of the system, as narrow structural ports; main.ts passes the real parts.
+import { existsSync } from 'node:fs';
+import { sentTiffPath } from '../../jobs/workers.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import type { DB } from '../../store/db.js';
@@ -23,6 +25,10 @@ export interface ApiSubmission {
   recipients: string[];
   files: UploadedFile[];
   coverText?: string;
+  /** a cover page or not (absent: the account's default) */
+  cover?: boolean;
+  /** its [cover]-style modifiers are applied by intake, as for an email's subject */
+  subject?: string;
   options?: { resolution?: Resolution; paper?: Paper };
 }
 
@@ -116,12 +122,23 @@ export interface HttpDeps {
   health?: import('../../health/index.js').Health;
 }
 
-/** The images port over the job store's submission rows and the renderer's TIFF→PDF (what main.ts wires). */
+/**
+ * The images port over the job store's submission rows and the renderer's TIFF→PDF (what main.ts wires). A job that
+ * went to its line shows its pages as sent (with its header line, docs/pages.md §1), else the rendered fax.
+ */
 export function jobImages(
-  jobs: { submission(id: string): { tiffPath: string | null } | undefined },
+  jobs: { submission(id: string): { tiffPath: string | null; dir?: string } | undefined },
   toPdf: ImagesPort['toPdf'],
 ): ImagesPort {
-  return { tiffPath: (job) => jobs.submission(job.submissionId)?.tiffPath ?? undefined, toPdf };
+  return {
+    tiffPath: (job) => {
+      const sub = jobs.submission(job.submissionId);
+      if (!sub?.tiffPath) return undefined;
+      const sent = sub.dir ? sentTiffPath(sub.dir, job.id) : undefined;
+      return sent && existsSync(sent) ? sent : sub.tiffPath;
+    },
+    toPdf,
+  };
 }
 
 /**

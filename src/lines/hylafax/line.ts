@@ -75,6 +75,11 @@ function displayText(s: string | undefined, fallback: string): string {
   return t || fallback;
 }
 
+/** T.30 station ids are 20 characters of digits, "+" and space; anything else never reaches hfaxd. */
+export function tsiText(s: string): string {
+  return s.replace(/[^0-9+ ]/g, '').slice(0, 20);
+}
+
 const realSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   await delay(ms, undefined, { signal });
 };
@@ -172,6 +177,12 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
         ['LASTTIME', lastTime(cfg.killMinutes)],
         ['JOBINFO', key],
         ['PAGECHOP', 'none'],
+        // faxgate stamps its own header line on every page (src/render/header.ts): an empty job tagline keeps HylaFAX
+        // from imaging its TagLineFormat over it (faxsend honours it while UseJobTagLine is Yes, its default).
+        ['USETAGLINE', 'YES'],
+        ['TAGLINE', ''],
+        // The station id: faxsend announces it only with UseJobTSI: yes in the modem's config (docs/lines.md).
+        ...(fax.localId ? [['TSI', tsiText(fax.localId)] as [string, string]] : []),
         ...(cfg.modem ? [['MODEM', cfg.modem] as [string, string]] : []),
       ];
       for (const [k, val] of params) await s.setParam(k, val);

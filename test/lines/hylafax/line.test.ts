@@ -45,7 +45,7 @@ const fax = (over: Partial<OutgoingFax> = {}): OutgoingFax => ({
 describe.skipIf(SKIP)('HylaFAX line on a real hfaxd', () => {
   it('submit: hands over before JSUBM, and the queued job carries what faxgate set', async () => {
     const l = line();
-    const f = fax({ attempt: 3 });
+    const f = fax({ attempt: 3, localId: '+1 555 010 0100' });
     let seen: string | undefined;
     let queuedAtHandOver: string | undefined;
     const ref = await l.submit(f, {
@@ -65,7 +65,10 @@ describe.skipIf(SKIP)('HylaFAX line on a real hfaxd', () => {
     expect(q).toMatchObject({
       number: '+15550001234', maxdials: '1', maxtries: '1', jobtag: key, notify: 'none', resolution: '196',
       pagewidth: '209', pagelength: '281', modem: 'any', sender: 'alice@example.com', owner: 'faxgate',
+      // faxgate's own header line is on the pages: HylaFAX is told to image none (an empty job tagline), and the TSI
+      tsi: '+1 555 010 0100', desiredtl: '1',
     });
+    expect(q.tagline ?? '').toBe('');
     // LASTTIME 30 minutes: the kill time is 30 minutes after the time to send
     expect(Number(q.killtime) - Number(q.tts)).toBeGreaterThanOrEqual(29 * 60);
     expect(Number(q.killtime) - Number(q.tts)).toBeLessThanOrEqual(31 * 60);

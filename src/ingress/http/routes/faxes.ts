@@ -17,7 +17,14 @@ import {
 
 const resolutionSchema = { type: 'string', enum: ['standard', 'fine', 'superfine'], description: 'default fine' } as const;
 const paperSchema = { type: 'string', enum: ['letter', 'a4'], description: 'default letter' } as const;
-const coverTextSchema = { type: 'string', maxLength: 65536, description: 'text laid out as the first page(s)' } as const;
+const coverTextSchema = { type: 'string', maxLength: 65536, description: 'text laid out as the first page(s); on the cover page when there is one' } as const;
+const coverSchema = {
+  anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['on', 'off'] }],
+  description: "a cover page (on) or none (off); absent: the account's cover.enabled (docs/pages.md §3)",
+} as const;
+const subjectSchema = {
+  type: 'string', maxLength: 998, description: 'shown on the cover page and in %%S of the header line; [cover], [nocover], [standard], [fine], [superfine] in it are applied and removed',
+} as const;
 
 const multipartBody = {
   type: 'object',
@@ -27,6 +34,8 @@ const multipartBody = {
     resolution: resolutionSchema,
     paper: paperSchema,
     coverText: coverTextSchema,
+    cover: coverSchema,
+    subject: subjectSchema,
   },
   required: ['to'],
   additionalProperties: false,
@@ -56,6 +65,8 @@ const jsonBody = {
     resolution: resolutionSchema,
     paper: paperSchema,
     coverText: coverTextSchema,
+    cover: coverSchema,
+    subject: subjectSchema,
   },
   required: ['to'],
   additionalProperties: false,
@@ -68,6 +79,8 @@ interface SubmitBody {
   resolution?: Resolution;
   paper?: Paper;
   coverText?: string;
+  cover?: boolean | 'on' | 'off';
+  subject?: string;
 }
 
 const faxViewSchema = {
@@ -170,7 +183,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     ...uploadRouteOptions(config, auth, jsonBodies),
     schema: {
       summary: 'Submit a fax',
-      description: 'multipart/form-data (fields to, file — both repeatable — resolution, paper, coverText) or JSON with '
+      description: 'multipart/form-data (fields to, file — both repeatable — resolution, paper, coverText, cover, subject) or JSON with '
         + 'base64 files. Every file passes the same screen as email under the account\'s outgoing.unsupportedFiles rule. '
         + 'One job per recipient. Send Idempotency-Key to make retries safe.',
       tags: ['faxes'],
@@ -207,11 +220,14 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const recipients = checkRecipients(intake, account, Array.isArray(body.to) ? body.to : [body.to]);
     const options = { ...(body.resolution ? { resolution: body.resolution } : {}), ...(body.paper ? { paper: body.paper } : {}) };
     const coverText = body.coverText?.trim() ? body.coverText : undefined;
+    // The choice is passed on as given; intake decides (with the subject's modifiers) the same way as for email.
+    const cover = body.cover === undefined ? undefined : body.cover === true || body.cover === 'on';
+    const pageChoices = { ...(cover !== undefined ? { cover } : {}), ...(body.subject ? { subject: body.subject } : {}) };
 
     const key = req.headers['idempotency-key'];
     const idemKey = typeof key === 'string' && key ? key : undefined;
     if (idemKey) {
-      const hash = requestHash({ to: recipients, options, coverText: coverText ?? null, files: upload.digests });
+      const hash = requestHash({ to: recipients, options, coverText: coverText ?? null, ...pageChoices, files: upload.digests });
       const replay = idem.claim(account.id, idemKey, hash);
       if (replay) {
         reply.code(replay.status).header('idempotent-replayed', 'true')
@@ -224,7 +240,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     try {
       const result = await intake.submit({
         source: 'api', accountId: account.id, sender: req.actor ?? 'api', recipients, files: upload.files,
-        ...(coverText ? { coverText } : {}), ...(Object.keys(options).length ? { options } : {}),
+        ...(coverText ? { coverText } : {}), ...(Object.keys(options).length ? { options } : {}), ...pageChoices,
       });
       const out = {
         submissionId: result.submissionId,
