@@ -6,12 +6,13 @@ import { COLUMNS, cleanText, escapeMarkup, linesPerPage, renderPage, wrapLines }
 import type { FaxPage } from './tiff.js';
 import { RenderFailure, type Budget, type Geometry } from './types.js';
 
-const LABEL = 10;
-
-/** One labelled field, wrapped under its label so long values stay readable. */
+/**
+ * One labelled field, the label in bold. No column alignment by spaces: the page font may be proportional where the
+ * monospace font is not installed, and a ragged column looks worse than none.
+ */
 function field(label: string, value: string): string[] {
-  const lines = wrapLines(cleanText(value).replace(/\n/g, ' '), COLUMNS - LABEL);
-  return (lines.length ? lines : ['']).map((l, i) => (i === 0 ? `<b>${escapeMarkup(label.padEnd(LABEL))}</b>` : ' '.repeat(LABEL)) + escapeMarkup(l));
+  const lines = wrapLines(cleanText(`${label} ${value}`).replace(/\n/g, ' '));
+  return lines.map((l, i) => (i === 0 ? escapeMarkup(l).replace(/^([A-Za-z]+:)/, '<b>$1</b>') : escapeMarkup(l)));
 }
 
 /** The cover's markup pages; `totalPages` is filled in by the caller once the rest of the fax is known. */
