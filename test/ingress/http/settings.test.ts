@@ -21,6 +21,10 @@ describe('integration settings over HTTP', () => {
       feedbackUrl: '',
       incoming: { feedbackMethod: 'never', deleteAfterRetrieval: false },
       outgoing: { feedbackWhen: 'never', feedbackMethod: 'http-post', unsupportedFiles: 'ignore' },
+      timezone: 'UTC',
+      header: { enabled: true, format: '%Y-%m-%d %H:%M %Z|From: %%s %%n|To: %%d|Page %%P/%%T' },
+      sender: { name: '', faxNumber: '', csid: '' },
+      cover: { enabled: false, notice: '' },
     });
   });
 
