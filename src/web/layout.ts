@@ -24,11 +24,11 @@ legend{font-weight:700;padding:0 .35rem;font-size:1.05rem}
 label{display:block;font-weight:600}
 .check label{display:inline;font-weight:600}
 .help{display:block;color:#4a4a4a;font-size:.92rem;margin-top:.15rem}
-input[type=text],input[type=url],input[type=password],input[type=tel],input[type=number],select{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
+input[type=text],input[type=url],input[type=password],input[type=tel],input[type=number],select,textarea{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
 input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin:0 .5rem 0 0;accent-color:#0b4fb3}
-input:focus,select:focus,button:focus,a:focus{outline:3px solid #1b1b1b;outline-offset:2px}
+input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1b1b1b;outline-offset:2px}
 header button:focus,.skip:focus{outline-color:#f2a900}
-input[aria-invalid=true],select[aria-invalid=true]{border:2px solid #a4001d}
+input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border:2px solid #a4001d}
 input[type=checkbox][aria-invalid=true]{outline:2px solid #a4001d;outline-offset:2px}
 .error{color:#a4001d;font-weight:600;display:block;margin-top:.2rem}
 .summary{border:2px solid #a4001d;border-radius:.4rem;padding:.5rem 1rem;margin:0 0 1rem}

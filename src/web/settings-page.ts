@@ -8,14 +8,15 @@ export interface Control {
   id: string;
   label: string;
   help: string;
-  kind: 'select' | 'checkbox' | 'text' | 'tel';
+  kind: 'select' | 'checkbox' | 'text' | 'tel' | 'line' | 'textarea';
   options?: [value: string, label: string][];
-  group: 'incoming' | 'outgoing';
+  group: 'incoming' | 'outgoing' | 'pages';
   developerOnly?: boolean;
 }
 
 export const INCOMING_LEGEND = 'Integration settings for incoming fax';
 export const OUTGOING_LEGEND = 'Integration settings for outgoing fax';
+export const PAGES_LEGEND = 'Header line and cover page of the faxes you send';
 
 export const CONTROLS: Control[] = [
   {
@@ -57,6 +58,46 @@ export const CONTROLS: Control[] = [
     label: 'Designated fax number for Developers',
     help: 'The only number this developer account may send faxes to, in international format such as +15551234567.',
   },
+  {
+    field: 'header.enabled', id: 'header-enabled', group: 'pages', kind: 'checkbox',
+    label: 'Header line on every page',
+    help: 'US law asks every fax to show, at the top of each page, the date and time it was sent, who sent it and the sending fax number.',
+  },
+  {
+    field: 'header.format', id: 'header-format', group: 'pages', kind: 'line',
+    label: 'Header line format',
+    help: 'Codes: %Y-%m-%d %H:%M %Z for the date and time, %%s sender name, %%n sender fax number, %%d recipient, %%P/%%T page and total; | splits the line into fields.',
+  },
+  {
+    field: 'timezone', id: 'timezone', group: 'pages', kind: 'line',
+    label: 'Time zone',
+    help: 'The time zone of the header line and the cover page, as a name such as America/New_York, Europe/Berlin or UTC.',
+  },
+  {
+    field: 'sender.name', id: 'sender-name', group: 'pages', kind: 'line',
+    label: 'Sender name',
+    help: 'The name on the header line and cover page; empty uses the account name.',
+  },
+  {
+    field: 'sender.faxNumber', id: 'sender-fax-number', group: 'pages', kind: 'tel',
+    label: 'Sender fax number',
+    help: 'Your fax number, shown on the header line and cover page, in international format such as +15551234567; may be empty.',
+  },
+  {
+    field: 'sender.csid', id: 'sender-csid', group: 'pages', kind: 'line',
+    label: 'Station id (TSI)',
+    help: 'What the receiving fax machine displays as the caller: up to 20 characters of digits, + and spaces. Empty uses the sender fax number.',
+  },
+  {
+    field: 'cover.enabled', id: 'cover-enabled', group: 'pages', kind: 'checkbox',
+    label: 'Cover page',
+    help: 'A cover page first, with To, From, Subject, date, page count and your message. A fax can still say otherwise: cover=off, or [nocover] in the email subject.',
+  },
+  {
+    field: 'cover.notice', id: 'cover-notice', group: 'pages', kind: 'textarea',
+    label: 'Confidentiality notice',
+    help: 'Printed at the end of the cover page, for example that the fax is meant for the addressee only. At most 2000 characters.',
+  },
 ];
 
 export function controlsFor(kind: 'standard' | 'developer'): Control[] {
@@ -66,7 +107,11 @@ export function controlsFor(kind: 'standard' | 'developer'): Control[] {
 /** Turn a posted form into the settings change the API would receive (every shown control, checkbox absent = false). */
 export function formToChange(body: Record<string, unknown>, kind: 'standard' | 'developer'): Record<string, unknown> {
   const change: Record<string, unknown> = {};
+  // The page fieldset came later: a form posted without any of its text fields (an older page still open) leaves
+  // those settings alone rather than switching the header line off.
+  const pagesPosted = CONTROLS.some((c) => c.group === 'pages' && c.kind !== 'checkbox' && c.field in body);
   for (const c of controlsFor(kind)) {
+    if (c.group === 'pages' && !pagesPosted) continue;
     const v = body[c.field];
     if (c.kind === 'checkbox') change[c.field] = v === 'true' || v === 'on';
     else change[c.field] = typeof v === 'string' ? v : '';
@@ -130,7 +175,11 @@ function control(c: Control, value: unknown, error: string | undefined): SafeHtm
 </div>`;
   }
   let input: SafeHtml;
-  if (c.kind === 'select') {
+  if (c.kind === 'textarea') {
+    input = html`<textarea id="${c.id}" name="${c.field}" rows="4" maxlength="2000" aria-describedby="${describedBy}" aria-invalid="${invalid}">${typeof value === 'string' ? value : ''}</textarea>`;
+  } else if (c.kind === 'line') {
+    input = html`<input type="text" id="${c.id}" name="${c.field}" value="${typeof value === 'string' ? value : ''}" spellcheck="false" autocapitalize="off" autocomplete="off" aria-describedby="${describedBy}" aria-invalid="${invalid}">`;
+  } else if (c.kind === 'select') {
     input = html`<select id="${c.id}" name="${c.field}" aria-describedby="${describedBy}" aria-invalid="${invalid}">
 ${(c.options ?? []).map(([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`)}
 </select>`;
@@ -153,7 +202,7 @@ export function settingsPage(v: SettingsView): string {
   // A control with several problems shows the first inline; the summary lists them all.
   const byField = new Map<string, string>();
   for (const e of errors) if (e.control && !byField.has(e.control.field)) byField.set(e.control.field, e.text);
-  const group = (g: 'incoming' | 'outgoing', legend: string) => html`<fieldset>
+  const group = (g: Control['group'], legend: string) => html`<fieldset>
 <legend>${legend}</legend>
 ${controls.filter((c) => c.group === g).map((c) => control(c, v.values[c.field], byField.get(c.field)))}
 </fieldset>`;
@@ -186,6 +235,7 @@ ${v.secret && html`<div class="status" role="status">
 ${csrfField(v.csrf)}
 ${group('incoming', INCOMING_LEGEND)}
 ${group('outgoing', OUTGOING_LEGEND)}
+${group('pages', PAGES_LEGEND)}
 <div class="actions"><button type="submit">Save</button></div>
 </form>
 ${secret}`;

@@ -133,7 +133,7 @@ describe('web pages in Chromium', () => {
 
     const api = await fetch(`${base}/v1/settings/integration`, { headers: { authorization: `Bearer ${w.developer.apiKey}` } });
     expect(api.status).toBe(200);
-    expect(await api.json()).toEqual({
+    expect(await api.json()).toMatchObject({
       feedbackUrl: 'https://hooks.example/fax',
       incoming: { feedbackMethod: 'http-post', deleteAfterRetrieval: true },
       outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },

@@ -219,10 +219,12 @@ describe('web pages (inject)', () => {
       await b.signIn(w.standard.apiKey);
       const res = await b.post('/settings', validForm(b.csrf()));
       expect(res.statusCode).toBe(303);
-      expect(w.accounts.get(w.standard.id)!.settings).toEqual({
+      expect(w.accounts.get(w.standard.id)!.settings).toMatchObject({
         feedbackUrl: 'https://hooks.example/fax',
         incoming: { feedbackMethod: 'xml', deleteAfterRetrieval: true },
         outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },
+        // a form without the page fieldset (an older page) leaves the page settings at their values
+        header: { enabled: true }, timezone: 'UTC',
       });
       expect((await b.get('/settings')).body).toContain('<p class="status" role="status">Saved</p>');
       expect((await b.get('/settings')).body).not.toContain('role="status">Saved');
@@ -232,6 +234,29 @@ describe('web pages (inject)', () => {
       delete form['incoming.deleteAfterRetrieval'];
       await b.post('/settings', form);
       expect(w.accounts.get(w.standard.id)!.settings.incoming.deleteAfterRetrieval).toBe(false);
+    });
+
+    it('the page fieldset: header line, time zone, sender, station id and cover saved and validated like the API', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const pages = {
+        'header.format': '%d.%m.%Y %H:%M|%%s|%%P/%%T', timezone: 'Europe/Berlin', 'sender.name': 'Front desk', 'sender.faxNumber': '+15550100100',
+        'sender.csid': '+1 555 010 0100', 'cover.enabled': 'true', 'cover.notice': 'For the addressee only.',
+      };
+      expect((await b.post('/settings', validForm(b.csrf(), pages))).statusCode).toBe(303);
+      expect(w.accounts.get(w.standard.id)!.settings).toMatchObject({
+        timezone: 'Europe/Berlin', header: { enabled: false, format: '%d.%m.%Y %H:%M|%%s|%%P/%%T' },
+        sender: { name: 'Front desk', faxNumber: '+15550100100', csid: '+1 555 010 0100' }, cover: { enabled: true, notice: 'For the addressee only.' },
+      });
+      await b.get('/settings');
+      const bad = await b.post('/settings', validForm(b.csrf(), { ...pages, 'header.enabled': 'true', timezone: 'Mars/Base', 'sender.csid': 'ACME' }));
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Time zone is not a time zone this server knows');
+      expect(bad.body).toContain('Station id (TSI) may hold only digits, + and spaces');
+      expect(w.accounts.get(w.standard.id)!.settings.header.enabled).toBe(false);
+      await b.get('/settings');
+      await b.post('/settings', validForm(b.csrf(), { ...pages, 'header.enabled': 'true', 'cover.enabled': '' }));
+      expect(w.accounts.get(w.standard.id)!.settings).toMatchObject({ header: { enabled: true }, cover: { enabled: false } });
     });
 
     it('shows the designated number only to developer accounts and validates it', async () => {
