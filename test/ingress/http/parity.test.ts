@@ -128,3 +128,53 @@ describe('admin type changes apply to both paths at once', () => {
     expect(mail2).toEqual(web2);
   });
 });
+
+describe('cover page and resolution choices are the same by SMTP and HTTP (decided by intake)', () => {
+  /** What intake stored: resolution, whether there is a cover, the subject it shows. */
+  const choice = (jobId: string) => {
+    const job = h.jobs.getById(jobId)!;
+    const o = h.jobs.submission(job.submissionId)!.options;
+    return { resolution: o.resolution, cover: Boolean(o.cover), subject: o.cover?.subject ?? o.header?.subject ?? '' };
+  };
+  async function mailed(subject: string): Promise<string> {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    try {
+      const info = await transport.sendMail({
+        from: acct.senders[0], to: `${TO}@${h.config.faxDomains[0]}`, subject, text: 'Note',
+        attachments: [{ filename: F.pdf.name, contentType: F.pdf.type, content: F.pdf.data }],
+      });
+      return /queued as (job_[A-Za-z0-9]+)/.exec(info.response)![1];
+    } finally {
+      transport.close();
+    }
+  }
+  async function posted(fields: [string, string][]): Promise<string> {
+    const m = multipart([['to', TO], ['coverText', 'Note'], ...fields], [F.pdf]);
+    const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(acct.apiKey) }, payload: m.payload });
+    expect(r.statusCode).toBe(202);
+    return r.json().jobs[0].id;
+  }
+
+  it.each([
+    ['no modifier: the account default (no cover, fine)', 'Lab results', { resolution: 'fine', cover: false, subject: 'Lab results' }],
+    ['[cover]', '[cover] Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }],
+    ['[standard]', 'Lab results [standard]', { resolution: 'standard', cover: false, subject: 'Lab results' }],
+    ['[cover][fine]', '[Cover][fine] Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }],
+    ['[nocover] with the account default on', '[nocover] Lab results', { resolution: 'fine', cover: false, subject: 'Lab results' }, true],
+    ['account default on', 'Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }, true],
+  ] as const)('%s', async (_n, subject, expected, coverDefault = false) => {
+    const r = await h.app.inject({ method: 'PUT', url: '/v1/settings/integration', headers: auth(acct.apiKey), payload: { cover: { enabled: coverDefault } } });
+    expect(r.statusCode).toBe(200);
+    const mail = choice(await mailed(subject));
+    const web = choice(await posted([['subject', subject]]));
+    expect(mail).toEqual(expected);
+    expect(web).toEqual(mail);
+  });
+
+  it('the web service\'s own fields say the same as the modifiers: cover=on and resolution=standard', async () => {
+    const web = choice(await posted([['subject', 'Lab results'], ['cover', 'on'], ['resolution', 'standard']]));
+    const mail = choice(await mailed('[cover] [standard] Lab results'));
+    expect(web).toEqual({ resolution: 'standard', cover: true, subject: 'Lab results' });
+    expect(mail).toEqual(web);
+  });
+});
