@@ -110,6 +110,8 @@ describe('pages as sent', () => {
     expect(sub.options.cover).toMatchObject({ subject: 'Referral', to: ['+15550100200'], notice: 'Confidential: for the addressee only.' });
     expect(sub.options.header).toMatchObject({ timezone: 'Europe/Berlin', senderName: 'Pages Clinic', senderNumber: '+15550100100', subject: 'Referral' });
     expect(sub.options.csid).toBe('+1 555 010 0100');
+    const view = await (await fetch(`http://127.0.0.1:${gw.httpPort}/v1/faxes/${j.id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json();
+    expect(view).toMatchObject({ pages: 3, pagesSent: 3, localId: '+1 555 010 0100' });
   });
 
   it('[nocover] beats the account default; header.enabled=false sends the rendered pages untouched', async () => {

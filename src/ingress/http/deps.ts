@@ -61,6 +61,8 @@ export interface JobsPort {
   events(jobId: string): JobEventView[];
   /** the job's transmission attempts, oldest first (src/jobs/attempts.ts) */
   attempts?(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
+  /** the job's submission: the station id it is sent with (docs/pages.md §2) */
+  submission?(id: string): { options: { csid?: string } } | undefined;
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */

@@ -155,14 +155,14 @@ describe('cover page and resolution choices are the same by SMTP and HTTP (decid
     return r.json().jobs[0].id;
   }
 
-  it.each([
+  it.each<[string, string, { resolution: string; cover: boolean; subject: string }, boolean?]>([
     ['no modifier: the account default (no cover, fine)', 'Lab results', { resolution: 'fine', cover: false, subject: 'Lab results' }],
     ['[cover]', '[cover] Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }],
     ['[standard]', 'Lab results [standard]', { resolution: 'standard', cover: false, subject: 'Lab results' }],
     ['[cover][fine]', '[Cover][fine] Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }],
     ['[nocover] with the account default on', '[nocover] Lab results', { resolution: 'fine', cover: false, subject: 'Lab results' }, true],
     ['account default on', 'Lab results', { resolution: 'fine', cover: true, subject: 'Lab results' }, true],
-  ] as const)('%s', async (_n, subject, expected, coverDefault = false) => {
+  ])('%s', async (_n, subject, expected, coverDefault = false) => {
     const r = await h.app.inject({ method: 'PUT', url: '/v1/settings/integration', headers: auth(acct.apiKey), payload: { cover: { enabled: coverDefault } } });
     expect(r.statusCode).toBe(200);
     const mail = choice(await mailed(subject));

@@ -104,6 +104,7 @@ const faxViewSchema = {
     completedAt: { type: 'string', format: 'date-time' },
     line: { type: 'string', description: 'the fax line the job was (last) sent on' },
     remoteId: { type: 'string', description: "the receiving machine's station id (CSID) from the latest call" },
+    localId: { type: 'string', description: 'the station id (TSI) this fax is sent with: the account\'s sender.csid or fax number' },
     durationSeconds: { type: 'number', description: 'seconds on the line in the latest call' },
     lineStatus: {
       type: 'object', description: "the line's own status code and text for the latest call (e.g. HylaFAX statuscode)",
@@ -288,7 +289,8 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
     // The line's own reference (lineRef) is internal: the customer sees what the call reported, not how it is tracked.
     const calls = (jobs.attempts?.(job.id) ?? []).map(({ lineRef: _ref, ...a }) => a);
-    return { ...job, events, calls, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
+    const localId = jobs.submission?.(job.submissionId)?.options.csid;
+    return { ...job, ...(localId ? { localId } : {}), events, calls, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
   });
 
   app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {
