@@ -26,7 +26,8 @@ describe('gateway shutdown', () => {
     const t = nodemailer.createTransport({ host: '127.0.0.1', port: gw1.smtpPort, secure: false, ignoreTLS: true });
     const info = await t.sendMail({ from: SENDER, to: '+15551234567@fax.localhost', text: 'slow line' });
     const [id] = info.response.match(/job_[0-9a-f]+/g) ?? [];
-    await waitFor(() => gw1.jobs.getById(id!)?.status === 'sending', 'the transmission to start');
+    // on the line: the attempt is recorded once the line has the fax (after the header line is stamped)
+    await waitFor(() => gw1.jobs.getById(id!)?.status === 'sending' && Boolean(gw1.jobs.attempts(id!)[0]?.dialledAt), 'the transmission to start');
 
     const core2 = openCore({ ...base }, {});
     await expect(startGateway(core2)).rejects.toThrow(/another faxgate serve/);
