@@ -50,6 +50,13 @@ describe('sandbox line outcomes', () => {
     expect(readdirSync(outbox).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('reports the station id it announced (the account\'s sender.csid) beside the far end\'s', async () => {
+    const { line: l } = line();
+    expect(await transmit(l, { jobId: 'job_tsi', to: '+15551234567', tiffPath: tiff, pages: 2, localId: '+1 555 010 0100' }))
+      .toMatchObject({ result: 'sent', localId: '+1 555 010 0100', remoteId: '+1 999 999 9000' });
+    expect(await transmit(l, { jobId: 'job_notsi', to: '+15551234567', tiffPath: tiff, pages: 2 })).not.toHaveProperty('localId');
+  });
+
   it('keeps odd job ids inside the outbox folder', async () => {
     const { line: l, outbox } = line();
     await transmit(l, { jobId: '../../escape', to: '+15551234567', tiffPath: tiff, pages: 1 });
