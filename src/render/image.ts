@@ -72,7 +72,7 @@ async function fitAndCode(
     .toBuffer({ resolveWithObject: true });
   const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
   const x0 = Math.floor((geom.width - out.info.width) / 2);
-  const packed = toPage(data, out.info.width, out.info.height, geom, x0, 0, photo ? 'dither' : 'threshold', bilevel ? 160 : 128);
+  const packed = toPage(data, out.info.width, out.info.height, geom, x0, 0, photo ? 'screen' : 'threshold', bilevel ? 160 : 128, geom.xres / geom.yres);
   return encoder.encode(packed, geom.width, geom.height, geom);
 }
 
