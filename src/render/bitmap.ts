@@ -16,12 +16,15 @@ export function looksLikePhoto(grey: Uint8Array, width: number, height: number):
 }
 
 /**
- * Pixels per screen period along each axis at 204 dpi: a 45° round-dot screen of about 36 lines per inch with 32
- * grey levels per dot. Why a clustered screen and not error diffusion: a fax page's coded size is its call time, and
- * T.4/T.6 code runs; Floyd–Steinberg's isolated pixels made ~1 MB of G4 per photo page (about ten minutes at 14.4
- * kbit/s), clustered dots make long runs (bench/fidelity has the figures).
+ * Pixels per screen period along each axis at 204 dpi: a 45° round-dot screen of about 18 lines per inch (dot pitch
+ * 16/√2 ≈ 11 px) with 128 grey levels per dot. Why a clustered screen and not error diffusion: a fax page's coded
+ * size is its call time, and T.4/T.6 code runs; Floyd–Steinberg's isolated pixels made ~1 MB of G4 per photo page
+ * (about ten minutes at 14.4 kbit/s). Measured on the corpus photos at fine (T.30 simulation, V.17, 16.6 s of call
+ * set-up excluded): period 8 → 263–288 KB, ~150 s; 12 → 163–183 KB, ~106 s; 16 → 120–130 KB, ~75 s. Periods whose
+ * half is odd (10, 14) code worse than 12. 16 is the one that keeps a photo page within 90 s; bench/fidelity has
+ * the figures per resolution.
  */
-export const SCREEN_PERIOD = 8;
+export const SCREEN_PERIOD = 16;
 
 const tiles = new Map<string, { w: number; h: number; t: Uint8Array }>();
 
@@ -30,12 +33,12 @@ const tiles = new Map<string, { w: number; h: number; t: Uint8Array }>();
  * standard, 1 at fine, 0.5 at superfine), so dots stay round on the paper at every resolution. Each pixel's threshold
  * is the rank of its round-dot spot value in the tile, so every grey level darkens a fixed share of pixels.
  */
-export function screenTile(rowScale: number): { w: number; h: number; t: Uint8Array } {
+export function screenTile(rowScale: number, period = SCREEN_PERIOD): { w: number; h: number; t: Uint8Array } {
   const scale = Math.round(rowScale * 2) / 2 || 1;
-  const key = String(scale);
+  const key = `${scale}/${period}`;
   const cached = tiles.get(key);
   if (cached) return cached;
-  const P = SCREEN_PERIOD;
+  const P = period;
   const w = P;
   const h = Math.round(P / scale);
   const spots: { i: number; v: number }[] = [];
