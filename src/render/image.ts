@@ -1,10 +1,12 @@
 // Images → fax pages with sharp: orientation applied, alpha on white, landscape turned, fitted with fax pixel
-// aspect, then thresholded (text/line art) or dithered (photos). Multi-page TIFF gives every page; GIF/WebP the first.
+// aspect, then screened (photos) or binarized per region (scans, drawings: tone.ts). Multi-page TIFF gives every
+// page; GIF/WebP the first.
 import { readFile } from 'node:fs/promises';
 import type sharpType from 'sharp';
 import type { SharpOptions } from 'sharp';
 import { decodeBmp } from './bmp.js';
 import { fitSize, looksLikePhoto, toPage } from './bitmap.js';
+import { binarizeRegions } from './tone.js';
 import type { PageEncoder } from './encode.js';
 import { dpi, isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
 import { RenderFailure, overBudget, type Budget, type Geometry } from './types.js';
@@ -72,7 +74,11 @@ async function fitAndCode(
     .toBuffer({ resolveWithObject: true });
   const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
   const x0 = Math.floor((geom.width - out.info.width) / 2);
-  const packed = toPage(data, out.info.width, out.info.height, geom, x0, 0, photo ? 'screen' : 'threshold', bilevel ? 160 : 128, geom.xres / geom.yres);
+  const rowScale = geom.xres / geom.yres;
+  // photos are screened whole; scans and drawings decide per region (paper → white, ink → solid, tone → screen)
+  const packed = photo ? toPage(data, out.info.width, out.info.height, geom, x0, 0, 'screen', 128, rowScale)
+    : bilevel ? toPage(data, out.info.width, out.info.height, geom, x0, 0, 'threshold', 160)
+      : binarizeRegions(data, out.info.width, out.info.height, geom, x0, 0, rowScale);
   return encoder.encode(packed, geom.width, geom.height, geom);
 }
 

@@ -1,0 +1,145 @@
+// Grey page → 1-bit fax page, decided per region from content: text and line art (black or coloured, printed or
+// scanned) are thresholded into solid strokes, paper tone becomes white, and only areas of continuous tone (photos,
+// grey fills) get the clustered-dot screen. Used for PDF pages that are not pure black and white, and for images.
+import { screenTile } from './bitmap.js';
+
+/** Tunables, exported for the bench and the tests. */
+export const TONE = {
+  /** at or above this (after the paper is made white) a pixel is paper */
+  paper: 253,
+  /** darker than this outside tone regions is ink: hyperlink blue, red, mid-grey captions all count */
+  ink: 200,
+  /** a box with less paper than this share is continuous tone */
+  maxPaperShare: 0.08,
+  /** box half-size in fax pixels across (rows scaled by the pixel aspect) */
+  radius: 6,
+};
+
+/**
+ * Paper level: the brightest strong histogram peak, lowered by its spread so noisy off-white paper all maps to
+ * white. Returns 255 (no stretch) when no light peak holds a large share of the page (a photo filling the page).
+ */
+export function paperLevel(grey: Uint8Array): number {
+  const hist = new Uint32Array(256);
+  const step = Math.max(1, Math.floor(grey.length / 400_000));
+  let n = 0;
+  for (let i = 0; i < grey.length; i += step) {
+    hist[grey[i]]++;
+    n++;
+  }
+  let mode = 255;
+  for (let v = 254; v >= 200; v--) if (hist[v] > hist[mode]) mode = v;
+  let peak = 0;
+  for (let v = Math.max(0, mode - 12); v <= Math.min(255, mode + 12); v++) peak += hist[v];
+  if (peak < n * 0.25) return 255;
+  // walk down from the mode to where the peak falls below an eighth of its height: the paper's noise floor
+  let lo = mode;
+  while (lo > 180 && hist[lo - 1] * 8 > hist[mode]) lo--;
+  return Math.max(180, lo);
+}
+
+/** Integral image of a 0/1 mask, (w+1)×(h+1), so any box sum costs four reads. */
+function integral(mask: Uint8Array, w: number, h: number): Uint32Array {
+  const W = w + 1;
+  const s = new Uint32Array(W * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    const src = y * w;
+    const dst = (y + 1) * W;
+    const up = y * W;
+    for (let x = 0; x < w; x++) {
+      row += mask[src + x];
+      s[dst + x + 1] = s[up + x + 1] + row;
+    }
+  }
+  return s;
+}
+
+/** For every pixel, whether the box of rx×ry half-sizes around it sums (in `s`) below/above `limit` share. */
+function boxTest(s: Uint32Array, w: number, h: number, rx: number, ry: number, test: (sum: number, area: number) => boolean): Uint8Array {
+  const W = w + 1;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - ry);
+    const y1 = Math.min(h, y + ry + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - rx);
+      const x1 = Math.min(w, x + rx + 1);
+      const sum = s[y1 * W + x1] - s[y0 * W + x1] - s[y1 * W + x0] + s[y0 * W + x0];
+      if (test(sum, (x1 - x0) * (y1 - y0))) out[y * w + x] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * Which pixels lie in continuous tone: the core is where a box holds almost no paper and is not all ink-black
+ * (text, however bold, sits on paper; photos and fills do not) and is not solid black, grown by the box size so a region's edge pixels
+ * are screened with it rather than drawn as a solid outline.
+ */
+export function toneMask(v: Uint8Array, w: number, h: number, rowScale: number): Uint8Array {
+  const rx = TONE.radius;
+  const ry = Math.max(1, Math.round(TONE.radius / rowScale));
+  const paper = new Uint8Array(w * h);
+  const black = new Uint8Array(w * h);
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] >= TONE.paper) paper[i] = 1;
+    else if (v[i] < 3) black[i] = 1; // pure ink only: a 98 % grey fill is still a tone
+  }
+  const sp = integral(paper, w, h);
+  const sb = integral(black, w, h);
+  const W = w + 1;
+  const core = boxTest(sp, w, h, rx, ry, (sum, area) => sum < area * TONE.maxPaperShare);
+  // a box of solid ink (a thick rule, a black bar) is not a tone area
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - ry);
+    const y1 = Math.min(h, y + ry + 1);
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!core[i]) continue;
+      const x0 = Math.max(0, x - rx);
+      const x1 = Math.min(w, x + rx + 1);
+      const sum = sb[y1 * W + x1] - sb[y0 * W + x1] - sb[y1 * W + x0] + sb[y0 * W + x0];
+      if (sum > (x1 - x0) * (y1 - y0) * 0.9) core[i] = 0;
+    }
+  }
+  return boxTest(integral(core, w, h), w, h, rx, ry, (sum) => sum > 0);
+}
+
+/**
+ * Binarize a grey page region `grey` (w×h, 0 = black) onto a white page of pageW×pageH packed rows at (x0, y0);
+ * rows MSB first, 1 = black. `rowScale` is xres/yres. `photo` forces the whole area to tone (a photo image).
+ */
+export function binarizeRegions(
+  grey: Uint8Array, w: number, h: number,
+  page: { width: number; height: number }, x0: number, y0: number, rowScale: number,
+): Uint8Array {
+  const level = paperLevel(grey);
+  const v = new Uint8Array(grey.length);
+  if (level >= 255) v.set(grey);
+  else {
+    const lut = new Uint8Array(256);
+    for (let i = 0; i < 256; i++) lut[i] = Math.min(255, Math.round((i * 255) / level));
+    for (let i = 0; i < grey.length; i++) v[i] = lut[grey[i]];
+  }
+  const tone = toneMask(v, w, h, rowScale);
+  const tile = screenTile(rowScale);
+  const stride = (page.width + 7) >> 3;
+  const out = new Uint8Array(stride * page.height);
+  const rows = Math.min(h, page.height - y0);
+  const cols = Math.min(w, page.width - x0);
+  for (let y = 0; y < rows; y++) {
+    const src = y * w;
+    const py = y + y0;
+    const dst = py * stride;
+    const trow = (py % tile.h) * tile.w;
+    for (let x = 0; x < cols; x++) {
+      const g = v[src + x];
+      if (g >= TONE.paper) continue;
+      const px = x + x0;
+      const black = tone[src + x] ? g < tile.t[trow + (px % tile.w)] : g < TONE.ink;
+      if (black) out[dst + (px >> 3)] |= 0x80 >> (px & 7);
+    }
+  }
+  return out;
+}
