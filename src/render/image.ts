@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type sharpType from 'sharp';
 import type { SharpOptions } from 'sharp';
 import { decodeBmp } from './bmp.js';
+import { decodeHeif } from './heif.js';
 import { fitSize, looksLikePhoto, toPage } from './bitmap.js';
 import { binarizeRegions } from './tone.js';
 import type { PageEncoder } from './encode.js';
@@ -82,9 +83,13 @@ async function fitAndCode(
   return encoder.encode(packed, geom.width, geom.height, geom);
 }
 
-async function openSource(file: string, detected: string, budget: Budget): Promise<Source> {
-  const input = await readFile(file);
+async function openSource(file: string, detected: string, budget: Budget, workDir?: string): Promise<Source> {
   const limitInputPixels = Math.floor(budget.limits.maxMegapixels * 1e6);
+  if (detected === 'heic') {
+    if (!workDir) throw new RenderFailure('unsupported-type', 'HEIC images need a scratch folder to decode');
+    return { input: await decodeHeif(file, workDir, budget, await loadSharp()), opts: { limitInputPixels, failOn: 'error' } };
+  }
+  const input = await readFile(file);
   if (detected === 'bmp') {
     const bmp = decodeBmp(input, limitInputPixels);
     return { input: bmp.data, opts: { raw: { width: bmp.width, height: bmp.height, channels: 3 }, limitInputPixels } };
@@ -101,8 +106,11 @@ async function openSource(file: string, detected: string, budget: Budget): Promi
   return src;
 }
 
-/** Render an image file (registry id png, jpeg, gif, bmp, webp, tiff) to fax pages. Throws RenderFailure. */
-export async function renderImage(file: string, detected: string, geom: Geometry, budget: Budget, encoder: PageEncoder): Promise<FaxPage[]> {
+/**
+ * Render an image file (registry id png, jpeg, gif, bmp, webp, avif, tiff, heic) to fax pages. `workDir` (private,
+ * removed by the caller) is needed for HEIC, which an outside decoder turns into a PNG. Throws RenderFailure.
+ */
+export async function renderImage(file: string, detected: string, geom: Geometry, budget: Budget, encoder: PageEncoder, workDir?: string): Promise<FaxPage[]> {
   const sharp = await loadSharp();
   const seconds = () => {
     const left = Math.ceil((budget.deadline - Date.now()) / 1000);
@@ -110,7 +118,7 @@ export async function renderImage(file: string, detected: string, geom: Geometry
     return left;
   };
   try {
-    const src = await openSource(file, detected, budget);
+    const src = await openSource(file, detected, budget, workDir);
     const meta = await sharp(src.input, src.opts).metadata();
     // multi-page only for TIFF: an animated GIF/WebP means one picture, its first frame
     const pages = detected === 'tiff' ? Math.max(1, meta.pages ?? 1) : 1;
