@@ -60,8 +60,9 @@ export async function decodeHeif(file: string, workDir: string, budget: Budget, 
   const names = (await readdir(workDir)).filter((f) => /^heif(-\d+)?\.png$/.test(f)).sort((a, b) => a.length - b.length || a.localeCompare(b));
   if (conv.code !== 0 || names.length === 0) throw new RenderFailure('damaged', 'the HEIF image is damaged: its contents cannot be decoded');
   const png = await readFile(path.join(workDir, names[0]));
-  const exifName = (await readdir(workDir)).find((f) => f.startsWith(names[0]) && f.endsWith('.exif'));
-  const orientation = exifName && !hasHeifTransform(await readFile(file)) ? exifOrientation(await readFile(path.join(workDir, exifName))) : 1;
+  // --with-exif writes heif.exif beside heif.png
+  const exif = await readFile(path.join(workDir, names[0].replace(/\.png$/, '.exif'))).catch(() => undefined);
+  const orientation = exif && !hasHeifTransform(await readFile(file)) ? exifOrientation(exif) : 1;
   if (orientation === 1) return png;
   // carried as a TIFF Orientation tag so the image path's autoOrient turns it like any photo's EXIF
   return sharp(png, { limitInputPixels: Math.floor(budget.limits.maxMegapixels * 1e6) }).withMetadata({ orientation }).tiff().toBuffer();
