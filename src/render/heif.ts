@@ -46,7 +46,7 @@ export async function decodeHeif(file: string, workDir: string, budget: Budget, 
   const info = await runLimited('heif-info', [file], opts);
   const killed = limitFailure([info], budget, 'HEIF decoder (libheif)');
   if (killed) throw killed;
-  if (info.code === null && info.signal === null) throw new RenderFailure('unsupported-type', 'the HEIF decoder (libheif) is not installed here');
+  if (info.code === -1 && /ENOENT/.test(info.stderr)) throw new RenderFailure('unsupported-type', 'the HEIF decoder (libheif) is not installed here');
   const size = /image:\s*(\d+)x(\d+)[^\n]*primary/.exec(info.stdout) ?? /image:\s*(\d+)x(\d+)/.exec(info.stdout);
   if (info.code !== 0 || !size) throw new RenderFailure('damaged', 'the HEIF image is damaged: its contents cannot be decoded');
   if (Number(size[1]) * Number(size[2]) > budget.limits.maxMegapixels * 1e6) {

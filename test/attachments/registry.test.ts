@@ -49,10 +49,14 @@ describe('defaults (docs/screen.md §1)', () => {
 
   it('known-but-unrenderable rows are never available', () => {
     const { reg } = fresh(WITH_OFFICE);
-    for (const id of ['zip', 'elf', 'exe', 'macho', 'heic', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
+    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
       expect(reg.get(id)).toMatchObject({ renderer: 'none', enabled: false, available: false });
       expect(reg.get(id)!.reason).not.toBe('');
     }
+  });
+
+  it('HEIC photos (the iPhone default) are images, on out of the box', () => {
+    expect(fresh(WITH_OFFICE).reg.get('heic')).toMatchObject({ renderer: 'image', enabled: true, available: true });
   });
 
   it('get() of an unknown id is undefined', () => {
