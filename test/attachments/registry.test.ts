@@ -32,7 +32,7 @@ describe('defaults (docs/screen.md §1)', () => {
     const rows = reg.list();
     expect(rows.map((r) => r.id)).toEqual(DEFAULT_TYPES.map((t) => t.id));
     const enabled = rows.filter((r) => r.enabled).map((r) => r.id).sort();
-    expect(enabled).toEqual(['bmp', 'gif', 'jpeg', 'pdf', 'png', 'text', 'tiff', 'webp']);
+    expect(enabled).toEqual(['bmp', 'gif', 'heic', 'jpeg', 'pdf', 'png', 'text', 'tiff', 'webp']);
     for (const r of rows) expect(r.enabled && r.available ? r.reason === '' : r.reason.length > 0).toBe(true);
   });
 

@@ -21,7 +21,7 @@ const specs = new Map<string, PageSpec>(pageSpecs().map((s) => [s.name, s]));
 const pdfs = new Map<string, string>();
 beforeAll(async () => {
   for (const s of specs.values()) pdfs.set(s.name, await makePage(s, dir));
-}, 60_000);
+}, 300_000); // a hang guard: making the pages is a few seconds of Ghostscript and sharp
 
 let n = 0;
 async function rendered(name: string, res: Res) {
