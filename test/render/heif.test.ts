@@ -63,11 +63,12 @@ describe('exifOrientation and hasHeifTransform', () => {
     const b = Buffer.alloc(26);
     b.write(le ? 'II*\0' : 'MM\0*', 0, 'latin1');
     const w16 = (v: number, o: number) => (le ? b.writeUInt16LE(v, o) : b.writeUInt16BE(v, o));
-    (le ? b.writeUInt32LE(8, 4) : b.writeUInt32BE(8, 4));
+    const w32 = (v: number, o: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
+    w32(8, 4);
     w16(1, 8);
     w16(0x0112, 10);
     w16(3, 12);
-    (le ? b.writeUInt32LE(1, 14) : b.writeUInt32BE(1, 14));
+    w32(1, 14);
     w16(value, 18);
     return b;
   };
