@@ -67,7 +67,7 @@ export function screenTile(rowScale: number, period = SCREEN_PERIOD): { w: numbe
 export function toPage(
   grey: Uint8Array, w: number, h: number,
   page: { width: number; height: number }, x0: number, y0: number,
-  mode: 'threshold' | 'dither' | 'screen', threshold = 128, rowScale = 1,
+  mode: 'threshold' | 'screen', threshold = 128, rowScale = 1,
 ): Uint8Array {
   const stride = (page.width + 7) >> 3;
   const out = new Uint8Array(stride * page.height);
@@ -98,40 +98,6 @@ export function toPage(
         if (grey[src + x] < tile.t[trow + (px % tile.w)]) out[dst + (px >> 3)] |= 0x80 >> (px & 7);
       }
     }
-    return out;
-  }
-  // Floyd–Steinberg, serpentine, errors in 1/16ths carried in two row buffers
-  let errCur = new Int32Array(cols + 2);
-  let errNext = new Int32Array(cols + 2);
-  for (let y = 0; y < rows; y++) {
-    const src = y * w;
-    const dst = (y + y0) * stride;
-    const ltr = (y & 1) === 0;
-    for (let k = 0; k < cols; k++) {
-      const x = ltr ? k : cols - 1 - k;
-      const v = grey[src + x] + (errCur[x + 1] >> 4);
-      const black = v < 128;
-      const e = black ? v : v - 255;
-      if (black) {
-        const px = x + x0;
-        out[dst + (px >> 3)] |= 0x80 >> (px & 7);
-      }
-      if (ltr) {
-        errCur[x + 2] += e * 7;
-        errNext[x] += e * 3;
-        errNext[x + 1] += e * 5;
-        errNext[x + 2] += e;
-      } else {
-        errCur[x] += e * 7;
-        errNext[x + 2] += e * 3;
-        errNext[x + 1] += e * 5;
-        errNext[x] += e;
-      }
-    }
-    const t = errCur;
-    errCur = errNext;
-    errNext = t;
-    errNext.fill(0);
   }
   return out;
 }

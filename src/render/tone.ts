@@ -113,7 +113,7 @@ export function toneMask(v: Uint8Array, w: number, h: number, rowScale: number):
 
 /**
  * Binarize a grey page region `grey` (w×h, 0 = black) onto a white page of pageW×pageH packed rows at (x0, y0);
- * rows MSB first, 1 = black. `rowScale` is xres/yres. `photo` forces the whole area to tone (a photo image).
+ * rows MSB first, 1 = black. `rowScale` is xres/yres (it shapes the boxes and the screen's dots).
  */
 export function binarizeRegions(
   grey: Uint8Array, w: number, h: number,
