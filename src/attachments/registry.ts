@@ -65,7 +65,7 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   none('html', 'HTML page', 'HTML pages', ['text/html', 'application/xhtml+xml'], 'HTML pages are not faxed yet; print the page to PDF and send that'),
   none('svg', 'SVG drawing', 'SVG drawings', ['image/svg+xml'], 'SVG drawings are not faxed (they can load outside resources); send a PDF or PNG instead'),
   none('postscript', 'PostScript file', 'PostScript files', ['application/postscript', 'application/eps', 'image/x-eps'], 'PostScript is not faxed; convert it to PDF and send that'),
-  none('heic', 'HEIC/HEIF image', 'HEIC images', ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], 'HEIC photos are not supported; send them as JPEG or PDF'),
+  { id: 'heic', name: 'HEIC/HEIF image', plural: 'HEIC images', mimes: ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], renderer: 'image', defaultEnabled: true },
   none('jp2', 'JPEG 2000 image', 'JPEG 2000 images', ['image/jp2', 'image/jpx', 'image/jpm', 'image/j2c'], 'unsupported format: JPEG 2000; send the image as JPEG, PNG or PDF'),
   none('zip', 'ZIP archive', 'ZIP archives', ['application/zip', 'application/x-zip-compressed'], 'archives are not faxed; attach the documents inside it directly'),
   none('archive', 'compressed archive', 'Archives', ['application/gzip', 'application/x-7z-compressed', 'application/x-rar-compressed', 'application/vnd.rar', 'application/x-tar', 'application/x-bzip2', 'application/x-xz', 'application/zstd'], 'archives are not faxed; attach the documents inside it directly'),

@@ -14,7 +14,7 @@ import { OFFICE_EXT } from '../render/office.js';
 import type { Logger } from '../logger.js';
 import type { Paper, Resolution } from '../domain/types.js';
 
-const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'text', ...Object.keys(OFFICE_EXT)]);
+const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'avif', 'heic', 'text', ...Object.keys(OFFICE_EXT)]);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {

@@ -1,10 +1,13 @@
 // Images → fax pages with sharp: orientation applied, alpha on white, landscape turned, fitted with fax pixel
-// aspect, then thresholded (text/line art) or dithered (photos). Multi-page TIFF gives every page; GIF/WebP the first.
+// aspect, then screened (photos) or binarized per region (scans, drawings: tone.ts). Multi-page TIFF gives every
+// page; GIF/WebP the first.
 import { readFile } from 'node:fs/promises';
 import type sharpType from 'sharp';
 import type { SharpOptions } from 'sharp';
 import { decodeBmp } from './bmp.js';
+import { decodeHeif } from './heif.js';
 import { fitSize, looksLikePhoto, toPage } from './bitmap.js';
+import { binarizeRegions } from './tone.js';
 import type { PageEncoder } from './encode.js';
 import { dpi, isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
 import { RenderFailure, overBudget, type Budget, type Geometry } from './types.js';
@@ -72,13 +75,21 @@ async function fitAndCode(
     .toBuffer({ resolveWithObject: true });
   const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
   const x0 = Math.floor((geom.width - out.info.width) / 2);
-  const packed = toPage(data, out.info.width, out.info.height, geom, x0, 0, photo ? 'dither' : 'threshold', bilevel ? 160 : 128);
+  const rowScale = geom.xres / geom.yres;
+  // photos are screened whole; scans and drawings decide per region (paper → white, ink → solid, tone → screen)
+  const packed = photo ? toPage(data, out.info.width, out.info.height, geom, x0, 0, 'screen', 128, rowScale)
+    : bilevel ? toPage(data, out.info.width, out.info.height, geom, x0, 0, 'threshold', 160)
+      : binarizeRegions(data, out.info.width, out.info.height, geom, x0, 0, rowScale);
   return encoder.encode(packed, geom.width, geom.height, geom);
 }
 
-async function openSource(file: string, detected: string, budget: Budget): Promise<Source> {
-  const input = await readFile(file);
+async function openSource(file: string, detected: string, budget: Budget, workDir?: string): Promise<Source> {
   const limitInputPixels = Math.floor(budget.limits.maxMegapixels * 1e6);
+  if (detected === 'heic') {
+    if (!workDir) throw new RenderFailure('unsupported-type', 'HEIC images need a scratch folder to decode');
+    return { input: await decodeHeif(file, workDir, budget, await loadSharp()), opts: { limitInputPixels, failOn: 'error' } };
+  }
+  const input = await readFile(file);
   if (detected === 'bmp') {
     const bmp = decodeBmp(input, limitInputPixels);
     return { input: bmp.data, opts: { raw: { width: bmp.width, height: bmp.height, channels: 3 }, limitInputPixels } };
@@ -95,8 +106,11 @@ async function openSource(file: string, detected: string, budget: Budget): Promi
   return src;
 }
 
-/** Render an image file (registry id png, jpeg, gif, bmp, webp, tiff) to fax pages. Throws RenderFailure. */
-export async function renderImage(file: string, detected: string, geom: Geometry, budget: Budget, encoder: PageEncoder): Promise<FaxPage[]> {
+/**
+ * Render an image file (registry id png, jpeg, gif, bmp, webp, avif, tiff, heic) to fax pages. `workDir` (private,
+ * removed by the caller) is needed for HEIC, which an outside decoder turns into a PNG. Throws RenderFailure.
+ */
+export async function renderImage(file: string, detected: string, geom: Geometry, budget: Budget, encoder: PageEncoder, workDir?: string): Promise<FaxPage[]> {
   const sharp = await loadSharp();
   const seconds = () => {
     const left = Math.ceil((budget.deadline - Date.now()) / 1000);
@@ -104,7 +118,7 @@ export async function renderImage(file: string, detected: string, geom: Geometry
     return left;
   };
   try {
-    const src = await openSource(file, detected, budget);
+    const src = await openSource(file, detected, budget, workDir);
     const meta = await sharp(src.input, src.opts).metadata();
     // multi-page only for TIFF: an animated GIF/WebP means one picture, its first frame
     const pages = detected === 'tiff' ? Math.max(1, meta.pages ?? 1) : 1;

@@ -53,7 +53,7 @@ export interface Renderer {
   close(): Promise<void>;
 }
 
-const IMAGE_TYPES = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp']);
+const IMAGE_TYPES = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'avif', 'heic']);
 
 export interface RendererDeps {
   limits: RenderLimits;
@@ -103,6 +103,14 @@ export function createRenderer(deps: RendererDeps): Renderer {
         const gsDir = path.join(dir, 'gs');
         await mkdir(gsDir);
         return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
+      } finally {
+        await dropDir(dir);
+      }
+    }
+    if (doc.detected === 'heic') {
+      const dir = await workDir();
+      try {
+        return await renderImage(doc.path, doc.detected, geom, b, getEncoder(), dir);
       } finally {
         await dropDir(dir);
       }

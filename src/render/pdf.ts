@@ -1,10 +1,12 @@
 // PDF → fax pages: Ghostscript codes the pages itself — G4 as one raw T.6 file per page (its `faxg4` device, a
 // quarter cheaper than `tiffg4`), G3 2-D as single-strip TIFF; long documents are split odd/even across two
-// Ghostscript processes and the coded pages are copied, never re-coded, into document order.
+// Ghostscript processes and the coded pages are copied, never re-coded, into document order. Pages with grey or
+// colour are found by a probe and binarized per region instead (pdfgrey.ts).
 // (Piping 1-bit PBM to our own coder was measured too: the pipe and the coding cost more CPU than Ghostscript's coder.)
 import { copyFile, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { limitFailure, runLimited, spawnLimited } from './proc.js';
+import { greyPages, recodeGreyPages, startProbe } from './pdfgrey.js';
 import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
 import { RenderFailure, type Budget, type Geometry } from './types.js';
 
@@ -125,8 +127,10 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     }
     if (procs.length === 1 && (count === undefined || count >= 2)) procs.push(spawnGs(1, nth(2), undefined));
   }
+  // the grey probe runs beside the coders; pages it finds not pure black and white are rendered again below
+  const probe = startProbe(file, geom, count ?? upTo, budget, { workDir: deps.workDir, env });
   const chunks = procs.length;
-  const results = await Promise.all(procs.map((p) => p.done));
+  const results = await Promise.all([...procs, probe].map((p) => p.done));
   const pages: FaxPage[][] = [];
   for (const [ci, out] of outs.slice(0, chunks).entries()) {
     if (geom.compression === 4) {
@@ -177,6 +181,7 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
   if (ordered.length > budget.limits.maxPages) {
     throw new RenderFailure('too-many-pages', `${ordered.length} pages, more than the limit of ${budget.limits.maxPages}`);
   }
+  await recodeGreyPages(file, geom, await greyPages(deps.workDir), ordered, budget, { workDir: deps.workDir, env });
   return ordered;
 }
 

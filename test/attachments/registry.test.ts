@@ -32,7 +32,7 @@ describe('defaults (docs/screen.md §1)', () => {
     const rows = reg.list();
     expect(rows.map((r) => r.id)).toEqual(DEFAULT_TYPES.map((t) => t.id));
     const enabled = rows.filter((r) => r.enabled).map((r) => r.id).sort();
-    expect(enabled).toEqual(['bmp', 'gif', 'jpeg', 'pdf', 'png', 'text', 'tiff', 'webp']);
+    expect(enabled).toEqual(['bmp', 'gif', 'heic', 'jpeg', 'pdf', 'png', 'text', 'tiff', 'webp']);
     for (const r of rows) expect(r.enabled && r.available ? r.reason === '' : r.reason.length > 0).toBe(true);
   });
 
@@ -49,10 +49,14 @@ describe('defaults (docs/screen.md §1)', () => {
 
   it('known-but-unrenderable rows are never available', () => {
     const { reg } = fresh(WITH_OFFICE);
-    for (const id of ['zip', 'elf', 'exe', 'macho', 'heic', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
+    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
       expect(reg.get(id)).toMatchObject({ renderer: 'none', enabled: false, available: false });
       expect(reg.get(id)!.reason).not.toBe('');
     }
+  });
+
+  it('HEIC photos (the iPhone default) are images, on out of the box', () => {
+    expect(fresh(WITH_OFFICE).reg.get('heic')).toMatchObject({ renderer: 'image', enabled: true, available: true });
   });
 
   it('get() of an unknown id is undefined', () => {
