@@ -86,6 +86,8 @@ export const CORPUS_EXPECTATIONS: [string, Expected][] = [
   ['pdf/pdf_xfa_form.pdf', { detected: 'pdf', verdict: 'accepted', pages: 1 }],
   ['pdf/pdf_xref_keyword_missing.pdf', { detected: 'pdf', verdict: 'accepted', pages: 1 }],
   ['images/avif_pitm.avif', { detected: 'avif', verdict: 'unsupported-type', pages: 1 }],
+  ['images/heic_clap_overflow_fuzz.heic', { detected: 'heic', verdict: 'damaged' }],
+  ['images/heic_libheif_example_2images.heic', { detected: 'heic', verdict: 'accepted', pages: 1 }],
   ['images/bmp_1bit_palette.bmp', { detected: 'bmp', verdict: 'accepted', pages: 1 }],
   ['images/bmp_bad_rle.bmp', { detected: 'bmp', verdict: 'accepted', pages: 1 }],
   ['images/bmp_reallybig_header.bmp', { detected: 'bmp', verdict: 'too-many-pixels', pages: 1 }],

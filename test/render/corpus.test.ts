@@ -57,6 +57,8 @@ const CASES: [string, number | string][] = [
   ['images/gif_crash_test_photo.gif', 1],
   ['images/gif_decompression_bomb_44b.gif', 'damaged'],
   ['images/jpeg2000_relax.jp2', 'unsupported-type'],
+  ['images/heic_clap_overflow_fuzz.heic', 'damaged'], // libheif's fuzz corpus: a clean-aperture box that divides by zero
+  ['images/heic_libheif_example_2images.heic', 1], // two images: only the primary one is faxed
   ['images/jpeg_cmyk_no_icc.jpg', 1],
   ['images/jpeg_corrupt_header.jpg', 'damaged'],
   ['images/jpeg_exif_orientation_5_transpose.jpg', 1],
