@@ -168,8 +168,6 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   jobs.onTerminal(feedback.onJobTerminal);
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
-  let kick = () => {};
-  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: () => kick() });
   // Crash leftovers (issue #12.5): everything under DATA/tmp and every submission folder nothing needs goes now, before
   // any ingress or worker runs; then a sweep every FAXGATE_CLEANUP_INTERVAL_MS. Both are counted in /metrics.
   const { createMetrics } = await import('./metrics/index.js');
@@ -190,7 +188,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const line = lines.defaultLine;
   logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
   const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });
-  kick = workers.kick;
+  // Intake after the workers it wakes (built, not started: nothing reaches intake before the ingress below).
+  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: workers.kick });
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
 
