@@ -5,7 +5,7 @@
 // is only the client. Intake is a stub that answers at once, so what is measured is receiving, parsing, decoding and
 // writing the files — the work the issue is about — not the screen or rendering.
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,17 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/store/db.js';
 import { createAccountStore } from '../src/settings/accounts.js';
 import { createWebService } from '../src/web-service.js';
-import type { IntakePort } from '../src/ingress/http/deps.js';
+import { jobImages, type HttpDeps, type IntakePort } from '../src/ingress/http/deps.js';
+import { createTypeRegistry } from '../src/attachments/registry.js';
+import { createDetector } from '../src/attachments/detect.js';
+import { createJobStore } from '../src/jobs/store.js';
+import { createFeedback } from '../src/feedback/index.js';
+import { createRenderer } from '../src/render/index.js';
+import { createInbound } from '../src/inbound/service.js';
+import { createMetrics } from '../src/metrics/index.js';
+import { createHealth } from '../src/health/index.js';
+import { createJsonBodies } from '../src/ingress/http/json-bodies.js';
+import { createFailureThrottle } from '../src/ingress/http/throttle.js';
 import { silentLogger } from '../src/logger.js';
 import { systemClock } from '../src/domain/types.js';
 
@@ -46,6 +56,25 @@ type ToParent = { ready: { port: number; keys: string[] } } | { report: Report }
 
 // ---------------------------------------------------------------- server (child process)
 
+/** The web service's other parts, real and over the bench's database (only the stub intake is exercised). */
+function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' | 'logger' | 'clock'>): HttpDeps {
+  const { config, db, accounts, clock, logger } = base;
+  const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, text: { available: true }, office: { available: true } } });
+  const jobs = createJobStore({ db, clock });
+  const feedback = createFeedback({ db, accounts, clock, config, logger });
+  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
+  const renderer = createRenderer({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir: config.dataDir });
+  return {
+    ...base, registry, jobs, feedback, instanceId: randomUUID(),
+    images: jobImages(jobs, renderer.toPdf),
+    inbound: createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger }),
+    jsonBodies: createJsonBodies({ maxConcurrent: config.httpJsonMaxConcurrent, maxPerAccount: config.httpJsonMaxPerAccount, largeBytes: config.httpJsonLargeBytes }),
+    throttle: createFailureThrottle({ clock }),
+    metrics: createMetrics({ clock, jobs, feedback }),
+    health: createHealth({ clock, db, dataDir: config.dataDir, logger }),
+  };
+}
+
 async function serve(s: Scenario): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'faxgate-bench-json-'));
   const config = loadConfig({}, {
@@ -60,7 +89,7 @@ async function serve(s: Scenario): Promise<void> {
     screenOnly: async () => ({ outcome: 'accept', files: [] }) as never,
     submit: async (sub) => ({ submissionId: `sub_${++n}`, jobs: [], files: sub.files.map((f) => ({ name: f.name, size: f.size, verdict: 'accepted' }) as never) }),
   };
-  const app = createWebService({ config, db, accounts, intake, logger: silentLogger, clock: systemClock });
+  const app = createWebService(benchDeps({ config, db, accounts, intake, logger: silentLogger, clock: systemClock }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const keys = Array.from({ length: s.accounts }, (_v, i) => accounts.create({ name: `Bench ${i}`, senders: [`b${i}@bench.example`] }).apiKey);
   // Warm up (schemas compile, first worker start) so the numbers are the steady state, not start-up.

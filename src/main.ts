@@ -228,12 +228,16 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // Failed sign-ins and bearer tokens are counted here for every route and page (issue #12.8).
   const { createFailureThrottle } = await import('./ingress/http/throttle.js');
   const throttle = createFailureThrottle({ clock });
+  // One gate per server: the large-JSON limits hold across every upload route (issue #12.7).
+  const jsonBodies = (await import('./ingress/http/json-bodies.js')).createJsonBodies({
+    maxConcurrent: config.httpJsonMaxConcurrent, maxPerAccount: config.httpJsonMaxPerAccount, largeBytes: config.httpJsonLargeBytes,
+  });
   // GET /readyz: each line's own check(), and each HylaFAX drop folder faxgate receives from.
   const health = (await import('./health/index.js')).createHealth({
     clock, db, dataDir: config.dataDir, logger, lines: () => [...lines.lines, ...hylafaxIntakes.checks()],
   });
   const http = await startWebService(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, images: jobImages(jobs, renderer.toPdf), metrics, health },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

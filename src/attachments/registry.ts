@@ -171,3 +171,6 @@ export function createTypeRegistry(deps: { db: DB; clock: Clock; availability: A
 }
 
 export type TypeRegistry = ReturnType<typeof createTypeRegistry>;
+
+/** What the web service and the admin page use of the registry (the rows and the admin's change). */
+export type TypeRegistryPort = Pick<TypeRegistry, 'list' | 'update'>;

@@ -1,16 +1,10 @@
 // The admin page: the shared type registry as an editable table, its recent changes, and the recent settings changes (audit trail).
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import type { TypeRow as RegistryRow } from '../attachments/registry.js';
 
-/** One row of the type registry (docs/screen.md §1), as the registry lists it. */
-export interface TypeRow {
-  id: string;
-  name: string;
-  enabled: boolean;
-  available: boolean;
-  maxBytes?: number | null;
-  reason: string;
-}
+/** One row of the type registry (docs/screen.md §1), as the registry lists it: the fields this page shows. */
+export type TypeRow = Pick<RegistryRow, 'id' | 'name' | 'enabled' | 'available' | 'maxBytes' | 'reason'>;
 
 export interface AuditRow { accountId: string | null; actor: string; at: string; field: string; old: unknown; new: unknown }
 

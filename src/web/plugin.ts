@@ -5,6 +5,7 @@ import fastifyCookie, { Signer } from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
+import type { TypeRegistryPort } from '../attachments/registry.js';
 import { systemClock, type Clock } from '../domain/types.js';
 import { isFaxError } from '../domain/errors.js';
 import { hashApiKey, safeEqual, type AccountStore } from '../settings/accounts.js';
@@ -17,16 +18,10 @@ import { adminPage, formatMb, isLocked, mbToBytes, type AdminError, type TypeRow
 import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '../ingress/http/throttle.js';
 import { keyCredential } from '../ingress/http/auth.js';
 
-/** The type registry as the admin page uses it (the same registry email and the web service screen against). */
-export interface WebRegistry {
-  list(): (Omit<TypeRow, 'name' | 'reason'> & { name?: string; reason?: string })[];
-  update(change: Record<string, { enabled?: boolean; maxBytes?: number | null }>, actor: string): unknown;
-}
-
 export interface WebDeps {
   accounts: Pick<AccountStore, 'findByApiKey' | 'get' | 'updateSettings' | 'rotateFeedbackSecret' | 'auditLog'>;
-  /** absent in builds without the registry: /admin then says so instead of showing the table */
-  registry?: WebRegistry;
+  /** the same registry email and the web service screen against */
+  registry: TypeRegistryPort;
   config: Pick<Config, 'adminToken' | 'publicUrl'>;
   db: DB;
   clock?: Clock;
@@ -300,19 +295,15 @@ export function webPages(deps: WebDeps) {
       }));
     };
 
-    function rowsOf(): TypeRow[] {
-      if (!deps.registry) return [];
-      return deps.registry.list().map((t) => ({ ...t, name: t.name ?? t.id, reason: t.reason ?? '' }));
-    }
+    const rowsOf = (): TypeRow[] => deps.registry.list();
 
     function renderAdmin(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
       status?: string; errors?: AdminError[]; submitted?: Body;
     } = {}) {
-      const errors = deps.registry ? extra.errors : [{ text: 'The type registry is not part of this build yet.' }, ...(extra.errors ?? [])];
       return sendPage(reply, status, adminPage({
         types: rowsOf(), csrf: cur.session.csrf,
         audit: deps.accounts.auditLog(undefined, 50, 'settings'), typeChanges: deps.accounts.auditLog(undefined, 50, 'types'),
-        status: extra.status, errors, submitted: extra.submitted,
+        status: extra.status, errors: extra.errors, submitted: extra.submitted,
       }));
     }
 
@@ -348,7 +339,6 @@ export function webPages(deps: WebDeps) {
 
     app.post('/admin/types', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       const cur = requireSession(ADMIN, req);
-      if (!deps.registry) throw new Refusal(409, 'The type registry is not part of this build yet.');
       const body = req.body as Body;
       const change: Record<string, { enabled?: boolean; maxBytes?: number | null }> = {};
       const errors: AdminError[] = [];

@@ -3,12 +3,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWebService } from '../../src/web-service.js';
 import { feedbackWsdl } from '../../src/feedback/wsdl.js';
 import { silentLogger } from '../../src/logger.js';
+import { httpDeps } from '../ingress/http/harness.js';
 import { job, makeEnv, receiver, until } from './helpers.js';
 
 const env = makeEnv();
 const fb = env.make();
 fb.start();
-const app = createWebService({ config: env.config, db: env.db, accounts: env.accounts, feedback: fb, logger: silentLogger });
+const app = createWebService(httpDeps({ config: env.config, db: env.db, accounts: env.accounts, feedback: fb, logger: silentLogger }).deps);
 afterAll(async () => { await app.close(); await fb.close(); });
 
 describe('GET /v1/feedback.wsdl', () => {

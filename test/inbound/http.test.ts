@@ -13,6 +13,7 @@ import { systemClock } from '../../src/domain/types.js';
 import { createFeedback, type Feedback } from '../../src/feedback/index.js';
 import type { InboundService } from '../../src/inbound/service.js';
 import { createWebService } from '../../src/web-service.js';
+import { httpDeps } from '../ingress/http/harness.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
 import { createAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
@@ -44,7 +45,7 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const feedback = createFeedback({ db, accounts, clock: systemClock, config, logger, pollMs: 20 });
   // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
   const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
-  const app = createWebService({ config, db, accounts, clock: systemClock, logger, inbound, feedback });
+  const app = createWebService(httpDeps({ config, db, accounts, clock: systemClock, logger, inbound, feedback }).deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as net.AddressInfo;
   const a = accounts.create({ name: 'A', senders: ['a@a.example'], inbound: ['+15550001111'] });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebService } from '../../src/web-service.js';
+import { httpDeps } from '../ingress/http/harness.js';
 import { loadConfig } from '../../src/config.js';
 import { ADMIN_TOKEN, world } from './harness.js';
 
@@ -33,7 +34,7 @@ describe('web pages in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    app = createWebService({ config, db: w.db, accounts: w.accounts, registry: w.registry, clock: undefined });
+    app = createWebService(httpDeps({ config, db: w.db, accounts: w.accounts }, { registry: w.registry }).deps);
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     browser = await chromium.launch({

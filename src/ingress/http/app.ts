@@ -9,14 +9,11 @@ import { installMediaTypeCheck } from './media-type.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { grantContinue, guardContinue } from './continue.js';
 import { jsonBodyLimit } from './uploads.js';
-import { createJsonBodies } from './json-bodies.js';
-import { createFailureThrottle } from './throttle.js';
-import { systemClock } from '../../domain/types.js';
 
 export type { HttpDeps, RouteEntry, RoutePlugin } from './deps.js';
 
 export interface HttpAppOptions {
-  /** pino logger or fastify logger options; defaults to deps.logger, else silent */
+  /** pino logger or fastify logger options; defaults to deps.logger */
   logger?: FastifyServerOptions['loggerInstance'];
 }
 
@@ -25,21 +22,9 @@ export interface HttpAppOptions {
  * `app.inject()`. The list comes from the caller (src/web-service.ts: the API routes and the web pages), so this
  * module knows no route file and the web pages are not imported by the HTTP adapter (issue 13).
  */
-export function createHttpApp(given: HttpDeps, routes: readonly RouteEntry[], opts: HttpAppOptions = {}): FastifyInstance {
-  // One gate per server: the large-JSON limits hold across every upload route (issue #12.7); one set of failure
-  // counters for every route and the web pages (issue #12.8): main.ts passes its own, tests a clocked one.
-  const deps: HttpDeps = {
-    ...given,
-    jsonBodies: given.jsonBodies ?? createJsonBodies({
-      maxConcurrent: given.config.httpJsonMaxConcurrent,
-      maxPerAccount: given.config.httpJsonMaxPerAccount,
-      largeBytes: given.config.httpJsonLargeBytes,
-    }),
-    throttle: given.throttle ?? createFailureThrottle({ clock: given.clock ?? systemClock }),
-  };
-  const loggerInstance = opts.logger ?? deps.logger;
+export function createHttpApp(deps: HttpDeps, routes: readonly RouteEntry[], opts: HttpAppOptions = {}): FastifyInstance {
   const app = Fastify({
-    ...(loggerInstance ? { loggerInstance } : { logger: false }),
+    loggerInstance: opts.logger ?? deps.logger,
     // Only JSON bodies use this; uploads are streamed and counted by uploads.ts.
     bodyLimit: 1024 * 1024,
     // req.ip is the socket's address, unless that peer is a configured proxy: then the rightmost X-Forwarded-For hop

@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Clock, FileReport, Paper, Resolution, ScreenDecision } from '../../domain/types.js';
 import type { JobSnapshot } from '../../domain/jobs.js';
 import type { Account, AccountStore } from '../../settings/accounts.js';
-import { FaxError } from '../../domain/errors.js';
+import type { TypeRegistryPort } from '../../attachments/registry.js';
 
 /** A file already streamed to disk by the HTTP adapter (intake moves it durably). */
 export interface UploadedFile {
@@ -60,9 +60,9 @@ export interface JobsPort {
   get(accountId: string, id: string): JobSnapshot | undefined;
   events(jobId: string): JobEventView[];
   /** the job's transmission attempts, oldest first (src/jobs/attempts.ts) */
-  attempts?(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
+  attempts(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
   /** the job's submission: the station id it is sent with (docs/pages.md §2) */
-  submission?(id: string): { options: { csid?: string } } | undefined;
+  submission(id: string): { options: { csid?: string } } | undefined;
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */
@@ -72,56 +72,44 @@ export interface ImagesPort {
   toPdf(tiffPath: string, pdfPath: string): Promise<unknown>;
 }
 
-export interface TypeRowView {
-  id: string;
-  enabled: boolean;
-  available: boolean;
-  maxBytes?: number | null;
-  reason?: string;
-}
-
-export interface RegistryPort {
-  list(): TypeRowView[];
-  update(change: Record<string, { enabled?: boolean; maxBytes?: number | null }>, actor: string): unknown;
-}
-
 export interface FeedbackPort {
   /** Delivery attempts recorded for a job (shown on GET /v1/faxes/{id}). */
   deliveriesFor(jobId: string): unknown[];
   /** POST /v1/faxes/{id}/feedback/redeliver (src/feedback); throws not-found / invalid-state. */
-  redeliver?(accountId: string, jobId: string): { webhookId: string; deliveryId: string };
+  redeliver(accountId: string, jobId: string): { webhookId: string; deliveryId: string };
 }
 
 /**
- * Everything route plugins may use. Fields beyond config/db/accounts are optional so the app starts with what
- * exists; a route whose dependency is missing answers 500 internal. Other areas add their own optional fields here.
+ * Everything route plugins may use, all of it required: main.ts wires the real parts and tests build the same set
+ * (test/ingress/http/harness.ts), so no route has a "not wired" branch.
  */
 export interface HttpDeps {
   config: Config;
   db: DB;
   accounts: AccountStore;
-  clock?: Clock;
+  clock: Clock;
   /**
-   * This server process (random, made at start; main.ts passes one). Idempotency claims held by any other instance
-   * are those of a process that died (one server per data folder), so they are taken over at once. Default: random.
+   * This server process (random, made at start). Idempotency claims held by any other instance are those of a
+   * process that died (one server per data folder), so they are taken over at once.
    */
-  instanceId?: string;
-  /** the gate and worker decoding of large JSON bodies (createHttpApp makes one from config when absent) */
-  jsonBodies?: import('./json-bodies.js').JsonBodies;
-  logger?: Logger;
-  intake?: IntakePort;
-  jobs?: JobsPort;
-  images?: ImagesPort;
-  registry?: RegistryPort;
-  feedback?: FeedbackPort;
-  /** failed-authentication counters (issue #12.8); createHttpApp makes one on deps.clock when absent */
-  throttle?: import('./throttle.js').FailureThrottle;
+  instanceId: string;
+  /** the gate and worker decoding of large JSON bodies, one per server (issue #12.7) */
+  jsonBodies: import('./json-bodies.js').JsonBodies;
+  logger: Logger;
+  intake: IntakePort;
+  jobs: JobsPort;
+  images: ImagesPort;
+  /** the type registry's rows and the admin's change (src/attachments/registry.ts) */
+  registry: TypeRegistryPort;
+  feedback: FeedbackPort;
+  /** failed-authentication counters shared by every route and the web pages (issue #12.8) */
+  throttle: import('./throttle.js').FailureThrottle;
   /** received faxes (src/inbound) */
-  inbound?: import('../../inbound/service.js').InboundService;
+  inbound: import('../../inbound/service.js').InboundService;
   /** GET /metrics (src/metrics): the exposition text of this gateway's registry */
-  metrics?: { contentType: string; render(): Promise<string> };
-  /** GET /readyz (src/health); the route makes one over db and the data folder, without lines, when absent */
-  health?: import('../../health/index.js').Health;
+  metrics: { contentType: string; render(): Promise<string> };
+  /** GET /readyz (src/health) */
+  health: import('../../health/index.js').Health;
 }
 
 /**
@@ -151,9 +139,3 @@ export type RoutePlugin = FastifyPluginAsync<{ deps: HttpDeps }>;
 
 /** One entry of the app's route list; createHttpApp registers the list it is given, in order. */
 export interface RouteEntry { name: string; plugin: RoutePlugin }
-
-/** Throw 500 internal when a dependency was not wired (the app still starts without it). */
-export function need<T>(dep: T | undefined, name: string): T {
-  if (!dep) throw new FaxError('internal', `${name} is not available in this server`);
-  return dep;
-}

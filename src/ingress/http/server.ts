@@ -17,6 +17,6 @@ export async function startHttpServer(
   const app = createHttpApp(deps, routes);
   await app.listen({ port: opts.port ?? deps.config.httpPort, host: opts.host ?? deps.config.bindHost });
   const port = (app.server.address() as AddressInfo).port;
-  deps.logger?.info({ port }, 'http listening');
+  deps.logger.info({ port }, 'http listening');
   return { app, port, close: () => app.close() };
 }

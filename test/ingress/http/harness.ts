@@ -1,17 +1,24 @@
 // Builds the web service on the real parts (SQLite, accounts, type registry, job store, intake, detector) for tests.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config.js';
-import { openDatabase } from '../../../src/store/db.js';
-import { createAccountStore } from '../../../src/settings/accounts.js';
-import { systemClock } from '../../../src/domain/types.js';
-import { silentLogger } from '../../../src/logger.js';
+import { openDatabase, type DB } from '../../../src/store/db.js';
+import { createAccountStore, type AccountStore } from '../../../src/settings/accounts.js';
+import { systemClock, type Clock } from '../../../src/domain/types.js';
+import { silentLogger, type Logger } from '../../../src/logger.js';
 import { createTypeRegistry, type Availability } from '../../../src/attachments/registry.js';
 import { createJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createDetector } from '../../../src/attachments/detect.js';
-import { createFeedback } from '../../../src/feedback/index.js';
+import { createFeedback, type Feedback } from '../../../src/feedback/index.js';
+import { createRenderer } from '../../../src/render/index.js';
+import { createInbound, type InboundService } from '../../../src/inbound/service.js';
+import { createMetrics } from '../../../src/metrics/index.js';
+import { createHealth } from '../../../src/health/index.js';
+import { createJsonBodies } from '../../../src/ingress/http/json-bodies.js';
+import { createFailureThrottle } from '../../../src/ingress/http/throttle.js';
 import type { HttpDeps } from '../../../src/ingress/http/app.js';
 import { createWebService } from '../../../src/web-service.js';
 import { jobImages } from '../../../src/ingress/http/deps.js';
@@ -35,24 +42,62 @@ export function corpusBytes(rel: string): Buffer {
   return readFileSync(corpus(rel));
 }
 
+/** What every test server starts from; httpDeps() builds the rest of the web service's parts over it. */
+export interface DepsBase {
+  config: Config;
+  db: DB;
+  accounts: AccountStore;
+  clock?: Clock;
+  logger?: Logger;
+  /** a feedback service of the test's own (else one over db, jobs' terminal states wired to it) */
+  feedback?: Feedback;
+  /** a received-fax service of the test's own (else one over db with the real renderer and detector) */
+  inbound?: InboundService;
+}
+
+/**
+ * The web service's full set of parts, all real and over the given database, as main.ts wires them (renderer and
+ * detector included, for received faxes); `extra` replaces any of them.
+ */
+export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
+  const { config, db, accounts } = base;
+  const clock = base.clock ?? systemClock;
+  const logger = base.logger ?? silentLogger;
+  const registry = createTypeRegistry({ db, clock, availability: AVAILABILITY });
+  const jobs = createJobStore({ db, clock });
+  const limits = { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
+  const detector = createDetector({ limits });
+  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
+  const feedback = base.feedback ?? createFeedback({ db, accounts, clock, config, logger, pollMs: 20 });
+  jobs.onTerminal(feedback.onJobTerminal);
+  const tmpDir = path.join(config.dataDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+  const renderer = createRenderer({ limits: { ...limits, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir });
+  const inbound = base.inbound ?? createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger });
+  // libtiff's tiff2pdf makes the same CCITT passthrough PDF as the renderer, without the render worker.
+  const images = jobImages(jobs, async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }));
+  const deps: HttpDeps = {
+    config, db, accounts, clock, logger, registry, intake, jobs, feedback, images, inbound,
+    instanceId: randomUUID(),
+    jsonBodies: createJsonBodies({
+      maxConcurrent: config.httpJsonMaxConcurrent, maxPerAccount: config.httpJsonMaxPerAccount, largeBytes: config.httpJsonLargeBytes,
+    }),
+    throttle: createFailureThrottle({ clock }),
+    metrics: createMetrics({ clock, jobs, feedback }),
+    health: createHealth({ clock, db, dataDir: config.dataDir, logger }),
+    ...extra,
+  };
+  return { deps, registry, jobs, intake, detector, feedback, renderer, inbound };
+}
+
 /** `overrides.dataDir` opens an existing data folder (a second server on the same SQLite file, as after a restart). */
 export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<HttpDeps> = {}) {
   const dataDir = overrides.dataDir ?? tempDir('faxgate-http-');
   // Feedback goes to loopback receivers in tests, so private destinations are allowed here.
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);
-  const clock = systemClock;
-  const logger = silentLogger;
-  const accounts = createAccountStore({ db, clock });
-  const registry = createTypeRegistry({ db, clock, availability: AVAILABILITY });
-  const jobs = createJobStore({ db, clock });
-  const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
-  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
-  const feedback = createFeedback({ db, accounts, clock, config, logger, pollMs: 20 });
-  jobs.onTerminal(feedback.onJobTerminal);
-  // The render area's TIFF→PDF (CCITT passthrough) has not landed yet; libtiff's tiff2pdf does the same passthrough.
-  const images = jobImages(jobs, async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }));
-  const deps: HttpDeps = { config, db, accounts, registry, intake, jobs, feedback, images, clock, logger, ...extra };
+  const accounts = createAccountStore({ db, clock: systemClock });
+  const { deps, registry, jobs, intake, detector, feedback } = httpDeps({ config, db, accounts }, extra);
   const app = createWebService(deps);
   let n = 0;
   const account = (opts: { kind?: 'standard' | 'developer'; designated?: string } = {}) => {

@@ -1,6 +1,6 @@
 // GET/PUT /v1/admin/types: the global type registry (admin token); changes apply to email and web submissions at once.
 import type { FastifyRequest } from 'fastify';
-import { need, type RoutePlugin } from '../deps.js';
+import type { RoutePlugin } from '../deps.js';
 import { adminSecurity, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
 
@@ -27,6 +27,7 @@ const changeBody = {
 
 export const adminTypesRoutes: RoutePlugin = async (app, { deps }) => {
   const admin = requireAdmin(deps.config.adminToken);
+  const { registry } = deps;
 
   app.get('/v1/admin/types', {
     onRequest: admin,
@@ -36,7 +37,7 @@ export const adminTypesRoutes: RoutePlugin = async (app, { deps }) => {
       security: adminSecurity,
       response: { 200: typesResponse, ...problemResponses(401, 403) },
     },
-  }, async () => ({ types: need(deps.registry, 'type registry').list() }));
+  }, async () => ({ types: registry.list() }));
 
   app.put('/v1/admin/types', {
     onRequest: admin,
@@ -49,7 +50,6 @@ export const adminTypesRoutes: RoutePlugin = async (app, { deps }) => {
       response: { 200: typesResponse, ...problemResponses(400, 401, 403, 409) },
     },
   }, async (req: FastifyRequest) => {
-    const registry = need(deps.registry, 'type registry');
     await registry.update(req.body as Record<string, { enabled?: boolean; maxBytes?: number | null }>, req.actor ?? 'admin:api');
     return { types: registry.list() };
   });

@@ -1,14 +1,12 @@
 // POST /v1/faxes (multipart or JSON base64, idempotent), GET /v1/faxes/{id} and its rendered image (TIFF or PDF).
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
-import type { JobSnapshot } from '../../../domain/jobs.js';
-import { systemClock, type Paper, type Resolution } from '../../../domain/types.js';
+import type { Paper, Resolution } from '../../../domain/types.js';
 import type { Account } from '../../../settings/accounts.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
-import { need, type HttpDeps, type IntakePort, type RoutePlugin } from '../deps.js';
+import type { IntakePort, RoutePlugin } from '../deps.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
@@ -164,20 +162,12 @@ function checkRecipients(intake: IntakePort, account: Account, raw: string[]): s
   return out;
 }
 
-/** Where the job's rendered TIFF is: the images port, else the submission row (migration 002). */
-function tiffPathOf(deps: HttpDeps, job: JobSnapshot): string | undefined {
-  if (deps.images) return deps.images.tiffPath(job);
-  const row = deps.db.prepare('SELECT tiff_path FROM submissions WHERE id = ? AND account_id = ?').get(job.submissionId, job.accountId) as
-    { tiff_path: string | null } | undefined;
-  return row?.tiff_path ?? undefined;
-}
-
 export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
   const { config } = deps;
-  const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock ?? systemClock, instanceId: deps.instanceId ?? randomUUID() });
+  const idem = createIdempotencyStore({ db: deps.db, clock: deps.clock, instanceId: deps.instanceId });
   const auth = requireAccount(deps.accounts);
 
-  const jsonBodies = need(deps.jsonBodies, 'JSON body gate');
+  const { jsonBodies, intake, jobs, images } = deps;
   jsonBodies.install(app);
 
   app.post('/v1/faxes', {
@@ -206,7 +196,6 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req: FastifyRequest, reply: FastifyReply) => {
     const account = accountOf(req);
-    const intake = need(deps.intake, 'intake');
     const body = req.body as SubmitBody;
     const upload = req.upload ?? await receiveJsonFiles(req, body.files ?? [], config.dataDir, config.maxMessageBytes);
     try {
@@ -283,14 +272,13 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req) => {
     const account = accountOf(req);
-    const jobs = need(deps.jobs, 'job store');
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
     const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
     // The line's own reference (lineRef) is internal: the customer sees what the call reported, not how it is tracked.
-    const calls = (jobs.attempts?.(job.id) ?? []).map(({ lineRef: _ref, ...a }) => a);
-    const localId = jobs.submission?.(job.submissionId)?.options.csid;
-    return { ...job, ...(localId ? { localId } : {}), events, calls, feedback: deps.feedback?.deliveriesFor(job.id) ?? [] };
+    const calls = jobs.attempts(job.id).map(({ lineRef: _ref, ...a }) => a);
+    const localId = jobs.submission(job.submissionId)?.options.csid;
+    return { ...job, ...(localId ? { localId } : {}), events, calls, feedback: deps.feedback.deliveriesFor(job.id) };
   });
 
   app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {
@@ -318,9 +306,9 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req, reply) => {
     const account = accountOf(req);
-    const job = need(deps.jobs, 'job store').get(account.id, req.params.id);
+    const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
-    const tiff = tiffPathOf(deps, job);
+    const tiff = images.tiffPath(job);
     if (!tiff) {
       if (job.status === 'rejected' || job.status === 'failed') {
         throw new FaxError('invalid-state', `fax ${job.id} was ${job.status} before it was rendered; there is no image`);
@@ -337,7 +325,6 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
       file = `${tiff.replace(/\.tiff?$/i, '')}.pdf`;
       const exists = await stat(file).then(() => true, () => false);
       if (!exists) {
-        const images = need(deps.images, 'PDF renderer');
         const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
         try {
           await images.toPdf(tiff, tmp);

@@ -1,6 +1,5 @@
 // GET /v1/feedback.wsdl (public: the XML feedback service a customer implements) and POST /v1/faxes/{id}/feedback/redeliver.
 import type { FastifyRequest } from 'fastify';
-import { FaxError } from '../../../domain/errors.js';
 import { feedbackWsdl } from '../../../feedback/wsdl.js';
 import type { RoutePlugin } from '../deps.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
@@ -46,9 +45,7 @@ export const feedbackRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const account = accountOf(req);
-    const redeliver = deps.feedback?.redeliver;
-    if (!redeliver) throw new FaxError('internal', 'feedback is not available in this server');
-    const r = redeliver.call(deps.feedback, account.id, req.params.id);
+    const r = deps.feedback.redeliver(account.id, req.params.id);
     return reply.code(202).send({ ...r, status: 'queued' });
   });
 };

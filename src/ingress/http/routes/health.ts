@@ -1,8 +1,6 @@
 // GET /healthz (liveness: the process answers) and GET /readyz (readiness: src/health) for load balancers and monitors.
 // No authentication (a balancer has no token) and nothing about accounts or jobs: only what is wrong with this server.
-import { createHealth } from '../../../health/index.js';
 import type { RoutePlugin } from '../deps.js';
-import { systemClock } from '../../../domain/types.js';
 
 const checkSchema = {
   type: 'object',
@@ -16,8 +14,8 @@ const readySchema = {
 } as const;
 
 export const healthRoutes: RoutePlugin = async (app, { deps }) => {
-  // main.ts passes one with the fax lines; without it the database, data folder and renderer are still checked.
-  const health = deps.health ?? createHealth({ clock: deps.clock ?? systemClock, db: deps.db, dataDir: deps.config.dataDir, ...(deps.logger ? { logger: deps.logger } : {}) });
+  // main.ts builds it over the database, the data folder, the renderer's tools and every fax line.
+  const { health } = deps;
 
   app.get('/healthz', {
     schema: {

@@ -1,6 +1,6 @@
 // GET /metrics: Prometheus text exposition. Job counts and queue age are business volume, so by default only the
 // admin token may read them (FAXGATE_METRICS=admin); `open` serves scrapers on a private network, `off` removes it.
-import { need, type RoutePlugin } from '../deps.js';
+import type { RoutePlugin } from '../deps.js';
 import { adminSecurity, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
 
@@ -20,7 +20,7 @@ export const metricsRoutes: RoutePlugin = async (app, { deps }) => {
       },
     },
   }, async (_req, reply) => {
-    const metrics = need(deps.metrics, 'metrics registry');
+    const { metrics } = deps;
     const text = await metrics.render();
     return reply.type(metrics.contentType).send(text);
   });

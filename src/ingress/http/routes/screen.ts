@@ -1,6 +1,6 @@
 // POST /v1/screen: the dry run of the one shared screen for uploaded files, under the caller's settings; creates no job.
 import type { FastifyRequest } from 'fastify';
-import { need, type RoutePlugin } from '../deps.js';
+import type { RoutePlugin } from '../deps.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import { problemResponses } from '../problems.js';
 import { MAX_FILES, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile } from '../uploads.js';
@@ -48,7 +48,7 @@ const decisionSchema = {
 
 export const screenRoutes: RoutePlugin = async (app, { deps }) => {
   const { config } = deps;
-  const jsonBodies = need(deps.jsonBodies, 'JSON body gate');
+  const { jsonBodies, intake } = deps;
   jsonBodies.install(app);
   app.post('/v1/screen', {
     ...uploadRouteOptions(config, requireAccount(deps.accounts), jsonBodies),
@@ -63,7 +63,6 @@ export const screenRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req: FastifyRequest) => {
     const account = accountOf(req);
-    const intake = need(deps.intake, 'intake');
     const body = (req.body ?? {}) as { files?: JsonFile[]; coverText?: string };
     const upload = req.upload ?? await receiveJsonFiles(req, body.files ?? [], config.dataDir, config.maxMessageBytes);
     try {
