@@ -2,9 +2,11 @@
 import type { Readable } from 'node:stream';
 import type { DB } from '../store/db.js';
 import type { AccountStore } from '../settings/accounts.js';
-import type { Clock, DetectedFacts } from '../domain/types.js';
+import type { Clock } from '../domain/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Detector } from '../attachments/detect.js';
+import type { Renderer } from '../render/index.js';
 
 export type InboundStatus = 'stored' | 'deleted';
 
@@ -57,18 +59,11 @@ export interface InboundFeedback {
   forgetInbound?(id: string): unknown;
 }
 
-export interface InboundRenderer {
-  renderDoc(
-    doc: { name: string; path: string; detected: 'tiff' | 'pdf' },
-    opts: { resolution: 'fine'; paper: 'letter' },
-    outPath: string,
-  ): Promise<unknown>;
-  toPdf(tiffPath: string, pdfPath: string): Promise<unknown>;
-}
+/** What receiving needs of the renderer (src/render): normalising a received TIFF/PDF, and its PDF. */
+export type InboundRenderer = Pick<Renderer, 'renderDoc' | 'toPdf'>;
 
-export interface InboundDetector {
-  detect(file: { name: string; path: string }): Promise<DetectedFacts>;
-}
+/** What receiving needs of the detector (src/attachments). */
+export type InboundDetector = Pick<Detector, 'detect'>;
 
 export interface InboundDeps {
   db: DB;

@@ -11,7 +11,8 @@ import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
 import { FaxError, isFaxError } from '../domain/errors.js';
 import { NUMBER_EXAMPLE, normalizeNumber } from '../domain/numbers.js';
 import { screen, screenContext } from '../attachments/screen.js';
-import type { TypeRow } from '../attachments/registry.js';
+import type { TypeRegistry } from '../attachments/registry.js';
+import type { Detector as FileDetector } from '../attachments/detect.js';
 import { newId, type JobStore } from '../jobs/store.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
 import { cleanFileName } from './names.js';
@@ -54,13 +55,9 @@ export interface IntakeResult {
   earlier: string[];
 }
 
-/** The deps intake needs from attachments/, typed by shape so either side can evolve. */
-export interface Detector {
-  detect(input: { name: string; path: string; declaredType?: string; inline?: boolean }): Promise<DetectedFacts>;
-}
-export interface TypeRegistryView {
-  list(): TypeRow[];
-}
+/** What intake needs of attachments/: the detector and the registry's rows. */
+export type Detector = Pick<FileDetector, 'detect'>;
+export type TypeRegistryView = Pick<TypeRegistry, 'list'>;
 
 export interface IntakeDeps {
   db: DB;

@@ -5,24 +5,17 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Clock, CoverSpec, FileReport, PageHeaderSpec, Paper, ReasonCode, Resolution, StoredFile, SubmissionBody } from '../domain/types.js';
+import type { Clock, FileReport, ReasonCode, StoredFile, SubmissionBody } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings, screenContext } from '../attachments/screen.js';
 import { createLineSet, type LineSet } from '../lines/registry.js';
 import { LineJobUnknownError, LineUnavailableError, RETRYABLE_RESULTS, type FaxLine, type LineOutcome, type OutgoingFax } from '../lines/types.js';
 import type { JobStore, SubmissionRow } from './store.js';
+import type { Renderer } from '../render/index.js';
 
-/** What the workers need of the renderer (src/render), typed by shape. */
-export interface RendererView {
-  renderAll(
-    input: { body?: SubmissionBody; coverText?: string; cover?: CoverSpec; at?: Date; docs: { name: string; path: string; detected: string; charset?: string }[] },
-    opts: { resolution: Resolution; paper: Paper },
-    outPath: string,
-  ): Promise<{ pages: number; docs: { name: string; pages: number; failure?: { reason: string; message: string } }[] }>;
-  /** the pages as sent, with their header line; absent in tests that need no header */
-  stampHeader?(inPath: string, outPath: string, spec: PageHeaderSpec, ctx: { to: string; at: Date; jobId: string }): Promise<unknown>;
-}
+/** What the workers need of the renderer (src/render); the header stamp is absent in tests that need no header. */
+export type RendererView = Pick<Renderer, 'renderAll'> & Partial<Pick<Renderer, 'stampHeader'>>;
 
 /** The image of one job as sent (header stamped for its recipient), beside the submission's rendered fax. */
 export const sentTiffPath = (dir: string, jobId: string) => path.join(dir, `sent-${jobId.replace(/[^A-Za-z0-9_-]/g, '_')}.tif`);

@@ -1,6 +1,7 @@
 // Plain text → fax pages: monospace layout with wrapping and pagination, glyphs by Pango/fontconfig through sharp
 // (any script the installed fonts cover), and the email body page with its From/To/Subject/Date header.
 import { byteOrderMark } from '../formats/bytes.js';
+import type { SubmissionBody } from '../domain/types.js';
 import { toPage } from './bitmap.js';
 import type { PageEncoder } from './encode.js';
 import { loadSharp, imageFailure } from './image.js';
@@ -16,7 +17,8 @@ const MARGIN_BOTTOM_IN = 0.4;
 /** Render square at the fax's horizontal resolution, then scale rows to the vertical one. */
 const DPI = 204;
 
-export interface BodyPage { from: string; to: string; subject: string; date: string; text: string }
+/** The email body page's header lines and text: the body as intake stored it with the submission. */
+export type BodyPage = SubmissionBody;
 
 /** Display width in columns: East Asian wide/fullwidth characters take two, combining marks none. */
 function charWidth(cp: number): number {
