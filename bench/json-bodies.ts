@@ -61,7 +61,7 @@ function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' 
   const { config, db, accounts, clock, logger } = base;
   const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, text: { available: true }, office: { available: true } } });
   const jobs = createJobStore({ db, clock });
-  const feedback = createFeedback({ db, accounts, clock, config, logger });
+  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
   const renderer = createRenderer({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir: config.dataDir });
   return {

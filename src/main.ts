@@ -62,7 +62,8 @@ export async function openInbound(
   let feedback = parts.feedback;
   if (!feedback) {
     const { createFeedback } = await import('./feedback/index.js');
-    const f = createFeedback({ db, accounts, clock, config, logger });
+    const { createJobStore } = await import('./jobs/store.js');
+    const f = createFeedback({ db, accounts, jobs: createJobStore({ db, clock }), clock, config, logger });
     feedback = f;
     ownFeedback = f;
   }
@@ -164,7 +165,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const jobs = createJobStore({ db, clock });
   // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
   const { createFeedback } = await import('./feedback/index.js');
-  const feedback = createFeedback({ db, accounts, clock, config, logger });
+  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger });
   jobs.onTerminal(feedback.onJobTerminal);
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');

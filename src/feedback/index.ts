@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
+import type { JobStore } from '../jobs/store.js';
 import type { AccountStore } from '../settings/accounts.js';
 import type { Clock, IntegrationSettings } from '../domain/types.js';
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
@@ -52,6 +53,8 @@ export interface OutboxEntry {
 export interface FeedbackDeps {
   db: DB;
   accounts: AccountStore;
+  /** whose fax a job is: the job store owns the jobs table (redeliver answers not-found for another account's job) */
+  jobs: Pick<JobStore, 'get'>;
   clock: Clock;
   config: Config;
   logger: Logger;
@@ -220,8 +223,7 @@ export function createFeedback(deps: FeedbackDeps) {
     const last = db.prepare("SELECT * FROM feedback_outbox WHERE subject_id = ? AND account_id = ? AND direction = 'outbound' ORDER BY created_at DESC, rowid DESC LIMIT 1")
       .get(jobId, accountId) as OutboxRow | undefined;
     if (!last) {
-      const job = db.prepare('SELECT account_id FROM jobs WHERE id = ?').get(jobId) as { account_id: string } | undefined;
-      if (!job || job.account_id !== accountId) throw new FaxError('not-found', `no fax ${jobId}`);
+      if (!deps.jobs.get(accountId, jobId)) throw new FaxError('not-found', `no fax ${jobId}`);
       throw new FaxError('invalid-state', 'this fax has produced no feedback (see outgoing.feedbackWhen)');
     }
     const now = clock.now().toISOString();

@@ -204,6 +204,10 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
       const r = db.prepare('SELECT account_id FROM api_keys WHERE hash = ? AND revoked_at IS NULL').get(hashApiKey(key)) as { account_id: string } | undefined;
       return r && get(r.account_id);
     },
+    /** Is the API key with this hash (hashApiKey) still active for this account (not revoked)? Web sessions keep only the hash. */
+    apiKeyHashActive(accountId: string, keyHash: string): boolean {
+      return Boolean(db.prepare('SELECT 1 FROM api_keys WHERE hash = ? AND account_id = ? AND revoked_at IS NULL').get(keyHash, accountId));
+    },
     /** The account and the id of a valid API key, for requests that must record which key acted. */
     authenticateApiKey(key: string): { account: Account; keyId: string } | undefined {
       if (!key || key.length > 200) return undefined;

@@ -19,7 +19,7 @@ import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '
 import { keyCredential } from '../ingress/http/auth.js';
 
 export interface WebDeps {
-  accounts: Pick<AccountStore, 'findByApiKey' | 'get' | 'updateSettings' | 'rotateFeedbackSecret' | 'auditLog'>;
+  accounts: Pick<AccountStore, 'findByApiKey' | 'apiKeyHashActive' | 'get' | 'updateSettings' | 'rotateFeedbackSecret' | 'auditLog'>;
   /** the same registry email and the web service screen against */
   registry: TypeRegistryPort;
   config: Pick<Config, 'adminToken' | 'publicUrl'>;
@@ -127,7 +127,7 @@ export function webPages(deps: WebDeps) {
         const token = deps.config.adminToken;
         return Boolean(token) && safeEqual(s.credential, mac('admin', token as string));
       }
-      return Boolean(s.accountId && deps.accounts.get(s.accountId) && sessions.apiKeyActive(s.accountId, s.credential));
+      return Boolean(s.accountId && deps.accounts.get(s.accountId) && deps.accounts.apiKeyHashActive(s.accountId, s.credential));
     }
 
     /** The signed-in session of this area, or undefined (cookie missing, forged, expired, or its credential revoked). */

@@ -89,11 +89,6 @@ export function createWebSessions({ db, clock, idleMs = 60 * 60_000, maxMs = 12 
     destroy(id: string): void {
       db.prepare('DELETE FROM web_sessions WHERE id_hash = ?').run(hashId(id));
     },
-
-    /** Is the API key that opened an account session still active (not revoked)? */
-    apiKeyActive(accountId: string, keyHash: string): boolean {
-      return Boolean(db.prepare('SELECT 1 FROM api_keys WHERE hash = ? AND account_id = ? AND revoked_at IS NULL').get(keyHash, accountId));
-    },
   };
 }
 

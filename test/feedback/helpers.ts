@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type DB } from '../../src/store/db.js';
+import { createJobStore } from '../../src/jobs/store.js';
 import { createAccountStore, type AccountStore } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
 import type { JobSnapshot } from '../../src/domain/jobs.js';
@@ -26,7 +27,7 @@ export function makeEnv(overrides: Partial<Config> = {}, dir = tempDir('faxgate-
   return {
     dir, db, config, accounts,
     make(extra = {}) {
-      const fb = createFeedback({ db, accounts, clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
+      const fb = createFeedback({ db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
       made.push(fb);
       return fb;
     },

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/store/db.js';
+import { createJobStore } from '../../src/jobs/store.js';
 import { createAccountStore } from '../../src/settings/accounts.js';
 import { silentLogger } from '../../src/logger.js';
 import { createFeedback } from '../../src/feedback/index.js';
@@ -23,7 +24,7 @@ function world(graceMs = 24 * HOUR) {
   const config = loadConfig({}, { dataDir: dir, feedbackAllowPrivate: true, retryScale: 1 });
   const db = openDatabase(dir);
   const accounts = createAccountStore({ db, clock, secretGraceMs: graceMs });
-  const fb = createFeedback({ db, accounts, clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
+  const fb = createFeedback({ db, accounts, jobs: createJobStore({ db, clock }), clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
   closers.push(() => fb.close());
   let seq = 0;
   return {

@@ -16,6 +16,7 @@ import { createWebService } from '../../src/web-service.js';
 import { httpDeps } from '../ingress/http/harness.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
+import { createJobStore } from '../../src/jobs/store.js';
 import { createAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
 import { openDatabase, type DB } from '../../src/store/db.js';
 import {
@@ -42,7 +43,7 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const accounts = createAccountStore({ db, clock: systemClock });
   const logs: string[] = [];
   const logger = createLogger('info', new Writable({ write(c, _e, cb) { logs.push(String(c)); cb(); } }));
-  const feedback = createFeedback({ db, accounts, clock: systemClock, config, logger, pollMs: 20 });
+  const feedback = createFeedback({ db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger, pollMs: 20 });
   // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
   const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
   const app = createWebService(httpDeps({ config, db, accounts, clock: systemClock, logger, inbound, feedback }).deps);

@@ -65,7 +65,7 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
       const db2 = openDatabase(dir);
       const accounts2 = createAccountStore({ db: db2, clock });
       const jobs2 = createJobStore({ db: db2, clock });
-      const feedback = createFeedback({ db: db2, accounts: accounts2, clock, config, logger: silentLogger });
+      const feedback = createFeedback({ db: db2, accounts: accounts2, jobs: jobs2, clock, config, logger: silentLogger });
       const terminal: JobSnapshot[] = [];
       jobs2.onTerminal(feedback.onJobTerminal);
       jobs2.onTerminal((j) => terminal.push(j));

@@ -68,7 +68,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const limits = { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
   const detector = createDetector({ limits });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
-  const feedback = base.feedback ?? createFeedback({ db, accounts, clock, config, logger, pollMs: 20 });
+  const feedback = base.feedback ?? createFeedback({ db, accounts, jobs, clock, config, logger, pollMs: 20 });
   jobs.onTerminal(feedback.onJobTerminal);
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
