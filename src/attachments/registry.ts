@@ -1,5 +1,6 @@
 // The type registry (docs/screen.md §1): global rows of known file types kept in SQLite, with admin switches and per-type caps.
 import type { DB } from '../store/db.js';
+import { createAuditLog } from '../store/audit.js';
 import type { Clock } from '../domain/types.js';
 import { FaxError } from '../domain/errors.js';
 
@@ -89,6 +90,8 @@ interface DbRow { id: string; enabled: number | null; max_bytes: number | null }
 
 export function createTypeRegistry(deps: { db: DB; clock: Clock; availability: Availability }) {
   const { db, clock, availability } = deps;
+  // Type switches are recorded in the settings audit trail (src/store/audit.ts), beside account changes.
+  const audit = createAuditLog(db);
 
   // Rows added by a newer version appear with their defaults; existing admin choices are untouched.
   const seed = db.prepare('INSERT OR IGNORE INTO file_types (id, enabled, max_bytes, updated_at, updated_by) VALUES (?, NULL, NULL, ?, ?)');
@@ -150,17 +153,16 @@ export function createTypeRegistry(deps: { db: DB; clock: Clock; availability: A
       }
     }
     const now = clock.now().toISOString();
-    const audit = db.prepare('INSERT INTO settings_audit (account_id, actor, at, field, old_value, new_value) VALUES (NULL, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (const [id, c] of Object.entries(change)) {
         const row = current.get(id)!;
         if (c.enabled !== undefined && c.enabled !== row.enabled) {
           db.prepare('UPDATE file_types SET enabled = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(c.enabled ? 1 : 0, now, actor, id);
-          audit.run(actor, now, `types.${id}.enabled`, JSON.stringify(row.enabled), JSON.stringify(c.enabled));
+          audit.record({ accountId: null, actor, at: now, field: `types.${id}.enabled`, old: row.enabled, new: c.enabled });
         }
         if (c.maxBytes !== undefined && c.maxBytes !== row.maxBytes) {
           db.prepare('UPDATE file_types SET max_bytes = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(c.maxBytes, now, actor, id);
-          audit.run(actor, now, `types.${id}.maxBytes`, JSON.stringify(row.maxBytes), JSON.stringify(c.maxBytes));
+          audit.record({ accountId: null, actor, at: now, field: `types.${id}.maxBytes`, old: row.maxBytes, new: c.maxBytes });
         }
       }
     })();

@@ -1,6 +1,7 @@
 // Account store: accounts, senders, hashed API keys, inbound numbers, integration settings and their audit trail.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../store/db.js';
+import { createAuditLog, type AuditEntry, type AuditScope } from '../store/audit.js';
 import type { Clock, IntegrationSettings } from '../domain/types.js';
 import { FaxError } from '../domain/errors.js';
 import { isE164, normalizeNumber } from '../domain/numbers.js';
@@ -36,7 +37,7 @@ export interface CreateAccountInput {
 /** What is known of an API key: its id (records name it api:key_<id>) and dates; only the key's hash is stored. */
 export interface ApiKeyInfo { id: string; createdAt: string; revokedAt: string | null }
 
-export interface AuditEntry { accountId: string | null; actor: string; at: string; field: string; old: unknown; new: unknown }
+export type { AuditEntry } from '../store/audit.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^\s@<>]+@localhost$/i;
 
@@ -127,10 +128,9 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
 
   const invalid = (field: string, message: string) => new FaxError('invalid-settings', message, { errors: [{ field, message }] });
 
+  const auditTrail = createAuditLog(db);
   function audit(accountId: string | null, actor: string, field: string, oldV: unknown, newV: unknown): void {
-    db.prepare('INSERT INTO settings_audit (account_id, actor, at, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)').run(
-      accountId, actor, clock.now().toISOString(), field, JSON.stringify(oldV ?? null), JSON.stringify(newV ?? null),
-    );
+    auditTrail.record({ accountId, actor, at: clock.now().toISOString(), field, old: oldV, new: newV });
   }
 
   /** One change to a sender or inbound-number row and its audit entry, in one transaction; the account as it is now. */
@@ -340,14 +340,8 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
      * The newest changes first. `scope` splits the file-type registry's rows (field `types.<id>.<what>`, written by
      * src/attachments/registry.ts) from the rest, so the admin page can list each without one crowding out the other.
      */
-    auditLog(accountId?: string, limit = 50, scope: 'all' | 'types' | 'settings' = 'all'): AuditEntry[] {
-      const where = [accountId ? 'account_id = ?' : '', scope === 'types' ? "field LIKE 'types.%'" : scope === 'settings' ? "field NOT LIKE 'types.%'" : '']
-        .filter(Boolean);
-      const sql = `SELECT * FROM settings_audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-      const rows = db.prepare(sql).all(...(accountId ? [accountId] : []), limit) as {
-        account_id: string | null; actor: string; at: string; field: string; old_value: string; new_value: string;
-      }[];
-      return rows.map((r) => ({ accountId: r.account_id, actor: r.actor, at: r.at, field: r.field, old: JSON.parse(r.old_value), new: JSON.parse(r.new_value) }));
+    auditLog(accountId?: string, limit = 50, scope: AuditScope = 'all'): AuditEntry[] {
+      return auditTrail.list(accountId, limit, scope);
     },
   };
 }
