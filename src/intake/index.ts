@@ -17,6 +17,7 @@ import { newId, type JobStore } from '../jobs/store.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
 import { cleanFileName } from './names.js';
 import { pageOptions, parseSubjectModifiers } from './pages.js';
+import { checkNotReport, checkRecipientCount, emailDedupKey } from './rules.js';
 
 export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
 
@@ -38,8 +39,10 @@ export interface Submission {
   /** a cover page or not, whatever the account's default (API `cover`) */
   cover?: boolean;
   options?: { resolution?: Resolution; paper?: Paper };
-  /** email: sender + Message-ID; a recipient is not faxed twice under one key within 24 h */
+  /** a recipient is not faxed twice under one key within 24 h; for email intake makes it from `email` (rules.ts) */
   dedupKey?: string;
+  /** source 'email': what the message says of itself, for the email rules (src/intake/rules.ts) */
+  email?: { contentType: string; messageId?: string };
   /** path of the raw email to keep durably */
   rawMessage?: string;
 }
@@ -92,6 +95,16 @@ function withCleanNames(files: SubmissionFile[]): SubmissionFile[] {
 export function createIntake(deps: IntakeDeps) {
   const { accounts, registry, detector, jobs, clock, config, logger } = deps;
   const submissionsDir = path.join(config.dataDir, 'submissions');
+
+  /**
+   * The identity of an email is the one plain mailbox of its From field (issue #12.1): it must be a sender of the
+   * same account as the envelope, so no one sends as a colleague. sender-not-registered otherwise.
+   */
+  function checkFromHeader(account: Account, mailbox: string): void {
+    if (accounts.findBySender(mailbox)?.id !== account.id) {
+      throw new FaxError('sender-not-registered', `From ${mailbox.slice(0, 80)} is not a registered sender of this account`);
+    }
+  }
 
   function checkRecipient(account: Account, raw: string, opts: { strict?: boolean } = {}): string {
     const e164 = normalizeNumber(raw, account.country, opts.strict ?? false);
@@ -148,6 +161,7 @@ export function createIntake(deps: IntakeDeps) {
       ...(cleaned.body ? { body: { ...cleaned.body, subject: mods.subject } } : {}),
       ...(cleaned.cover === undefined && mods.cover !== undefined ? { cover: mods.cover } : {}),
       ...(mods.resolution && !cleaned.options?.resolution ? { options: { ...cleaned.options, resolution: mods.resolution } } : {}),
+      ...(raw.email?.messageId ? { dedupKey: emailDedupKey(raw.sender, raw.email.messageId) } : {}),
     };
     const account = accounts.get(s.accountId);
     if (!account) {
@@ -157,6 +171,13 @@ export function createIntake(deps: IntakeDeps) {
     if (s.recipients.length === 0) {
       await cleanup(s);
       throw new FaxError('no-recipients');
+    }
+    try {
+      if (s.email) checkNotReport(s.email.contentType);
+      checkRecipientCount(new Set(s.recipients).size, 'submission');
+    } catch (e) {
+      await cleanup(s);
+      throw e;
     }
     const recipients = [...new Set(s.recipients)];
     const dedupSince = new Date(clock.now().getTime() - DEDUP_WINDOW_MS);
@@ -285,7 +306,7 @@ export function createIntake(deps: IntakeDeps) {
     return decide(account.settings.outgoing.unsupportedFiles, await detectAll(withCleanNames(files)), hasBodyText);
   }
 
-  return { checkRecipient, submit, screenOnly };
+  return { checkRecipient, checkFromHeader, submit, screenOnly };
 }
 
 export type Intake = ReturnType<typeof createIntake>;

@@ -10,13 +10,14 @@ import { FaxError } from '../../domain/errors.js';
 // The one cleaning of file names (submit() applies it for every ingress); used here too because the request digest
 // for Idempotency-Key is taken over the names as they will be stored.
 import { cleanFileName } from '../../intake/names.js';
+import { MAX_RECIPIENTS } from '../../intake/rules.js';
 import type { UploadedFile } from './deps.js';
 import { decodeHere } from './json-decode.js';
 import type { JsonBodies } from './json-bodies.js';
 
-/** Most files / recipients / fields one request may carry; mirrors the SMTP recipient cap (50). */
+/** Most files / fields one request may carry; the recipient cap is intake's, the same for SMTP (src/intake/rules.ts). */
 export const MAX_FILES = 50;
-export const MAX_RECIPIENTS = 50;
+export { MAX_RECIPIENTS };
 const MAX_FIELD_BYTES = 64 * 1024;
 const MAX_FIELDS = MAX_RECIPIENTS + 20;
 /** Room for boundaries, part headers and text fields beyond the files themselves. */

@@ -12,13 +12,13 @@ import type { Account, AccountStore } from '../../settings/accounts.js';
 import { FaxError, isFaxError, smtpReply } from '../../domain/errors.js';
 import type { FileReport } from '../../domain/types.js';
 import type { Intake, IntakeResult } from '../../intake/index.js';
+import { checkRecipientCount } from '../../intake/rules.js';
 import { parseRecipient } from './address.js';
 import { spoolData } from './receive.js';
 import type { DmarcCheck } from './dmarc.js';
 import { readFromMailbox } from './from-header.js';
 import { MessageParseError, parseMessage, type ParseLimits } from './parse.js';
 
-export const MAX_RECIPIENTS = 50;
 /** Reply text is cut here (a huge file list); longer text is split over a multi-line reply of ≤ 400 chars a line. */
 const MAX_REPLY_CHARS = 6000;
 const MAX_LINE_CHARS = 400;
@@ -212,11 +212,9 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         if (!st.account) throw new FaxError('sender-not-registered');
         const { number, strict } = parseRecipient(address.address, config.faxDomains);
         const e164 = intake.checkRecipient(st.account, number, { strict });
-        if (!st.recipients.has(address.address.toLowerCase()) && st.recipients.size >= MAX_RECIPIENTS) {
-          throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per message`);
-        }
+        if (!st.recipients.has(address.address.toLowerCase())) checkRecipientCount(st.recipients.size + 1, 'message');
         st.recipients.set(address.address.toLowerCase(), e164);
-        // An accepted recipient is part of a transaction (bounded by MAX_RECIPIENTS): it gives its command back.
+        // An accepted recipient is part of a transaction (bounded by intake's MAX_RECIPIENTS): it gives its command back.
         const slot = slots.get(session.id);
         if (slot && slot.commands > 0) slot.commands--;
         cb();
@@ -258,17 +256,13 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         // (issue #12.1). It must be a sender of the same account as the envelope (no spoofing a colleague), and with
         // DMARC on, DMARC must have judged exactly this mailbox, so both checks authorise the same identity.
         const from = await readFromMailbox(raw);
-        if (accounts.findBySender(from)?.id !== st.account.id) {
-          throw new FaxError('sender-not-registered', `From ${from.slice(0, 80)} is not a registered sender of this account`);
-        }
+        intake.checkFromHeader(st.account, from);
         // docs/smtp.md: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
         if (dmarc) {
           const v = await dmarc.check({ message: raw, ip: session.remoteAddress, helo: session.hostNameAppearsAs, mailFrom: st.sender, from });
           if (v.identityMismatch) throw new FaxError('from-header-invalid', v.reason.slice(0, 200));
           if (!v.pass) throw new FaxError(v.temporary ? 'sender-auth-temperror' : 'sender-auth-failed', v.reason.slice(0, 200));
         }
-        // Delivery and disposition reports (bounces, read receipts) are mail-system chatter, never a fax.
-        if (parsed.contentType === 'multipart/report') throw new FaxError('nothing-to-fax', 'a delivery or disposition report is not faxed');
         const text = parsed.text;
         const result = await intake.submit({
           source: 'email',
@@ -278,7 +272,8 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           files: parsed.files,
           subject: parsed.subject,
           ...(text.trim() ? { body: { from: parsed.fromText, to: parsed.toText, subject: parsed.subject, date: parsed.date, text } } : {}),
-          ...(parsed.messageId ? { dedupKey: `${st.sender}|${parsed.messageId}` } : {}),
+          // intake's email rules: a report is nothing to fax, the dedup key is sender and Message-ID
+          email: { contentType: parsed.contentType, ...(parsed.messageId ? { messageId: parsed.messageId } : {}) },
           rawMessage: raw,
         });
         logger.info({ ...log, submissionId: result.submissionId, jobs: result.jobs.map((j) => j.id), duplicate: result.duplicate }, 'message accepted');

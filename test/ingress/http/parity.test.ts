@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { ADMIN_TOKEN, auth, corpusBytes, makeHarness, multipart, type Harness } from './harness.js';
 import { makeFlateBombPdf } from '../../../fixtures/generate.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { MAX_RECIPIENTS, emailDedupKey } from '../../../src/intake/rules.js';
 
 /** A valid one-page PDF whose content stream inflates to 100 MB from 260 KB (issue #12.3). */
 function flateBomb(): Buffer {
@@ -176,5 +177,83 @@ describe('cover page and resolution choices are the same by SMTP and HTTP (decid
     const mail = choice(await mailed('[cover] [standard] Lab results'));
     expect(web).toEqual({ resolution: 'standard', cover: true, subject: 'Lab results' });
     expect(mail).toEqual(web);
+  });
+});
+
+// Policy lives in intake (src/intake/rules.ts and createIntake): each rule below is one decision, and both ingresses
+// (or intake itself, for the email-only rules) answer with the same catalogue code.
+describe('the intake rules are the same for SMTP and HTTP', () => {
+  const mail = () => nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+  const numbers = (n: number) => Array.from({ length: n }, (_v, i) => `+1555444${String(100 + i).padStart(4, '0')}`);
+
+  it(`the recipient cap (${MAX_RECIPIENTS}) is intake's: one more is too-many-recipients on both paths`, async () => {
+    const m = multipart(numbers(MAX_RECIPIENTS + 1).map((to) => ['to', to] as [string, string]), [F.pdf]);
+    const web = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(acct.apiKey) }, payload: m.payload });
+    expect(web.statusCode).toBe(400);
+    expect(web.json().code).toBe('too-many-recipients');
+    const t = mail();
+    try {
+      const info = await t.sendMail({
+        from: acct.senders[0], to: numbers(MAX_RECIPIENTS + 1).map((n) => `${n}@${h.config.faxDomains[0]}`), subject: 'cap',
+        attachments: [{ filename: F.pdf.name, contentType: F.pdf.type, content: F.pdf.data }],
+      });
+      expect(info.accepted).toHaveLength(MAX_RECIPIENTS);
+      expect(info.rejected).toHaveLength(1);
+      expect((info.rejectedErrors?.[0] as { response?: string } | undefined)?.response).toMatch(/^452[ -]4\.5\.3 at most 50 recipients per message/);
+    } finally {
+      t.close();
+    }
+    // and intake itself refuses a submission past the cap, whoever sends it
+    await expect(h.intake.submit({ source: 'api', accountId: acct.id, sender: 'api:x', recipients: numbers(MAX_RECIPIENTS + 1), files: [] }))
+      .rejects.toMatchObject({ code: 'too-many-recipients' });
+  });
+
+  it('the email dedup key is made by intake from the envelope sender and the Message-ID', async () => {
+    const t = mail();
+    try {
+      const send = () => t.sendMail({
+        from: acct.senders[0], to: `${TO}@${h.config.faxDomains[0]}`, subject: 'dedup', messageId: '<parity-dedup@example.test>',
+        attachments: [{ filename: F.pdf.name, contentType: F.pdf.type, content: F.pdf.data }],
+      });
+      const first = /queued as (job_[A-Za-z0-9]+)/.exec((await send()).response)![1];
+      const again = await send();
+      expect(again.response).toContain(first);
+      const job = h.jobs.getById(first)!;
+      expect(h.jobs.submission(job.submissionId)!.dedupKey).toBe(emailDedupKey(acct.senders[0], '<parity-dedup@example.test>'));
+    } finally {
+      t.close();
+    }
+  });
+
+  it('a delivery report is nothing to fax: intake decides, the SMTP reply says so', async () => {
+    const report = [
+      `From: ${acct.senders[0]}`, `To: ${TO}@${h.config.faxDomains[0]}`, 'Subject: Delivery Status Notification', 'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"', '', '--b', 'Content-Type: text/plain', '',
+      'Your message could not be delivered.', '--b', 'Content-Type: message/delivery-status', '', 'Status: 5.1.1', '--b--', '',
+    ].join('\r\n');
+    const t = mail();
+    try {
+      await expect(t.sendMail({ envelope: { from: acct.senders[0], to: `${TO}@${h.config.faxDomains[0]}` }, raw: report }))
+        .rejects.toMatchObject({ responseCode: 554, response: expect.stringMatching(/^554[ -]5\.6\.0 a delivery or disposition report/) });
+    } finally {
+      t.close();
+    }
+    await expect(h.intake.submit({ source: 'email', accountId: acct.id, sender: acct.senders[0], recipients: [TO], files: [], email: { contentType: 'multipart/report' } }))
+      .rejects.toMatchObject({ code: 'nothing-to-fax' });
+  });
+
+  it('the From header must be a sender of the envelope\'s account: intake decides, the SMTP reply says so', async () => {
+    const other = h.account();
+    const t = mail();
+    try {
+      await expect(t.sendMail({
+        envelope: { from: acct.senders[0], to: `${TO}@${h.config.faxDomains[0]}` }, from: other.senders[0], to: `${TO}@${h.config.faxDomains[0]}`,
+        subject: 'spoof', text: 'hello',
+      })).rejects.toMatchObject({ responseCode: 550, response: expect.stringMatching(/^550[ -]5\.7\.1 From .* is not a registered sender of this account/) });
+    } finally {
+      t.close();
+    }
+    expect(() => h.intake.checkFromHeader(acct, other.senders[0])).toThrow(expect.objectContaining({ code: 'sender-not-registered' }));
+    expect(() => h.intake.checkFromHeader(acct, acct.senders[0])).not.toThrow();
   });
 });

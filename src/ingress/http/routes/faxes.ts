@@ -7,6 +7,7 @@ import type { Paper, Resolution } from '../../../domain/types.js';
 import type { Account } from '../../../settings/accounts.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
+import { checkRecipientCount } from '../../../intake/rules.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
@@ -143,7 +144,7 @@ const idParams = {
 
 /** Normalise every recipient under the account's rules; all problems are reported, the first one's code wins. */
 function checkRecipients(intake: IntakePort, account: Account, raw: string[]): string[] {
-  if (raw.length > MAX_RECIPIENTS) throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per request`);
+  checkRecipientCount(raw.length, 'request');
   const out: string[] = [];
   const errors: { field: string; message: string }[] = [];
   let first: FaxError | undefined;
