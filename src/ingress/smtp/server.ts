@@ -5,7 +5,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { addressGroup } from '../client-address.js';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { FaxgateSmtpServer } from './owned-server.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { Account, AccountStore } from '../../settings/accounts.js';
@@ -46,16 +48,7 @@ function realTimer(fire: () => void, ms: number): () => void {
   return () => clearTimeout(t);
 }
 
-/** The parts of smtp-server's connection object the ingress uses (it is not part of the library's typed API). */
-interface Conn {
-  id: string;
-  remoteAddress: string;
-  send: (c: number, d: unknown, ctx?: unknown) => void;
-  close(): void;
-  init(): void;
-  _onCommand(command: Buffer | string, cb?: () => void): void;
-  handler_STARTTLS(command: Buffer | string, cb: () => void): void;
-}
+type Conn = SMTPConnection;
 
 /**
  * A connection's share of the server (issue #12.2): its client-address slot, the deadline of the whole session, and
@@ -179,7 +172,78 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
     ? { key: readFileSync(config.tlsKey), cert: readFileSync(config.tlsCert) }
     : undefined;
 
-  const server = new SMTPServer({
+  /**
+   * Each connection, as this ingress sets it up. smtp-server prefixes every reply with an enhanced code chosen from the
+   * numeric code alone (550 → 5.1.1); our replies carry the catalogue's own, so for those the automatic one is off,
+   * and every reply passes send(), so it is counted by code. The connections are kept by session id (opened / onClose)
+   * so the DATA deadline can close a trickling client.
+   */
+  class Connection extends SMTPConnection {
+    override send(code: number, data?: string | string[] | null, context?: string | false): void {
+      deps.metrics?.smtpReply(code);
+      if (typeof data !== 'string' || !ENHANCED.test(data)) return super.send(code, data, context);
+      const lines = splitReply(data);
+      return super.send(code, lines.length === 1 ? lines[0] : lines, false);
+    }
+
+    /**
+     * Issue #12.9: STARTTLS is hidden without a certificate, but smtp-server still runs the command, with its bundled
+     * test key (public, CN=localhost), so a client would get "encryption" anyone can undo. Refused instead with 502
+     * 5.5.1, not 454 4.7.0: RFC 3207's 454 means TLS is unavailable for a temporary reason and invites a retry, while
+     * here the extension is not offered at all (not in the EHLO reply) until the operator configures a certificate,
+     * which RFC 5321 §4.2.4 answers with 502 (command not implemented) and RFC 3463 with 5.5.1.
+     */
+    override handler_STARTTLS(command: Buffer, cb: () => void): void {
+      if (tls) return super.handler_STARTTLS(command, cb);
+      const { responseCode, message } = smtpReply(new FaxError('tls-not-available', 'STARTTLS is not offered: this server has no TLS certificate configured'));
+      this.send(responseCode, message);
+      cb();
+    }
+
+    /**
+     * Issue #12.2, so idle or looping clients cannot hold the server's slots: at most smtpMaxPerAddress connections
+     * per client address (the rest of smtpMaxClients stays for others), smtpSessionMaxMs for a whole session however
+     * busy, and smtpMaxIdleCommands commands without a message. Checked as the connection starts, before
+     * smtp-server's greeting delay and reverse lookup, so a refused connection holds nothing while it waits.
+     */
+    override init(): void {
+      const key = addressGroup(this.remoteAddress);
+      const held = perAddress.get(key) ?? 0;
+      if (held >= config.smtpMaxPerAddress) {
+        super.init(); // socket listeners first, so the close is seen through
+        hangUp(this, new FaxError('too-many-connections', `too many connections from your address (at most ${config.smtpMaxPerAddress}); try again later`), {});
+        return;
+      }
+      perAddress.set(key, held + 1);
+      const cancel = sessionTimer(() => expire(this), config.smtpSessionMaxMs);
+      slots.set(this.id, { key, cancel, commands: 0, processing: false, expired: false });
+      super.init();
+    }
+
+    /** The slot is free as soon as the server closes (a client slow to close its side holds no slot). */
+    override close(): void {
+      release(this.id);
+      super.close();
+    }
+
+    /**
+     * Every command counts when it arrives, except QUIT; an accepted RCPT gives its count back (onRcptTo) and a
+     * message sets the count to zero (messageDone). NOOP/RSET/HELP loops and refused MAIL/RCPT loops end here.
+     */
+    override _onCommand(command: Buffer, cb?: () => void): void {
+      const slot = slots.get(this.id);
+      if (slot) {
+        const name = String(command ?? '').trim().split(/\s+/)[0].toUpperCase();
+        if (name !== 'QUIT') slot.commands++;
+        if (slot.commands > config.smtpMaxIdleCommands) {
+          return hangUp(this, new FaxError('too-many-commands', `too many commands without a message (at most ${config.smtpMaxIdleCommands}); closing connection`), {});
+        }
+      }
+      return super._onCommand(command, cb);
+    }
+  }
+
+  const server = new FaxgateSmtpServer({
     name: new URL(config.publicUrl).hostname || 'faxgate',
     banner: 'faxgate email-to-fax gateway',
     secure: false,
@@ -304,80 +368,8 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       connections.delete(session.id);
       release(session.id);
     },
-  });
+  }, Connection, (conn) => connections.set(conn.id, conn));
 
-  // smtp-server prefixes every reply with an enhanced code chosen from the numeric code alone (550 → 5.1.1).
-  // Our replies carry the catalogue's own enhanced code, so for those the automatic one is switched off.
-  // The connection objects are also kept by session id, so the DATA deadline can close a trickling client, and every
-  // reply passes here, so it is counted by code.
-  const conns = (server as unknown as { connections: Set<Conn> }).connections;
-  const add = conns.add.bind(conns);
-  conns.add = (conn) => {
-    connections.set(conn.id, conn);
-    const send = conn.send.bind(conn);
-    conn.send = (code, data, ctx) => {
-      deps.metrics?.smtpReply(code);
-      if (typeof data !== 'string' || !ENHANCED.test(data)) return send(code, data, ctx);
-      const lines = splitReply(data);
-      return send(code, lines.length === 1 ? lines[0] : lines, false);
-    };
-    if (!tls) {
-      // Issue #12.9: STARTTLS is hidden without a certificate, but smtp-server still runs the command, with its
-      // bundled test key (public, CN=localhost), so a client would get "encryption" anyone can undo. Refused instead
-      // with 502 5.5.1, not 454 4.7.0: RFC 3207's 454 means TLS is unavailable for a temporary reason and invites a
-      // retry, while here the extension is not offered at all (not in the EHLO reply) until the operator configures
-      // a certificate, which RFC 5321 §4.2.4 answers with 502 (command not implemented) and RFC 3463 with 5.5.1.
-      conn.handler_STARTTLS = (_command, cb) => {
-        const { responseCode, message } = smtpReply(new FaxError('tls-not-available', 'STARTTLS is not offered: this server has no TLS certificate configured'));
-        conn.send(responseCode, message);
-        cb();
-      };
-    }
-    admit(conn);
-    return add(conn);
-  };
-
-  /**
-   * Issue #12.2, so idle or looping clients cannot hold the server's slots: at most smtpMaxPerAddress connections
-   * per client address (the rest of smtpMaxClients stays for others), smtpSessionMaxMs for a whole session however
-   * busy, and smtpMaxIdleCommands commands without a message. Checked as the connection is accepted, before
-   * smtp-server's greeting delay and reverse lookup, so a refused connection holds nothing while it waits.
-   */
-  function admit(conn: Conn): void {
-    const key = addressGroup(conn.remoteAddress);
-    const held = perAddress.get(key) ?? 0;
-    if (held >= config.smtpMaxPerAddress) {
-      const init = conn.init.bind(conn);
-      conn.init = () => {
-        init(); // socket listeners first, so the close is seen through
-        hangUp(conn, new FaxError('too-many-connections', `too many connections from your address (at most ${config.smtpMaxPerAddress}); try again later`), {});
-      };
-      return;
-    }
-    perAddress.set(key, held + 1);
-    const cancel = sessionTimer(() => expire(conn), config.smtpSessionMaxMs);
-    slots.set(conn.id, { key, cancel, commands: 0, processing: false, expired: false });
-    // The slot is free as soon as the server closes (a client slow to close its side holds no slot).
-    const close = conn.close.bind(conn);
-    conn.close = () => {
-      release(conn.id);
-      close();
-    };
-    // Every command counts when it arrives, except QUIT; an accepted RCPT gives its count back (onRcptTo) and a
-    // message sets the count to zero (messageDone). NOOP/RSET/HELP loops and refused MAIL/RCPT loops end here.
-    const onCommand = conn._onCommand.bind(conn);
-    conn._onCommand = (command, cb) => {
-      const slot = slots.get(conn.id);
-      if (slot) {
-        const name = String(command ?? '').trim().split(/\s+/)[0].toUpperCase();
-        if (name !== 'QUIT') slot.commands++;
-        if (slot.commands > config.smtpMaxIdleCommands) {
-          return hangUp(conn, new FaxError('too-many-commands', `too many commands without a message (at most ${config.smtpMaxIdleCommands}); closing connection`), {});
-        }
-      }
-      return onCommand(command, cb);
-    };
-  }
   // A listen failure is not logged here: listen() rejects with it and `faxgate serve` names the port in one line.
   server.on('error', (e) => {
     if ((e as NodeJS.ErrnoException).syscall !== 'listen') logger.error({ err: e.message }, 'smtp server error');
