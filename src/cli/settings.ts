@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
     if (sub === 'show' && positionals.length === 1) {
       const a = core.accounts.mustGet(positionals[0]);
       if (values.json) printJson(a.settings);
-      else for (const [k, v] of Object.entries(flatten(a.settings as unknown as Record<string, unknown>))) process.stdout.write(`${k}=${String(v)}\n`);
+      else for (const [k, v] of Object.entries(flatten(a.settings))) process.stdout.write(`${k}=${String(v)}\n`);
       return 0;
     }
     if (sub === 'set' && positionals.length >= 2) {

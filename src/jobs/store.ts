@@ -2,7 +2,7 @@
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
-import type { Clock, FileReport, Paper, Resolution, SubmissionOptions, UnsupportedFilesPolicy } from '../domain/types.js';
+import type { Clock, FileReport, Paper, Resolution, StoredFile, SubmissionBody, SubmissionOptions, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
 import { createAttempts, type AttemptOutcome, type AttemptRecord, type CallFacts, type OpenLineJob } from './attempts.js';
@@ -18,9 +18,9 @@ export interface NewSubmission {
   sender: string;
   dir: string;
   dedupKey?: string;
-  /** stored files with their detection facts and report line (JSON-serialisable) */
-  files: unknown[];
-  body?: unknown;
+  /** stored files with their detection facts (JSON-serialisable) */
+  files: StoredFile[];
+  body?: SubmissionBody;
   options: SubmissionOptions;
   /** the account's outgoing.unsupportedFiles the files were screened under; render-time findings are judged by it */
   policy: UnsupportedFilesPolicy;
@@ -39,8 +39,8 @@ export interface SubmissionRow {
   sender: string;
   dir: string;
   dedupKey: string | null;
-  files: unknown[];
-  body: unknown;
+  files: StoredFile[];
+  body: SubmissionBody | undefined;
   options: SubmissionOptions;
   /** the unsupported-files policy in force when the submission was accepted (or refused) */
   policy: UnsupportedFilesPolicy;
@@ -126,7 +126,7 @@ function toSnapshot(r: JobRow): JobSnapshot {
 function toSubmission(r: SubRow): SubmissionRow {
   return {
     id: r.id, accountId: r.account_id, source: r.source, sender: r.sender, dir: r.dir, dedupKey: r.dedup_key,
-    files: JSON.parse(r.files) as unknown[], body: r.body ? JSON.parse(r.body) : undefined,
+    files: JSON.parse(r.files) as StoredFile[], body: r.body ? JSON.parse(r.body) as SubmissionBody : undefined,
     options: JSON.parse(r.options) as SubmissionRow['options'], policy: r.unsupported_files, renderStatus: r.render_status, pages: r.pages,
     tiffPath: r.tiff_path, createdAt: r.created_at,
   };

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Clock, FileReport, ReasonCode, StoredFile, SubmissionBody } from '../domain/types.js';
+import type { Clock, FileReport, ReasonCode } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings, screenContext } from '../attachments/screen.js';
@@ -69,8 +69,8 @@ export function createWorkers(deps: WorkerDeps) {
     const log = { submissionId: sub.id, jobs: claimed.map((j) => j.id) };
     const ids = claimed.map((j) => j.id);
     const report: FileReport[] = claimed[0].files;
-    const stored = sub.files as StoredFile[];
-    const body = sub.body as SubmissionBody | undefined;
+    const stored = sub.files;
+    const body = sub.body;
     const coverText = sub.options.coverText;
     const acceptedIdx = report.flatMap((r, i) => (r.verdict === 'accepted' ? [i] : []));
     const docs = acceptedIdx.map((i) => ({

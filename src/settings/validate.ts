@@ -81,11 +81,11 @@ const TEXT_CHECKS: Record<string, (v: string) => string | null> = {
 export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS];
 
 /** Flatten nested settings to dotted keys ("outgoing.feedbackWhen"). */
-export function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+export function flatten(obj: object, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, key));
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v, key));
     else out[key] = v;
   }
   return out;
@@ -128,7 +128,7 @@ export function applySettingsChange(
   kind: 'standard' | 'developer',
 ): { ok: true; settings: IntegrationSettings; changed: { field: string; old: unknown; new: unknown }[] } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const flatCurrent = flatten(current as unknown as Record<string, unknown>);
+  const flatCurrent = flatten(current);
   const flatChange = flatten(change);
   const next = { ...flatCurrent };
   for (const [key, raw] of Object.entries(flatChange)) {

@@ -195,7 +195,7 @@ export function webPages(deps: WebDeps) {
       if (!account) throw new Refusal(401, 'Your account no longer exists.');
       return sendPage(reply, status, settingsPage({
         accountName: account.name, accountId: account.id, kind: account.kind, csrf: cur.session.csrf,
-        values: extra.values ?? flatten(account.settings as unknown as Record<string, unknown>),
+        values: extra.values ?? flatten(account.settings),
         errors: extra.errors, status: extra.status, secret: extra.secret,
       }));
     }
@@ -239,7 +239,7 @@ export function webPages(deps: WebDeps) {
       } catch (e) {
         if (isFaxError(e) && e.code === 'invalid-settings') {
           const errors = (e.details?.errors as SettingsError[] | undefined) ?? [{ field: '', message: e.message }];
-          const values = { ...flatten(account.settings as unknown as Record<string, unknown>), ...change };
+          const values = { ...flatten(account.settings), ...change };
           return renderSettings(reply, 400, cur, { values, errors });
         }
         throw e;
