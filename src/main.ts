@@ -162,10 +162,12 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createIntake } = await import('./intake/index.js');
   const { createWorkers } = await import('./jobs/workers.js');
   const { buildLines, lineFactories } = await import('./lines/index.js');
-  const jobs = createJobStore({ db, clock });
+  // One unit of work for the job store and feedback: a job's terminal state and its outbox row commit together.
+  const unit = (await import('./store/unit-of-work.js')).sqliteUnitOfWork(db);
+  const jobs = createJobStore({ db, clock, unit });
   // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
   const { createFeedback } = await import('./feedback/index.js');
-  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger });
+  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger, unit });
   jobs.onTerminal(feedback.onJobTerminal);
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');

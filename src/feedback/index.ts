@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
 import type { JobStore } from '../jobs/store.js';
+import { sqliteUnitOfWork, type UnitOfWork } from '../store/unit-of-work.js';
 import type { AccountStore } from '../settings/accounts.js';
 import type { Clock, IntegrationSettings } from '../domain/types.js';
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
@@ -58,6 +59,11 @@ export interface FeedbackDeps {
   clock: Clock;
   config: Config;
   logger: Logger;
+  /**
+   * the unit of work outbox rows of events are written in: the job store's (or the inbound service's) that records
+   * the event, so the row commits with it; by default one over `db`
+   */
+  unit?: UnitOfWork;
   /** replaces the SSRF-guarded undici agent (never needed in production) */
   dispatcher?: Dispatcher;
   /** per-attempt timeout; 15 s by default */
@@ -102,6 +108,7 @@ const safeUrl = (u: string): string => {
 
 export function createFeedback(deps: FeedbackDeps) {
   const { db, accounts, clock, config, logger } = deps;
+  const unit = deps.unit ?? sqliteUnitOfWork(db);
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pollMs = deps.pollMs ?? 500;
   const concurrency = deps.concurrency ?? 8;
@@ -150,8 +157,14 @@ export function createFeedback(deps: FeedbackDeps) {
     });
   }
 
+  /** An event's outbox row commits with the event or not at all: written only inside the unit that records it. */
+  const inUnit = (what: string) => {
+    if (!unit.active()) throw new Error(`feedback for ${what} must be enqueued inside the unit of work that records it`);
+  };
+
   function onJobTerminal(job: JobSnapshot): void {
     if (!TERMINAL.has(job.status)) return;
+    inUnit(`job ${job.id}`);
     const account = accounts.get(job.accountId);
     if (!account) return;
     const s = account.settings;
@@ -166,6 +179,7 @@ export function createFeedback(deps: FeedbackDeps) {
   }
 
   function onInboundReceived(fax: InboundFaxInfo): void {
+    inUnit(`received fax ${fax.id}`);
     const account = accounts.get(fax.accountId);
     if (!account) return;
     const s = account.settings;

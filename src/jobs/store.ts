@@ -2,6 +2,7 @@
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
+import { sqliteUnitOfWork, type UnitOfWork } from '../store/unit-of-work.js';
 import type { Clock, FileReport, Paper, Resolution, StoredFile, SubmissionBody, SubmissionOptions, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
@@ -132,7 +133,13 @@ function toSubmission(r: SubRow): SubmissionRow {
   };
 }
 
-export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS }: { db: DB; clock: Clock; fairWindowMs?: number }) {
+/**
+ * `unit`: the unit of work the store's transactions run in, shared with the stores whose writes must commit with a
+ * job's (feedback's outbox row, written by an onTerminal hook); by default one over `db`.
+ */
+export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS, unit = sqliteUnitOfWork(db) }: {
+  db: DB; clock: Clock; fairWindowMs?: number; unit?: UnitOfWork;
+}) {
   const hooks: TerminalHook[] = [];
   const measureHooks: MeasureHook[] = [];
   // A metrics fault must never roll back or fail the job's own transaction.
@@ -201,7 +208,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * job answers for it. Only the other recipients get jobs; when none is left, nothing is written at all.
      */
     createSubmission(s: NewSubmission): CreatedSubmission {
-      return db.transaction((): CreatedSubmission => {
+      return unit.run((): CreatedSubmission => {
         const earlier = s.dedupKey && s.dedupSince ? store.earlierJobs(s.accountId, s.dedupKey, s.dedupSince) : new Map<string, JobSnapshot>();
         const recipients = [...new Set(s.recipients)];
         const fresh = recipients.filter((to) => !earlier.has(to));
@@ -230,7 +237,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
             : toSnapshot(getRow(id)!));
         }
         return { submissionId: s.id, jobs: answer(created), earlier: earlierIds, duplicate: false };
-      })();
+      });
     },
 
     /**
@@ -295,12 +302,12 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
 
     /** Move a job (checked against the transition table, recorded with its time). */
     transition(id: string, to: JobStatus, patch: TransitionPatch = {}, expectFrom?: JobStatus | JobStatus[]): JobSnapshot {
-      return db.transaction(() => move(id, to, patch, expectFrom))();
+      return unit.run(() => move(id, to, patch, expectFrom));
     },
 
     /** Several moves atomically (e.g. every recipient of one rendering). */
     transitionMany(moves: { id: string; to: JobStatus; patch?: TransitionPatch; expectFrom?: JobStatus | JobStatus[] }[]): JobSnapshot[] {
-      return db.transaction(() => moves.map((m) => move(m.id, m.to, m.patch, m.expectFrom)))();
+      return unit.run(() => moves.map((m) => move(m.id, m.to, m.patch, m.expectFrom)));
     },
 
     /**
@@ -308,7 +315,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * `rendering` under this owner's lease. Returns the submission and its claimed jobs.
      */
     claimRender(owner: string, leaseMs: number): { submission: SubmissionRow; jobs: JobSnapshot[] } | undefined {
-      return db.transaction(() => {
+      return unit.run(() => {
         const submissionId = fair.nextRender(windowStart());
         if (!submissionId) return undefined;
         const until = new Date(clock.now().getTime() + leaseMs).toISOString();
@@ -319,7 +326,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
           return toSnapshot(getRow(id)!);
         });
         return { submission: store.submission(submissionId)!, jobs };
-      })();
+      });
     },
 
     /**
@@ -327,7 +334,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * counts the attempt and records it for its line (`lineFor` the job's account), not yet dialled, in the same transaction.
      */
     claimSend(owner: string, leaseMs: number, lineFor: string | ((accountId: string) => string) = 'unknown'): JobSnapshot | undefined {
-      return db.transaction(() => {
+      return unit.run(() => {
         const at = now();
         const id = fair.nextSend(at);
         if (!id) return undefined;
@@ -338,7 +345,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
         db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?')
           .run(owner, new Date(clock.now().getTime() + leaseMs).toISOString(), id);
         return toSnapshot(getRow(id)!);
-      })();
+      });
     },
 
     /**
@@ -347,11 +354,11 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * must not be sent. `durable`: the line keeps the job while faxgate is down, so a restart tracks it again.
      */
     startCall(jobId: string, owner: string, lineRef?: string, durable = false): boolean {
-      return db.transaction(() => {
+      return unit.run(() => {
         const r = getRow(jobId);
         if (!r || r.status !== 'sending' || r.lease_owner !== owner) return false;
         return attempts.dial(jobId, now(), lineRef, durable);
-      })();
+      });
     },
 
     /**
@@ -359,7 +366,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * over and not finished), to track it to its end: never to send it again.
      */
     claimResume(owner: string, leaseMs: number): { job: JobSnapshot; lineJob: OpenLineJob } | undefined {
-      return db.transaction(() => {
+      return unit.run(() => {
         const rows = db.prepare(`SELECT id FROM jobs WHERE status = 'sending' AND (lease_owner IS NULL OR lease_until < ?) ORDER BY updated_at LIMIT 50`)
           .all(now()) as { id: string }[];
         for (const { id } of rows) {
@@ -370,7 +377,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
           return { job: toSnapshot(getRow(id)!), lineJob };
         }
         return undefined;
-      })();
+      });
     },
 
     /** Stop watching a job on a durable line without ending it (a shutdown): the next start tracks it again. */
@@ -380,10 +387,10 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
 
     /** A shutdown hung up the call before the fax was complete: nothing was delivered, so the job goes back in line. */
     releaseCall(jobId: string): JobSnapshot {
-      return db.transaction(() => {
+      return unit.run(() => {
         const r = getRow(jobId)!;
         return move(jobId, 'queued', { attempts: Math.max(0, r.attempts - 1), call: 'released', note: 'shutdown: the call was hung up before the fax was complete' }, 'sending');
-      })();
+      });
     },
 
     /** The job's transmission attempts, oldest first. */
@@ -415,7 +422,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
      * other worker can be alive); otherwise only expired leases or those of `owner`.
      */
     recoverLeases(opts: { all?: boolean; owner?: string } = {}): number {
-      return db.transaction(() => {
+      return unit.run(() => {
         const at = now();
         const rows = db.prepare(`SELECT * FROM jobs WHERE status IN ('rendering','sending')
             AND (? OR lease_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`)
@@ -432,7 +439,7 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
           }
         }
         return rows.length;
-      })();
+      });
     },
 
     /**
