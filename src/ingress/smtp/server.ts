@@ -199,7 +199,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       state.set(session.id, { recipients: new Map() });
       const addr = address.address.trim().toLowerCase();
       const account = addr ? accounts.findBySender(addr) : undefined;
-      if (!account) return fail(cb, new FaxError('sender-not-registered', `sender ${addr.slice(0, 80) || '<>'} is not registered for fax`), { session: session.id });
+      if (!account) return fail(cb, new FaxError('sender-not-registered', `sender ${addr.slice(0, 80) || '<>'} is not registered for fax on this server; ask whoever runs your fax account to add this address, or send from an address that is registered`), { session: session.id });
       const st = stateOf(session);
       st.account = account;
       st.sender = addr;
@@ -213,7 +213,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         const { number, strict } = parseRecipient(address.address, config.faxDomains);
         const e164 = intake.checkRecipient(st.account, number, { strict });
         if (!st.recipients.has(address.address.toLowerCase()) && st.recipients.size >= MAX_RECIPIENTS) {
-          throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per message`);
+          throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per message; send the other numbers in another message`);
         }
         st.recipients.set(address.address.toLowerCase(), e164);
         // An accepted recipient is part of a transaction (bounded by MAX_RECIPIENTS): it gives its command back.
@@ -244,7 +244,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         // Received in full: the session's time limit waits for this message's reply.
         const slot = slots.get(session.id);
         if (slot) slot.processing = true;
-        if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit`);
+        if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit (about ${Math.max(1, Math.round(config.maxMessageBytes / 1_048_576))} MB); send fewer or smaller attachments, in several messages if need be`);
         if (bare) throw new FaxError('bare-line-ending');
         if (!st.account || !st.sender || st.recipients.size === 0) throw new FaxError('no-recipients');
         let parsed;
@@ -259,7 +259,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         // DMARC on, DMARC must have judged exactly this mailbox, so both checks authorise the same identity.
         const from = await readFromMailbox(raw);
         if (accounts.findBySender(from)?.id !== st.account.id) {
-          throw new FaxError('sender-not-registered', `From ${from.slice(0, 80)} is not a registered sender of this account`);
+          throw new FaxError('sender-not-registered', `From ${from.slice(0, 80)} is not a registered sender of this account; send from the address registered for fax`);
         }
         // docs/smtp.md: with DMARC on, the From domain must also pass DMARC with alignment (before anything is stored).
         if (dmarc) {
