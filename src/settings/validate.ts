@@ -96,6 +96,11 @@ const FAX_TO_EMAIL_FORMATS = ['pdf', 'link', 'notice'] as const;
 /** What a change may be checked against besides the settings: the account's senders and inbound numbers. */
 export interface SettingsContext { senders?: readonly string[]; inboundNumbers?: readonly string[] }
 
+/** email.faxToEmail in its text form (the CLI's `settings show`, the settings page). */
+export function formatFaxToEmail(rules: readonly FaxToEmailRule[]): string {
+  return rules.map((r) => `${r.number} ${r.format} ${r.to.join(' ')}`).join('; ');
+}
+
 /**
  * email.faxToEmail from its JSON form (rules) or its text form, one rule per `;`: the number (or `*`), the format,
  * then the addresses: `* pdf a@x.example b@x.example; +15550100200 notice c@x.example`. Empty text: no rules.
