@@ -95,8 +95,8 @@ export function composeReceipt(r: ReceiptInput): Composed {
   text.push('This is an automatic message from faxgate; replies are not read.');
 
   const cell = 'padding:4px 12px 4px 0;vertical-align:top;text-align:left';
-  const recipients = r.jobs.map((j) => `<table role="presentation" style="border-collapse:collapse;margin:0 0 16px 0;font-size:14px">${
-    recipientRows(j).map(([k, v]) => `<tr><th style="${cell};color:#555;font-weight:normal">${esc(k)}</th><td style="${cell}${k === 'Status' ? `;font-weight:bold;color:${j.status === 'sent' ? '#1a7f37' : '#b42318'}` : ''}">${esc(v)}</td></tr>`).join('')
+  const recipients = r.jobs.map((j) => `<table role="presentation" style="border-collapse:collapse;width:100%;max-width:560px;margin:0 0 16px 0;font-size:14px;border-top:1px solid #ddd">${
+    recipientRows(j).map(([k, v]) => `<tr><th style="${cell};color:#555;font-weight:normal;width:42%">${esc(k)}</th><td style="${cell}${k === 'Status' ? `;font-weight:bold;color:${j.status === 'sent' ? '#1a7f37' : '#b42318'}` : ''}">${esc(v)}</td></tr>`).join('')
   }</table>`).join('');
   const files = r.files.length
     ? `<ul style="padding-left:20px;margin:0 0 16px 0">${r.files.map((f) => `<li><b>${esc(f.name)}</b> (${esc(f.detected ?? 'unknown type')}): ${esc(verdictText(f))}</li>`).join('')}</ul>`
