@@ -200,7 +200,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const mail = await openMail(core, renderer, jobs);
   jobs.onTerminal(mail.onJobTerminal);
   if (mail.enabled) logger.info({ relay: mail.describe() }, 'outgoing mail relay');
-  else logger.warn({ relay: null }, 'no outgoing mail relay (FAXGATE_SMTP_RELAY): email receipts and fax-to-email are off');
+  else logger.info({ relay: null }, 'no outgoing mail relay (FAXGATE_SMTP_RELAY): email receipts and fax-to-email are off');
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
   let kick = () => {};

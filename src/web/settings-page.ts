@@ -133,6 +133,8 @@ export function formToChange(body: Record<string, unknown>, kind: 'standard' | '
   for (const c of controlsFor(kind)) {
     if (c.group === 'pages' && !pagesPosted) continue;
     const v = body[c.field];
+    // A form from before the mail settings existed (a page left open over an upgrade) leaves them as they are.
+    if (c.group === 'email' && v === undefined) continue;
     if (c.kind === 'checkbox') change[c.field] = v === 'true' || v === 'on';
     else change[c.field] = typeof v === 'string' ? v : '';
   }

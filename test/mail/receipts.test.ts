@@ -1,7 +1,7 @@
 // Receipts end to end: real job store, workers, sandbox line, SQLite and a real SMTP relay (smtp-server) on loopback.
 // Rendering is stood in by ImageMagick making a real 2-page G4 TIFF, so the PDF and PNG attachments are of real pages.
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,8 @@ describe('receipts through a real relay', () => {
     const s = t.submit(['+15550100200']);
     await until(() => t.smtp!.messages.length === 1, 'receipt');
     const m = t.smtp!.messages[0];
+    // FAXGATE_RECEIPT_SHOTS=DIR keeps the message as the relay received it (the README's example is one)
+    if (process.env.FAXGATE_RECEIPT_SHOTS) writeFileSync(path.join(process.env.FAXGATE_RECEIPT_SHOTS, 'receipt.eml'), m.raw);
     expect(m.mailFrom).toBe('');
     expect(m.rcptTo).toEqual(['alice@clinic.example']);
     const p = m.parsed;

@@ -7,6 +7,9 @@ import type { JobSnapshot } from '../../src/domain/jobs.js';
 import { composeReceipt } from '../../src/mail/format.js';
 import { tempDir } from '../helpers/tmp.js';
 
+/** The browser globals the page.evaluate() callbacks use (the project compiles without the DOM lib). */
+interface Dom { document: { documentElement: { scrollWidth: number; clientWidth: number }; body: { innerText: string } } }
+
 const OUT = process.env.FAXGATE_RECEIPT_SHOTS ?? tempDir('faxgate-receipt-');
 
 const job = (over: Partial<JobSnapshot>): JobSnapshot => ({
@@ -40,9 +43,12 @@ describe('a receipt in Chromium', () => {
     // as a mail client shows it: no network, scripts off
     await page.route('**/*', (r) => r.abort());
     await page.setContent(SAMPLE.html, { waitUntil: 'load' });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as Dom).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = await page.evaluate(() => (globalThis as unknown as Dom).document.body.innerText);
     for (const s of ['+1 555 010 0200', '+1 555 010 0300', 'busy after 3 attempts', '3 of 3', '0 of 3', '1 min 14 s', 'referral <urgent>.pdf',
       'setup.exe (exe): not faxed: a program', 'Referral for J. Smith <script>alert(1)</script>']) expect(text).toContain(s);
     expect(dialogs).toEqual([]);
