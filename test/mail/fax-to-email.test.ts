@@ -1,5 +1,5 @@
 // Fax-to-email: received faxes mailed as a PDF, a link or a notice through a real relay; a mailed PDF counts as a retrieval only once accepted.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/domain/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -15,10 +15,9 @@ import { FAX_TIFF, removeScratch, scratchDir } from '../inbound/parts.js';
 import { startRelay, until } from './helpers.js';
 
 const closers: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const c of closers.reverse()) await c();
-  removeScratch();
-});
+// Each test's dispatcher, inbound service and relay stop with it, so idle pollers never pile up.
+afterEach(async () => { for (const c of closers.splice(0).reverse()) await c(); });
+afterAll(removeScratch);
 
 async function setup(settings: Record<string, unknown>, script: ('ok' | 451 | 550)[] = []) {
   const dataDir = scratchDir('faxgate-f2e-');
@@ -30,7 +29,7 @@ async function setup(settings: Record<string, unknown>, script: ('ok' | 451 | 55
   if ('problem' in spec) throw new Error(spec.problem);
   const mail = createMail({
     db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger,
-    relay: createRelay(spec, { timeoutMs: 5000 }), pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 10,
+    relay: createRelay(spec, { timeoutMs: 5000 }), pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25,
   });
   const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger: silentLogger }, { mail });
   mail.start();

@@ -40,7 +40,7 @@ describe('mail in the running gateway', () => {
       from: 'front@clinic.example', to: '+15550100200@fax.localhost', subject: 'Referral', text: 'Please see attached.',
       attachments: [{ filename: 'letter.pdf', content: corpusBytes('pdf/pdf_three_pages.pdf') }],
     });
-    await until(() => relay.messages.some((m) => m.parsed.subject?.startsWith('Fax to')), 'receipt', 60_000);
+    await until(() => relay.messages.some((m) => m.parsed.subject?.startsWith('Fax to')), 'receipt');
     const m = relay.messages.find((x) => x.parsed.subject?.startsWith('Fax to'))!;
     expect(m.mailFrom).toBe('');
     expect(m.rcptTo).toEqual(['front@clinic.example']);
@@ -57,7 +57,7 @@ describe('mail in the running gateway', () => {
     fd.append('file', new Blob([readFileSync(FAX_TIFF)]), 'fax.tif');
     const r = await fetch(`${base}/v1/sandbox/inbound`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: fd });
     expect(r.status).toBe(201);
-    await until(() => relay.messages.some((m) => m.parsed.subject?.startsWith('Fax from')), 'fax-to-email', 30_000);
+    await until(() => relay.messages.some((m) => m.parsed.subject?.startsWith('Fax from')), 'fax-to-email');
     const m = relay.messages.find((x) => x.parsed.subject?.startsWith('Fax from'))!;
     expect(m.parsed.subject).toBe('Fax from +1 415 555 0123: 3 pages');
     expect(m.parsed.attachments).toHaveLength(0);
@@ -77,7 +77,7 @@ describe('mail in the running gateway', () => {
     const r = await fetch(`${base}/v1/faxes`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: fd });
     expect(r.status).toBe(202);
     const id = ((await r.json()) as { jobs: { id: string }[] }).jobs[0].id;
-    await until(() => gw.jobs.getById(id)?.status === 'sent', 'sent', 60_000);
+    await until(() => gw.jobs.getById(id)?.status === 'sent', 'sent');
     expect(gw.mail.outboxFor(gw.jobs.getById(id)!.submissionId)).toEqual([]);
     expect(relay.messages.filter((m) => m.parsed.subject?.includes('010 0300'))).toHaveLength(0);
   });

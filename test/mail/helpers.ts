@@ -61,8 +61,8 @@ export async function startRelay(opts: { script?: ('ok' | 451 | 550)[]; login?: 
   };
 }
 
-/** Wait for a condition on real events, polling; the timeout is only a hang guard. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+/** Wait for a condition on real events, polling; the timeout is only a hang guard (a loaded machine is slow, not wrong). */
+export async function until(cond: () => boolean, what: string, timeoutMs = 50_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -30,7 +30,10 @@ const renderer: RendererView = {
 };
 
 const closers: (() => Promise<void> | void)[] = [];
-afterAll(async () => { for (const c of closers.reverse()) await c(); });
+// Each test's workers, dispatchers and relay stop with it: idle pollers of earlier tests would only load the machine.
+const stopAll = async () => { for (const c of closers.splice(0).reverse()) await c(); };
+afterEach(stopAll);
+afterAll(stopAll);
 
 const REPORT: FileReport[] = [
   { name: 'results.pdf', size: 1000, detected: 'pdf', verdict: 'accepted', pages: 2 },
@@ -47,11 +50,11 @@ async function setup(opts: { relay?: 'none'; script?: ('ok' | 451 | 550)[]; sett
   if (smtp) closers.push(smtp.close);
   const spec = smtp ? parseRelay(smtp.url) : undefined;
   const relay: Relay | null = spec && !('problem' in spec) ? createRelay(spec, { timeoutMs: 5000 }) : null;
-  const make = () => createMail({ db, accounts, jobs, clock: systemClock, config, logger: silentLogger, relay, pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 10 });
+  const make = () => createMail({ db, accounts, jobs, clock: systemClock, config, logger: silentLogger, relay, pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25 });
   const mail = make();
   jobs.onTerminal(mail.onJobTerminal);
   const line = createSandboxLine({ outboxDir: path.join(dir, 'outbox'), secondsPerPage: 0 });
-  const workers = createWorkers({ jobs, renderer, line, config, clock: systemClock, logger: silentLogger, pollMs: 10 });
+  const workers = createWorkers({ jobs, renderer, line, config, clock: systemClock, logger: silentLogger, pollMs: 25 });
   mail.start();
   workers.start();
   closers.push(async () => { await workers.stop(); await mail.close(); db.close(); });
@@ -165,7 +168,7 @@ describe('receipts through a real relay', () => {
   it('4xx is retried with backoff, then delivered once', async () => {
     const t = await setup({ script: [451, 451] });
     const s = t.submit(['+15550100200']);
-    await until(() => t.smtp!.messages.length === 1, 'receipt after retries', 30_000);
+    await until(() => t.smtp!.messages.length === 1, 'receipt after retries');
     expect(t.smtp!.refusals).toEqual([451, 451]);
     expect(t.mail.outboxFor(s.id)).toMatchObject([{ status: 'sent', attempts: 3 }]);
   });
