@@ -11,6 +11,7 @@ import type { Clock, FileReport, InboundNotice, ReceiptAttachment, ReceiptWhen, 
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import { createOutboxScheduler, retryDelayMs } from '../feedback/scheduler.js';
+import { sentTiffPath } from '../jobs/workers.js';
 import { composeReceipt, composeReceived, type Composed } from './format.js';
 import type { OutgoingMessage, Relay } from './relay.js';
 
@@ -167,13 +168,21 @@ export function createMail(deps: MailDeps) {
 
   async function receiptAttachment(row: Row): Promise<OutgoingMessage['attachments']> {
     if (row.attachment === 'none') return [];
-    const tiff = jobs.submission(row.subject_id)?.tiffPath;
-    if (!tiff) return [];
-    try {
-      await fsp.access(tiff);
-    } catch {
-      return []; // the rendered pages are gone (cleanup): the receipt still goes, without them
+    const sub = jobs.submission(row.subject_id);
+    if (!sub?.tiffPath) return [];
+    // The pages as sent carry their header line (stamped per recipient at send time): those of the first number
+    // they went to, else the rendered fax (nothing was sent, or the line took no header).
+    const all = jobs.bySubmission(row.subject_id);
+    const job = all.find((j) => j.status === 'sent') ?? all[0];
+    const candidates = [...(job && sub.dir ? [sentTiffPath(sub.dir, job.id)] : []), sub.tiffPath];
+    let tiff: string | undefined;
+    for (const c of candidates) {
+      if (await fsp.access(c).then(() => true, () => false)) {
+        tiff = c;
+        break;
+      }
     }
+    if (!tiff) return []; // the pages are gone (cleanup): the receipt still goes, without them
     if (row.attachment === 'first-page') return [{ filename: 'fax-page-1.png', contentType: 'image/png', content: await deps.pages.firstPagePng(tiff) }];
     await fsp.mkdir(tmpRoot, { recursive: true, mode: 0o700 });
     const pdf = path.join(tmpRoot, `${row.id}-${randomBytes(4).toString('hex')}.pdf`);

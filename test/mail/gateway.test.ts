@@ -6,7 +6,10 @@ import { openCore, startGateway, type Gateway } from '../../src/main.js';
 import { corpusBytes } from '../ingress/http/harness.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FAX_TIFF } from '../inbound/parts.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { sentTiffPath } from '../../src/jobs/workers.js';
+import { tiffToPdf } from '../../src/render/faxpdf.js';
 import { startRelay, until } from './helpers.js';
 
 let gw: Gateway;
@@ -23,7 +26,7 @@ beforeAll(async () => {
   }, {});
   const acc = core.accounts.create({ name: 'Clinic', senders: ['front@clinic.example'], inbound: ['+15550001111'] });
   key = acc.apiKey;
-  core.accounts.updateSettings(acc.id, { 'email.faxToEmail': '* notice front@clinic.example' }, 'test');
+  core.accounts.updateSettings(acc.id, { 'email.faxToEmail': '* notice front@clinic.example', 'email.receiptAttachment': 'pdf' }, 'test');
   gw = await startGateway(core);
   base = `http://127.0.0.1:${gw.httpPort}`;
 });
@@ -48,6 +51,14 @@ describe('mail in the running gateway', () => {
     expect(m.parsed.inReplyTo).toBe(info.messageId);
     expect(m.parsed.text).toContain('Your message: "Referral"');
     expect(m.parsed.text).toContain('letter.pdf (pdf): faxed');
+    // the pages as sent: the job's stamped copy (with its header line), not the bare rendering
+    const job = gw.jobs.list(undefined, { limit: 10 }).find((j) => j.to === '+15550100200')!;
+    const sub = gw.jobs.submission(job.submissionId)!;
+    expect(existsSync(sentTiffPath(sub.dir, job.id))).toBe(true);
+    const pdf = m.parsed.attachments.find((a) => a.contentType === 'application/pdf')!;
+    const expected = path.join(tempDir('faxgate-gw-pdf-'), 'sent.pdf');
+    await tiffToPdf(sentTiffPath(sub.dir, job.id), expected);
+    expect(pdf.content.length).toBe(readFileSync(expected).length);
   });
 
   it('a fax received over the API is mailed as a notice', async () => {
