@@ -34,10 +34,10 @@ const LAYERS = [
   },
   {
     name: 'services',
-    paths: ['^src/(intake|jobs|feedback|inbound|settings|lines|health|metrics|cleanup)/'],
+    paths: ['^src/(intake|jobs|feedback|inbound|settings|lines|health|metrics|cleanup|mail)/'],
     pathNot: ['^src/lines/config\\.ts$'],
     why: 'the policy and the work: one intake, the job store and workers, feedback, received faxes, accounts, fax ' +
-      'lines, health, metrics and cleanup; protocol-free, so no adapter is needed to test them',
+      'lines, health, metrics, cleanup and mail to people; protocol-free, so no adapter is needed to test them',
   },
   {
     name: 'adapters',

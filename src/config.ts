@@ -60,6 +60,10 @@ export interface Config {
   lines: LineConfig[];
   /** the line faxes go out on unless their account names one; the first configured line, else the sandbox */
   defaultLine?: string;
+  /** outgoing mail relay, smtp://user:pass@host:587 or smtps://host:465 (docs/mail.md); absent: no receipts, no fax-to-email */
+  smtpRelay?: string;
+  /** the From: of receipts and fax-to-email; default `faxgate <faxgate@host of FAXGATE_PUBLIC_URL>` */
+  mailFrom?: string;
 }
 
 type Kind = 'string' | 'int' | 'number' | 'bool' | 'list' | 'lines';
@@ -104,7 +108,37 @@ const FIELDS: Field[] = [
   { key: 'metrics', env: 'FAXGATE_METRICS', kind: 'string', def: 'admin' },
   { key: 'lines', env: 'FAXGATE_LINES', kind: 'lines', def: [] },
   { key: 'defaultLine', env: 'FAXGATE_DEFAULT_LINE', kind: 'string' },
+  { key: 'smtpRelay', env: 'FAXGATE_SMTP_RELAY', kind: 'string' },
+  { key: 'mailFrom', env: 'FAXGATE_MAIL_FROM', kind: 'string' },
 ];
+
+/** FAXGATE_SMTP_RELAY (docs/mail.md), parsed here so a bad one stops the start with the other problems. */
+export interface RelaySpec {
+  secure: boolean;
+  host: string;
+  port: number;
+  user?: string;
+  pass?: string;
+}
+
+/** The relay URL's problem in words (never echoing it: it may hold a password), or the parsed relay. */
+export function parseRelay(url: string): RelaySpec | { problem: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { problem: 'must be a URL such as smtp://user:password@mail.example.com:587 or smtps://mail.example.com:465' };
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') return { problem: `must start with smtp:// or smtps://, not ${u.protocol}//` };
+  if (!u.hostname) return { problem: 'names no host' };
+  const secure = u.protocol === 'smtps:';
+  const port = u.port ? Number(u.port) : secure ? 465 : 587;
+  if (u.pathname && u.pathname !== '/') return { problem: 'must have no path' };
+  return {
+    secure, host: u.hostname.replace(/^\[|\]$/g, ''), port,
+    ...(u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : {}),
+  };
+}
 
 /** What fastify's trustProxy (proxy-addr) accepts: an address, address/prefix length, or one of its named ranges. */
 function isProxyRange(p: string): boolean {
@@ -201,6 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const lineNames = ['sandbox', ...cfg.lines.map((l) => l.name)];
   if (cfg.defaultLine !== undefined && !lineNames.includes(cfg.defaultLine)) {
     problems.push(`FAXGATE_DEFAULT_LINE: "${cfg.defaultLine}" is not a configured line (${lineNames.join(', ')})`);
+  }
+  if (cfg.smtpRelay !== undefined && cfg.smtpRelay !== '') {
+    const r = parseRelay(cfg.smtpRelay);
+    if ('problem' in r) problems.push(`FAXGATE_SMTP_RELAY: ${r.problem}`);
+  }
+  if (cfg.mailFrom && !/^[^<>]*<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/.test(cfg.mailFrom.trim())) {
+    problems.push('FAXGATE_MAIL_FROM: an address such as faxgate@example.com or "Fax <fax@example.com>"');
   }
   if (cfg.adminToken !== undefined && cfg.adminToken.length < 16) problems.push('FAXGATE_ADMIN_TOKEN: use at least 16 characters');
   if (problems.length) throw new ConfigError(problems);

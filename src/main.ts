@@ -34,6 +34,8 @@ export async function openInbound(
     renderer?: import('./inbound/types.js').InboundRenderer;
     detector?: import('./inbound/types.js').InboundDetector;
     feedback?: import('./inbound/types.js').InboundFeedback;
+    /** fax-to-email (src/mail); the CLI gets its own, which only enqueues (the server's dispatcher sends) */
+    mail?: import('./mail/index.js').Mail;
   } = {},
 ): Promise<{ inbound: import('./inbound/service.js').InboundService; close(): Promise<void> }> {
   const { config, db, accounts, clock, logger } = core;
@@ -67,14 +69,40 @@ export async function openInbound(
     feedback = f;
     ownFeedback = f;
   }
-  const inbound = createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger });
+  let mail = parts.mail;
+  let ownMail: { close(): Promise<void> } | undefined;
+  if (!mail) {
+    mail = await openMail(core, renderer);
+    ownMail = mail;
+  }
+  // Each received fax is announced to feedback and to fax-to-email in the transaction that records it.
+  const fb = feedback;
+  const m = mail;
+  const announce: import('./inbound/types.js').InboundFeedback = {
+    onInboundReceived: (n) => { fb.onInboundReceived(n); m.onInboundReceived(n); },
+    forgetInbound: (id) => { fb.forgetInbound?.(id); m.forgetInbound(id); },
+  };
+  const inbound = createInbound({ db, accounts, renderer, detector, feedback: announce, clock, config, logger });
+  mail.setInbound(inbound);
   return {
     inbound,
     async close() {
       await ownRenderer?.close();
       await ownFeedback?.close();
+      await ownMail?.close();
     },
   };
+}
+
+/** Mail to people (src/mail) over this process's stores, through FAXGATE_SMTP_RELAY when one is configured. */
+export async function openMail(core: Core, renderer: { toPdf(tiff: string, pdf: string): Promise<unknown> }, jobs?: import('./mail/index.js').MailJobs): Promise<import('./mail/index.js').Mail> {
+  const { config, db, accounts, clock, logger } = core;
+  const { createMail, createRelay, parseRelay } = await import('./mail/index.js');
+  const { firstPagePng } = await import('./render/faxpng.js');
+  const spec = config.smtpRelay ? parseRelay(config.smtpRelay) : undefined;
+  const relay = spec && !('problem' in spec) ? createRelay(spec, { name: new URL(config.publicUrl).hostname || undefined }) : null;
+  const store = jobs ?? (await import('./jobs/store.js')).createJobStore({ db, clock });
+  return createMail({ db, accounts, jobs: store, clock, config, logger, relay, pages: { toPdf: renderer.toPdf, firstPagePng } });
 }
 
 /**
@@ -101,6 +129,8 @@ export interface Gateway {
   /** outgoing/inbound feedback: outbox, dispatcher, deliveriesFor / redeliver for the HTTP app */
   feedback: import('./feedback/index.js').Feedback;
   smtp: import('./ingress/smtp/server.js').SmtpIngress;
+  /** receipts and fax-to-email: the mail outbox and its dispatcher (off without FAXGATE_SMTP_RELAY) */
+  mail: import('./mail/index.js').Mail;
   /** received faxes: pass to the HTTP app as `HttpDeps.inbound` */
   inbound: import('./inbound/service.js').InboundService;
   /** the drop-folder intakes of HylaFAX lines with a receiveDir */
@@ -169,6 +199,11 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createFeedback } = await import('./feedback/index.js');
   const feedback = createFeedback({ db, accounts, jobs, clock, config, logger, unit });
   jobs.onTerminal(feedback.onJobTerminal);
+  // Mail: the receipt row is written in the transaction that ends a submission's last job.
+  const mail = await openMail(core, renderer, jobs);
+  jobs.onTerminal(mail.onJobTerminal);
+  if (mail.enabled) logger.info({ relay: mail.describe() }, 'outgoing mail relay');
+  else logger.info({ relay: null }, 'no outgoing mail relay (FAXGATE_SMTP_RELAY): email receipts and fax-to-email are off');
   const recovered = jobs.recoverLeases({ all: true });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
   // Crash leftovers (issue #12.5): everything under DATA/tmp and every submission folder nothing needs goes now, before
@@ -198,7 +233,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   // Received faxes: share the renderer, detector and feedback; each notification is enqueued in the feedback outbox in
   // the transaction that records the fax (the dispatcher delivers it). recover() finishes interrupted deletions.
-  const inboundParts = await openInbound(core, { renderer, detector, feedback });
+  const inboundParts = await openInbound(core, { renderer, detector, feedback, mail });
   onStop(() => inboundParts.close());
   const inbound = inboundParts.inbound;
   await inbound.recover();
@@ -210,6 +245,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // The feedback dispatcher delivers outbox rows (including those left by an earlier run); stopped after the workers.
   feedback.start();
   onStop(() => feedback.close());
+  mail.start();
+  onStop(() => mail.close());
 
   // Ingress last, once everything it hands work to is ready; stopped first.
   const { createSmtpIngress } = await import('./ingress/smtp/server.js');
@@ -238,6 +275,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // GET /readyz: each line's own check(), and each HylaFAX drop folder faxgate receives from.
   const health = (await import('./health/index.js')).createHealth({
     clock, db, dataDir: config.dataDir, logger, lines: () => [...lines.lines, ...hylafaxIntakes.checks()],
+    // not a failure: a gateway without a relay works, it only mails nobody; the detail says so
+    mail: () => ({ ok: true, detail: mail.describe() }),
   });
   const http = await startWebService(
     { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health },
@@ -247,7 +286,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   let stopping: Promise<void> | undefined;
   return {
-    core, registry, detector, renderer, jobs, intake, line, lines, workers, cleanup, metrics, feedback, smtp, smtpPort, onStop, inbound, hylafaxIntakes,
+    core, registry, detector, renderer, jobs, intake, line, lines, workers, cleanup, metrics, feedback, mail, smtp, smtpPort, onStop, inbound, hylafaxIntakes,
     http, httpPort: http.port,
     stop() {
       stopping ??= (async () => {

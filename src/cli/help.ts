@@ -155,7 +155,8 @@ export const HELP: Record<string, CommandHelp> = {
     summary: 'change settings, validated exactly as the web service does; each change is audited',
     usage: 'settings set ACCOUNT_ID KEY=VALUE... [--data DIR] [--json]',
     options: [DATA, JSON_OPT],
-    examples: ['settings set acc_0123456789abcdef outgoing.unsupportedFiles=reject feedbackUrl=https://hooks.example/fax'],
+    examples: ['settings set acc_0123456789abcdef outgoing.unsupportedFiles=reject feedbackUrl=https://hooks.example/fax',
+      "settings set acc_0123456789abcdef email.receipts=failure email.receiptAttachment=pdf 'email.faxToEmail=* pdf front@clinic.example'"],
   },
   types: {
     summary: 'the supported file types: list, enable, disable, size caps',

@@ -73,6 +73,8 @@ export async function run(argv: string[]): Promise<number> {
   recordServeInfo(config.dataDir, { publicUrl: web });
   process.stdout.write(`faxgate serving ${config.dataDir}: SMTP on ${config.bindHost}:${gw.smtpPort} (fax domains: ${config.faxDomains.join(', ')}), HTTP on ${config.bindHost}:${gw.httpPort}\n`);
   process.stdout.write(`  web service: ${web}/v1 (OpenAPI: ${web}/v1/openapi.json)\n  settings page: ${web}/settings${config.adminToken ? `   admin page: ${web}/admin` : '   (set FAXGATE_ADMIN_TOKEN for the admin page)'}\n`);
+  // Receipts and fax-to-email need a relay: say which one, or that there is none (never its credentials).
+  process.stdout.write(`  outgoing mail: ${gw.mail.describe()}\n`);
   logger.info({ smtpPort: gw.smtpPort, httpPort: gw.httpPort, dataDir: config.dataDir }, 'faxgate started');
 
   await new Promise<void>((resolve) => {

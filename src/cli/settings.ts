@@ -1,7 +1,8 @@
 // `faxgate settings show|set`: an account's integration settings, validated exactly as the API does.
 import { parse, printJson, UsageError, dataOption } from './args.js';
 import { openCore } from '../main.js';
-import { flatten } from '../settings/validate.js';
+import { flatten, formatFaxToEmail } from '../settings/validate.js';
+import type { FaxToEmailRule } from '../domain/types.js';
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -17,7 +18,11 @@ export async function run(argv: string[]): Promise<number> {
     if (sub === 'show' && positionals.length === 1) {
       const a = core.accounts.mustGet(positionals[0]);
       if (values.json) printJson(a.settings);
-      else for (const [k, v] of Object.entries(flatten(a.settings))) process.stdout.write(`${k}=${String(v)}\n`);
+      else {
+        for (const [k, v] of Object.entries(flatten(a.settings))) {
+          process.stdout.write(`${k}=${k === 'email.faxToEmail' ? formatFaxToEmail(v as FaxToEmailRule[]) : String(v)}\n`);
+        }
+      }
       return 0;
     }
     if (sub === 'set' && positionals.length >= 2) {

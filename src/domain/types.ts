@@ -87,6 +87,21 @@ export interface IntegrationSettings {
   sender: { name: string; faxNumber: string; csid: string };
   /** the cover page (docs/pages.md §3): off unless the account or the submission asks for it */
   cover: { enabled: boolean; notice: string };
+  /** mail to people (docs/mail.md); absent on accounts made before it: read through emailSettings() */
+  email?: EmailSettings;
+}
+
+export type ReceiptWhen = 'always' | 'never' | 'success' | 'failure';
+export type ReceiptAttachment = 'none' | 'first-page' | 'pdf';
+export type FaxToEmailFormat = 'pdf' | 'link' | 'notice';
+
+/** Where a received fax is mailed: `number` is one of the account's inbound numbers, or `*` for the rest. */
+export interface FaxToEmailRule { number: string; to: string[]; format: FaxToEmailFormat }
+
+export interface EmailSettings {
+  receipts: ReceiptWhen;
+  receiptAttachment: ReceiptAttachment;
+  faxToEmail: FaxToEmailRule[];
 }
 
 export interface Clock {
@@ -104,6 +119,8 @@ export interface InboundNotice {
   pages: number;
   receivedAt: string;
   imageUrl: string;
+  /** the sending station's id (CSID/TSI) as the line reported it */
+  remoteId?: string;
 }
 
 /** The message body of an email submission, kept with the submission and faxed on its own pages. */

@@ -16,11 +16,12 @@ import {
 import { newWebhookId, signatureHeaders } from './sign.js';
 import { createGuardedAgent } from './ssrf.js';
 import { attemptDelivery, type AttemptOutcome } from './deliver.js';
+import { createOutboxScheduler, retryDelayMs, RETRY_SCHEDULE_SECONDS } from './scheduler.js';
+
+export { retryDelayMs, RETRY_SCHEDULE_SECONDS } from './scheduler.js';
 
 export { feedbackWsdl } from './wsdl.js';
 
-/** Retry delays after the 1st, 2nd, … failed attempt (docs/feedback.md), before FAXGATE_RETRY_SCALE and jitter. */
-export const RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400] as const;
 /** One first try plus one per schedule entry. */
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length + 1;
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -90,13 +91,6 @@ export function wantsOutgoingFeedback(when: IntegrationSettings['outgoing']['fee
   return when === 'always' || (when === 'success' && success) || (when === 'failure' && !success);
 }
 
-/** Delay before the next attempt after `failures` failed attempts: the schedule, scaled, with ±10 % jitter. */
-export function retryDelayMs(failures: number, scale: number, random: () => number = Math.random): number | null {
-  if (failures < 1 || failures > RETRY_SCHEDULE_SECONDS.length) return null;
-  const base = RETRY_SCHEDULE_SECONDS[failures - 1] * 1000 * scale;
-  return Math.round(base * (0.9 + 0.2 * random()));
-}
-
 const safeUrl = (u: string): string => {
   try {
     const x = new URL(u);
@@ -136,25 +130,6 @@ export function createFeedback(deps: FeedbackDeps) {
     });
     wakeSoon();
     return { id, webhookId };
-  }
-
-  /**
-   * Deliver new rows without waiting for the next poll. Deferred with setImmediate because enqueue runs inside the
-   * caller's (synchronous) transaction: by then it has committed or rolled back, so a rolled-back row is never sent.
-   */
-  let wakePending = false;
-  function wakeSoon(): void {
-    if (!running || wakePending) return;
-    wakePending = true;
-    setImmediate(() => {
-      wakePending = false;
-      if (!running) return;
-      try {
-        tick();
-      } catch (e) {
-        logger.error({ err: e }, 'feedback dispatcher tick failed');
-      }
-    });
   }
 
   /** An event's outbox row commits with the event or not at all: written only inside the unit that records it. */
@@ -256,11 +231,7 @@ export function createFeedback(deps: FeedbackDeps) {
   }
 
   // ---- dispatcher ----
-  const inflight = new Map<string, Promise<void>>();
   const attemptHooks: ((a: { outcome: AttemptOutcome; gaveUp: boolean }) => void)[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let stopping = new AbortController();
 
   const record = db.transaction((row: OutboxRow, at: string, res: Awaited<ReturnType<typeof attemptDelivery>>) => {
     db.prepare(`INSERT INTO feedback_attempts (outbox_id, subject_id, webhook_id, at, url, method, outcome, status_code, error, duration_ms)
@@ -343,63 +314,9 @@ export function createFeedback(deps: FeedbackDeps) {
     else logger.warn(log, res.outcome === 'blocked' ? 'feedback blocked by the SSRF guard' : 'feedback attempt failed');
   }
 
-  const claimDue = db.transaction((nowIso: string, leaseIso: string, limit: number): string[] => {
-    const due = db.prepare("SELECT id, next_attempt_at FROM feedback_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?")
-      .all(nowIso, limit) as { id: string; next_attempt_at: string }[];
-    const claimed: string[] = [];
-    for (const r of due) {
-      if (claimed.length + inflight.size >= concurrency) break;
-      if (inflight.has(r.id)) continue;
-      // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
-      const n = db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?")
-        .run(leaseIso, r.id, r.next_attempt_at).changes;
-      if (n) claimed.push(r.id);
-    }
-    return claimed;
-  });
-
-  function tick(): void {
-    // Never claim from inside someone's open transaction: its rows may still roll back.
-    if (db.inTransaction) return;
-    const free = concurrency - inflight.size;
-    if (free <= 0) return;
-    const now = clock.now();
-    // One transaction (one fsync) claims the whole batch.
-    const ids = claimDue(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), free + inflight.size);
-    for (const id of ids) {
-      const p = deliverOne(id, stopping.signal)
-        .catch((e: unknown) => logger.error({ err: e, outboxId: id }, 'feedback dispatcher error'))
-        .finally(() => inflight.delete(id));
-      inflight.set(id, p);
-    }
-  }
-
-  function loop(): void {
-    if (!running) return;
-    try {
-      tick();
-    } catch (e) {
-      logger.error({ err: e }, 'feedback dispatcher tick failed');
-    }
-    timer = setTimeout(loop, pollMs);
-    timer.unref?.();
-  }
-
-  /** Start polling the outbox; rows left by an earlier process (or a crash) are picked up. */
-  function start(): void {
-    if (running) return;
-    running = true;
-    stopping = new AbortController();
-    loop();
-  }
-
-  /** Stop polling and abort attempts in flight (their rows are retried after the lease by the next start). */
-  async function stop(): Promise<void> {
-    running = false;
-    if (timer) clearTimeout(timer);
-    stopping.abort();
-    await Promise.allSettled([...inflight.values()]);
-  }
+  const scheduler = createOutboxScheduler({ db, clock, logger, table: 'feedback_outbox', deliver: deliverOne, leaseMs, pollMs, concurrency, name: 'feedback' });
+  const wakeSoon = scheduler.wakeSoon;
+  const { start, stop } = scheduler;
 
   return {
     /** Be told of each recorded delivery attempt and whether its row was given up after the last retry (src/metrics). */

@@ -31,6 +31,8 @@ export interface HealthDeps {
   dataDir: string;
   /** the fax lines, read at each check (lines may be added after start) */
   lines?: () => readonly LineCheck[];
+  /** the outgoing mail relay as configured (never its credentials); absent: not shown */
+  mail?: () => { ok: boolean; detail: string };
   /** runs the PDF renderer's version command; default `gs --version` */
   ghostscript?: () => Promise<string>;
   /** how long a Ghostscript answer (either way) is reused, so a probe storm spawns one process per period (30 s) */
@@ -132,6 +134,7 @@ export function createHealth(deps: HealthDeps): Health {
         bounded('database', database),
         bounded('data-folder', dataFolder),
         bounded('renderer', renderer),
+        ...(deps.mail ? [bounded('mail-relay', async () => deps.mail!())] : []),
         ...lines.map((l) => bounded(`line:${l.name}`, async () => {
           const r = await l.check();
           return { ok: r.ok === true, detail: String(r.detail ?? '').slice(0, 200) };

@@ -127,7 +127,7 @@ export function createInbound(deps: InboundDeps) {
       // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
       db.transaction(() => {
         store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey });
-        feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id) });
+        feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id), ...(remoteId ? { remoteId } : {}) });
       })();
     } catch (e) {
       await shredDir(dir).catch(() => undefined);

@@ -83,7 +83,7 @@ const DETECT_CONCURRENCY = 3;
 export function describeRefused(files: FileReport[]): string {
   return files
     .filter((f) => f.verdict !== 'accepted' && f.verdict !== 'inline')
-    .map((f) => `${f.name} (${f.detected ?? 'unknown'}): ${f.verdict}${f.reason ? ` - ${f.reason}` : ''}`)
+    .map((f) => `${f.name} (${f.detected ?? 'unknown type'}): ${f.reason ?? f.verdict.replace(/-/g, ' ')}`)
     .join('; ');
 }
 
@@ -102,7 +102,7 @@ export function createIntake(deps: IntakeDeps) {
    */
   function checkFromHeader(account: Account, mailbox: string): void {
     if (accounts.findBySender(mailbox)?.id !== account.id) {
-      throw new FaxError('sender-not-registered', `From ${mailbox.slice(0, 80)} is not a registered sender of this account`);
+      throw new FaxError('sender-not-registered', `From ${mailbox.slice(0, 80)} is not a registered sender of this account; send from the address registered for fax`);
     }
   }
 
@@ -230,8 +230,8 @@ export function createIntake(deps: IntakeDeps) {
       const reason = decision.reason ?? 'nothing-to-fax';
       const code: 'unsupported-attachment' | 'nothing-to-fax' = reason === 'unsupported-attachment' ? 'unsupported-attachment' : 'nothing-to-fax';
       const message = code === 'unsupported-attachment'
-        ? `not faxed, the account rejects unsupported attachments: ${describeRefused(decision.files)}`
-        : `nothing to fax${decision.files.length ? `: ${describeRefused(decision.files) || 'no accepted attachment'}` : ''}`;
+        ? `not faxed: this account refuses a message with any file that cannot be faxed (${describeRefused(decision.files)}); send it again without that file, or as PDF`
+        : `nothing to fax: the message has no text and no file that can be faxed${decision.files.length ? ` (${describeRefused(decision.files) || 'no accepted attachment'})` : ''}; attach a PDF, an image or a document, or write the text in the message`;
       let created: ReturnType<JobStore['createSubmission']>;
       try {
         created = jobs.createSubmission({

@@ -8,7 +8,7 @@ export const MAX_RECIPIENTS = 50;
 
 /** too-many-recipients when `count` recipients are past the cap; `per` words the unit the client sent. */
 export function checkRecipientCount(count: number, per: 'message' | 'request' | 'submission'): void {
-  if (count > MAX_RECIPIENTS) throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per ${per}`);
+  if (count > MAX_RECIPIENTS) throw new FaxError('too-many-recipients', `at most ${MAX_RECIPIENTS} recipients per ${per}; send the other numbers in another ${per}`);
 }
 
 /**

@@ -455,6 +455,15 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
       return r.tiff ? 'image' : 'unneeded';
     },
 
+    /**
+     * Record a note on a job without moving it (an event from its status to itself), e.g. what became of its email
+     * receipt; shown with the job's events in the API and `faxgate jobs show`.
+     */
+    note(jobId: string, note: string): void {
+      const row = getRow(jobId);
+      if (row) insertEvent.run(jobId, now(), row.status, row.status, note);
+    },
+
     /** Jobs per status (for /metrics). */
     statusCounts(): Partial<Record<JobStatus, number>> {
       const rows = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[];

@@ -293,7 +293,7 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
     /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
     updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings {
       const account = mustGet(accountId);
-      const result = applySettingsChange(account.settings, change, account.kind);
+      const result = applySettingsChange(account.settings, change, account.kind, { senders: account.senders, inboundNumbers: account.inboundNumbers });
       if (!result.ok) {
         throw new FaxError('invalid-settings', result.errors.map((e) => e.message).join('; '), { errors: result.errors });
       }

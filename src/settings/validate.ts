@@ -1,7 +1,15 @@
 // Validation of integration settings (docs/settings.md): one function used by the CLI, the API and the web pages.
-import type { IntegrationSettings } from '../domain/types.js';
+import type { EmailSettings, FaxToEmailRule, IntegrationSettings } from '../domain/types.js';
 import { isE164 } from '../domain/numbers.js';
 import { checkHeaderFormat, DEFAULT_HEADER_FORMAT } from '../render/header-format.js';
+
+/** Mail settings of an account made before they existed: receipts on (they need FAXGATE_SMTP_RELAY), no attachment. */
+export const DEFAULT_EMAIL: EmailSettings = { receipts: 'always', receiptAttachment: 'none', faxToEmail: [] };
+
+/** The account's mail settings, with the defaults for what it never set. */
+export function emailSettings(s: IntegrationSettings): EmailSettings {
+  return { ...DEFAULT_EMAIL, ...(s.email ?? {}) };
+}
 
 export const DEFAULT_SETTINGS: IntegrationSettings = {
   feedbackUrl: '',
@@ -11,6 +19,7 @@ export const DEFAULT_SETTINGS: IntegrationSettings = {
   header: { enabled: true, format: DEFAULT_HEADER_FORMAT },
   sender: { name: '', faxNumber: '', csid: '' },
   cover: { enabled: false, notice: '' },
+  email: DEFAULT_EMAIL,
 };
 
 /** Settings as stored, completed with the defaults of fields added since the account was made. */
@@ -23,6 +32,7 @@ export function withDefaults(s: Partial<IntegrationSettings>): IntegrationSettin
     header: { ...d.header, ...s.header },
     sender: { ...d.sender, ...s.sender },
     cover: { ...d.cover, ...s.cover },
+    email: { ...DEFAULT_EMAIL, ...s.email },
   };
 }
 
@@ -40,6 +50,8 @@ const ENUMS: Record<string, readonly string[]> = {
   'outgoing.feedbackWhen': ['always', 'never', 'success', 'failure'],
   'outgoing.feedbackMethod': ['http-post', 'xml'],
   'outgoing.unsupportedFiles': ['ignore', 'reject'],
+  'email.receipts': ['always', 'never', 'success', 'failure'],
+  'email.receiptAttachment': ['none', 'first-page', 'pdf'],
 };
 const BOOLEANS = new Set(['incoming.deleteAfterRetrieval', 'header.enabled', 'cover.enabled']);
 const STRINGS = new Set(['feedbackUrl', 'designatedFaxNumber', 'timezone', 'header.format', 'sender.name', 'sender.faxNumber', 'sender.csid', 'cover.notice']);
@@ -78,7 +90,50 @@ const TEXT_CHECKS: Record<string, (v: string) => string | null> = {
   'sender.csid': checkCsid,
   'cover.notice': (v) => (v.length > 2000 ? 'is longer than 2000 characters' : /[\x00-\x09\x0b-\x1f\x7f]/.test(v) ? 'must not contain control characters' : null),
 };
-export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS];
+export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS, 'email.faxToEmail'];
+const FAX_TO_EMAIL_FORMATS = ['pdf', 'link', 'notice'] as const;
+
+/** What a change may be checked against besides the settings: the account's senders and inbound numbers. */
+export interface SettingsContext { senders?: readonly string[]; inboundNumbers?: readonly string[] }
+
+/** email.faxToEmail in its text form (the CLI's `settings show`, the settings page). */
+export function formatFaxToEmail(rules: readonly FaxToEmailRule[]): string {
+  return rules.map((r) => `${r.number} ${r.format} ${r.to.join(' ')}`).join('; ');
+}
+
+/**
+ * email.faxToEmail from its JSON form (rules) or its text form, one rule per `;`: the number (or `*`), the format,
+ * then the addresses: `* pdf a@x.example b@x.example; +15550100200 notice c@x.example`. Empty text: no rules.
+ */
+export function parseFaxToEmail(raw: unknown, ctx: SettingsContext = {}): { rules: FaxToEmailRule[] } | { problem: string } {
+  let items: unknown[];
+  if (typeof raw === 'string') {
+    items = raw.split(/[;\n]/).map((x) => x.trim()).filter(Boolean).map((part) => {
+      const [number, format, ...to] = part.split(/[\s,]+/).filter(Boolean);
+      return { number, format, to };
+    });
+  } else if (Array.isArray(raw)) items = raw;
+  else return { problem: 'must be a list of rules {number, to, format} or text such as "* pdf alice@example.com"' };
+  const rules: FaxToEmailRule[] = [];
+  for (const it of items) {
+    const r = (it ?? {}) as { number?: unknown; to?: unknown; format?: unknown };
+    const number = typeof r.number === 'string' ? r.number.trim() : '';
+    if (number !== '*' && !isE164(number)) return { problem: `has a rule for "${String(r.number ?? '')}": a rule is for an inbound number such as +15550100200, or * for the account's other numbers` };
+    if (number !== '*' && ctx.inboundNumbers && !ctx.inboundNumbers.includes(number)) return { problem: `has a rule for ${number}, which is not an inbound number of this account` };
+    if (rules.some((x) => x.number === number)) return { problem: `has two rules for ${number}` };
+    if (typeof r.format !== 'string' || !(FAX_TO_EMAIL_FORMATS as readonly string[]).includes(r.format)) {
+      return { problem: `rule ${number}: the format must be one of ${FAX_TO_EMAIL_FORMATS.join(', ')}` };
+    }
+    const to = (Array.isArray(r.to) ? r.to : typeof r.to === 'string' ? r.to.split(/[\s,]+/) : []).map((x) => String(x).trim().toLowerCase()).filter(Boolean);
+    if (to.length === 0) return { problem: `rule ${number}: at least one address is needed` };
+    if (to.length > 10) return { problem: `rule ${number}: at most 10 addresses` };
+    // Mail goes only to the account's own registered senders: never a relay for strangers.
+    const stranger = ctx.senders ? to.find((a) => !ctx.senders!.includes(a)) : undefined;
+    if (stranger) return { problem: `rule ${number}: ${stranger} is not a registered sender of this account (mail goes only to its senders)` };
+    rules.push({ number, to: [...new Set(to)], format: r.format as FaxToEmailRule['format'] });
+  }
+  return { rules };
+}
 
 /** Flatten nested settings to dotted keys ("outgoing.feedbackWhen"). */
 export function flatten(obj: object, prefix = ''): Record<string, unknown> {
@@ -126,6 +181,7 @@ export function applySettingsChange(
   current: IntegrationSettings,
   change: Record<string, unknown>,
   kind: 'standard' | 'developer',
+  ctx: SettingsContext = {},
 ): { ok: true; settings: IntegrationSettings; changed: { field: string; old: unknown; new: unknown }[] } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const flatCurrent = flatten(current);
@@ -147,6 +203,10 @@ export function applySettingsChange(
         if (problem) errors.push(fieldError(key, problem));
         else next[key] = raw.trim();
       }
+    } else if (key === 'email.faxToEmail') {
+      const r = parseFaxToEmail(raw, ctx);
+      if ('problem' in r) errors.push(fieldError(key, r.problem));
+      else next[key] = r.rules;
     } else if (key === 'designatedFaxNumber') {
       if (kind !== 'developer') {
         if (raw !== undefined && raw !== null && raw !== '') {

@@ -1,6 +1,8 @@
 // The "Integration settings" page: the account's settings as two fieldsets, field errors from the shared validation, the signing secret.
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
+import { formatFaxToEmail } from '../settings/validate.js';
+import type { FaxToEmailRule } from '../domain/types.js';
 
 export interface Control {
   /** the API field name (docs/settings.md); also the form field name, so API errors map straight to controls */
@@ -8,15 +10,16 @@ export interface Control {
   id: string;
   label: string;
   help: string;
-  kind: 'select' | 'checkbox' | 'text' | 'tel' | 'line' | 'textarea';
+  kind: 'select' | 'checkbox' | 'text' | 'tel' | 'line' | 'textarea' | 'rules';
   options?: [value: string, label: string][];
-  group: 'incoming' | 'outgoing' | 'pages';
+  group: 'incoming' | 'outgoing' | 'pages' | 'email';
   developerOnly?: boolean;
 }
 
 export const INCOMING_LEGEND = 'Integration settings for incoming fax';
 export const OUTGOING_LEGEND = 'Integration settings for outgoing fax';
 export const PAGES_LEGEND = 'Header line and cover page of the faxes you send';
+export const EMAIL_LEGEND = 'Email to people';
 
 export const CONTROLS: Control[] = [
   {
@@ -98,6 +101,23 @@ export const CONTROLS: Control[] = [
     label: 'Confidentiality notice',
     help: 'Printed at the end of the cover page, for example that the fax is meant for the addressee only. At most 2000 characters.',
   },
+  {
+    field: 'email.receipts', id: 'email-receipts', group: 'email', kind: 'select',
+    label: 'Email receipts',
+    help: 'When a fax sent by email has reached its final state, a receipt is mailed to the address it came from: for every fax, never, only when it was sent, or only when it was not.',
+    options: [['always', 'Always'], ['never', 'Never'], ['success', 'On success'], ['failure', 'On failure']],
+  },
+  {
+    field: 'email.receiptAttachment', id: 'email-receipt-attachment', group: 'email', kind: 'select',
+    label: 'Attachment with receipts',
+    help: 'Proof of transmission in the receipt: the pages as sent as a PDF, the first page as a picture, or nothing (keeps fax content out of mailboxes).',
+    options: [['none', 'No attachment'], ['first-page', 'First page as a picture (PNG)'], ['pdf', 'The pages as sent (PDF)']],
+  },
+  {
+    field: 'email.faxToEmail', id: 'email-fax-to-email', group: 'email', kind: 'rules',
+    label: 'Received faxes by email',
+    help: 'One rule per number, separated by ";": the inbound number (or * for the others), then pdf, link or notice, then the addresses, which must be registered senders of this account. Example: * pdf front@clinic.example; +15550100200 notice dr@clinic.example. Empty: none.',
+  },
 ];
 
 export function controlsFor(kind: 'standard' | 'developer'): Control[] {
@@ -113,6 +133,8 @@ export function formToChange(body: Record<string, unknown>, kind: 'standard' | '
   for (const c of controlsFor(kind)) {
     if (c.group === 'pages' && !pagesPosted) continue;
     const v = body[c.field];
+    // A form from before the mail settings existed (a page left open over an upgrade) leaves them as they are.
+    if (c.group === 'email' && v === undefined) continue;
     if (c.kind === 'checkbox') change[c.field] = v === 'true' || v === 'on';
     else change[c.field] = typeof v === 'string' ? v : '';
   }
@@ -183,6 +205,9 @@ function control(c: Control, value: unknown, error: string | undefined): SafeHtm
     input = html`<select id="${c.id}" name="${c.field}" aria-describedby="${describedBy}" aria-invalid="${invalid}">
 ${(c.options ?? []).map(([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`)}
 </select>`;
+  } else if (c.kind === 'rules') {
+    const text = Array.isArray(value) ? formatFaxToEmail(value as FaxToEmailRule[]) : typeof value === 'string' ? value : '';
+    input = html`<input type="text" id="${c.id}" name="${c.field}" value="${text}" spellcheck="false" autocapitalize="off" autocomplete="off" placeholder="* pdf you@example.com" maxlength="4000" aria-describedby="${describedBy}" aria-invalid="${invalid}">`;
   } else {
     const type = c.kind === 'tel' ? 'tel' : 'url';
     const extra = c.kind === 'tel' ? html` autocomplete="off" placeholder="+15551234567"` : html` autocomplete="url" placeholder="https://example.com/fax-feedback" maxlength="2048"`;
@@ -236,6 +261,7 @@ ${csrfField(v.csrf)}
 ${group('incoming', INCOMING_LEGEND)}
 ${group('outgoing', OUTGOING_LEGEND)}
 ${group('pages', PAGES_LEGEND)}
+${group('email', EMAIL_LEGEND)}
 <div class="actions"><button type="submit">Save</button></div>
 </form>
 ${secret}`;

@@ -115,6 +115,10 @@ describe('web pages in Chromium', () => {
     await page.screenshot({ path: path.join(OUT, 'settings-validation-error.png'), fullPage: true });
 
     await url.fill('https://hooks.example/fax');
+    const email = page.getByRole('group', { name: 'Email to people' });
+    await email.getByLabel('Email receipts', { exact: true }).selectOption('failure');
+    await email.getByLabel('Attachment with receipts', { exact: true }).selectOption('pdf');
+    await email.getByLabel('Received faxes by email', { exact: true }).fill('* notice dev@shop.example');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
 
@@ -126,9 +130,10 @@ describe('web pages in Chromium', () => {
     expect(await outgoing.getByLabel('Web feedback URL', { exact: true }).inputValue()).toBe('https://hooks.example/fax');
     expect(await outgoing.getByLabel('Handling of unsupported file types', { exact: true }).inputValue()).toBe('reject');
     expect(await outgoing.getByLabel('Designated fax number for Developers', { exact: true }).inputValue()).toBe('+15559870000');
+    expect(await email.getByLabel('Received faxes by email', { exact: true }).inputValue()).toBe('* notice dev@shop.example');
     // Every control has a one-line help text as its description.
     for (const id of ['incoming-feedback-method', 'incoming-delete-after-retrieval', 'outgoing-feedback-when', 'outgoing-feedback-method',
-      'feedback-url', 'outgoing-unsupported-files', 'designated-fax-number']) {
+      'feedback-url', 'outgoing-unsupported-files', 'designated-fax-number', 'email-receipts', 'email-receipt-attachment', 'email-fax-to-email']) {
       expect((await describedBy(page, id)).length).toBeGreaterThan(20);
     }
 
@@ -139,6 +144,7 @@ describe('web pages in Chromium', () => {
       incoming: { feedbackMethod: 'http-post', deleteAfterRetrieval: true },
       outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },
       designatedFaxNumber: '+15559870000',
+      email: { receipts: 'failure', receiptAttachment: 'pdf', faxToEmail: [{ number: '*', to: ['dev@shop.example'], format: 'notice' }] },
     });
 
     // The signing secret appears only on request.

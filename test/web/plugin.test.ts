@@ -226,6 +226,7 @@ describe('web pages (inject)', () => {
         outgoing: { feedbackWhen: 'failure', feedbackMethod: 'xml', unsupportedFiles: 'reject' },
         // a form without the page fieldset (an older page) leaves the page settings at their values
         header: { enabled: true }, timezone: 'UTC',
+        email: { receipts: 'always', receiptAttachment: 'none', faxToEmail: [] },
       });
       expect((await b.get('/settings')).body).toContain('<p class="status" role="status">Saved</p>');
       expect((await b.get('/settings')).body).not.toContain('role="status">Saved');
@@ -258,6 +259,20 @@ describe('web pages (inject)', () => {
       await b.get('/settings');
       await b.post('/settings', validForm(b.csrf(), { ...pages, 'header.enabled': 'true', 'cover.enabled': '' }));
       expect(w.accounts.get(w.standard.id)!.settings).toMatchObject({ header: { enabled: true }, cover: { enabled: false } });
+    });
+
+    it('the mail settings: a stranger address is refused on its control, a registered sender is saved and shown as text', async () => {
+      const b = new Browser(app);
+      await b.signIn(w.standard.apiKey);
+      const bad = await b.post('/settings', validForm(b.csrf(), { 'email.receipts': 'failure', 'email.receiptAttachment': 'pdf', 'email.faxToEmail': '* pdf stranger@evil.example' }));
+      expect(bad.statusCode).toBe(400);
+      expect(inlineError(bad.body, 'email-fax-to-email')).toMatch(/^Received faxes by email rule \*: stranger@evil\.example is not a registered sender/);
+      expect(bad.body).toContain('value="* pdf stranger@evil.example"');
+      const ok = await b.post('/settings', validForm(b.csrf(), { 'email.receipts': 'failure', 'email.receiptAttachment': 'pdf', 'email.faxToEmail': '* pdf front@clinic.example' }));
+      expect(ok.statusCode).toBe(303);
+      expect(w.accounts.get(w.standard.id)!.settings.email).toEqual({ receipts: 'failure', receiptAttachment: 'pdf', faxToEmail: [{ number: '*', to: ['front@clinic.example'], format: 'pdf' }] });
+      expect((await b.get('/settings')).body).toContain('value="* pdf front@clinic.example"');
+      await b.post('/settings', validForm(b.csrf(), { 'email.receipts': 'always', 'email.receiptAttachment': 'none', 'email.faxToEmail': '' }));
     });
 
     it('shows the designated number only to developer accounts and validates it', async () => {
@@ -331,6 +346,9 @@ describe('web pages (inject)', () => {
       ['Integration settings for outgoing fax', 'Web feedback URL', []],
       ['Integration settings for outgoing fax', 'Handling of unsupported file types', ['Disregard unsupported attachments', 'Reject the whole fax']],
       ['Integration settings for outgoing fax', 'Designated fax number for Developers', []],
+      ['Email to people', 'Email receipts', ['Always', 'Never', 'On success', 'On failure']],
+      ['Email to people', 'Attachment with receipts', ['No attachment', 'First page as a picture (PNG)', 'The pages as sent (PDF)']],
+      ['Email to people', 'Received faxes by email', []],
     ];
     it.each(controls)('%s has a labelled "%s" with a help text and the exact options', async (legend, label, options) => {
       const b = new Browser(app);

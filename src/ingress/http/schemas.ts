@@ -87,6 +87,31 @@ export const settingsSchema = {
         notice: { type: 'string', description: 'confidentiality notice printed on the cover page' },
       },
     },
+    email: {
+      type: 'object',
+      description: 'mail to people (docs/mail.md): receipts to the sender, received faxes by email',
+      properties: {
+        receipts: { type: 'string', enum: ['always', 'never', 'success', 'failure'] },
+        receiptAttachment: { type: 'string', enum: ['none', 'first-page', 'pdf'] },
+        faxToEmail: {
+          description: 'rules: number (an inbound number, or * for the rest), to (registered senders), format; or the text form "* pdf a@x.example; +15550100200 notice b@x.example"',
+          anyOf: [
+            {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  number: { type: 'string' },
+                  to: { type: 'array', items: { type: 'string' } },
+                  format: { type: 'string', enum: ['pdf', 'link', 'notice'] },
+                },
+              },
+            },
+            { type: 'string' },
+          ],
+        },
+      },
+    },
   },
 } as const;
 

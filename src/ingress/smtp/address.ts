@@ -21,7 +21,7 @@ export function parseRecipient(address: string, faxDomains: string[]): ParsedRec
   const at = address.lastIndexOf('@');
   if (at <= 0) throw new FaxError('invalid-number', `the recipient must be <fax number>@<fax domain>, like ${NUMBER_EXAMPLE}@${faxDomains[0] ?? 'fax.example'}`);
   const domain = address.slice(at + 1).toLowerCase().replace(/\.$/, '');
-  if (!faxDomains.includes(domain)) throw new FaxError('relay-denied', `relaying denied: ${domain.slice(0, 80)} is not a fax domain`);
+  if (!faxDomains.includes(domain)) throw new FaxError('relay-denied', `relaying denied: ${domain.slice(0, 80)} is not a fax domain of this server, which only sends faxes; address the message to the fax number, like ${NUMBER_EXAMPLE}@${faxDomains[0] ?? 'fax.example'}`);
   let local = address.slice(0, at);
   if (local.startsWith('"') && local.endsWith('"') && local.length >= 2) local = local.slice(1, -1);
   const fax = /^fax=(.*)$/i.exec(local);

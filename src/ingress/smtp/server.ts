@@ -263,7 +263,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
       state.set(session.id, { recipients: new Map() });
       const addr = address.address.trim().toLowerCase();
       const account = addr ? accounts.findBySender(addr) : undefined;
-      if (!account) return fail(cb, new FaxError('sender-not-registered', `sender ${addr.slice(0, 80) || '<>'} is not registered for fax`), { session: session.id });
+      if (!account) return fail(cb, new FaxError('sender-not-registered', `sender ${addr.slice(0, 80) || '<>'} is not registered for fax on this server; ask whoever runs your fax account to add this address, or send from an address that is registered`), { session: session.id });
       const st = stateOf(session);
       st.account = account;
       st.sender = addr;
@@ -306,7 +306,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
         // Received in full: the session's time limit waits for this message's reply.
         const slot = slots.get(session.id);
         if (slot) slot.processing = true;
-        if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit`);
+        if (stream.sizeExceeded) throw new FaxError('message-too-large', `message exceeds the ${config.maxMessageBytes} byte limit (about ${Math.max(1, Math.round(config.maxMessageBytes / 1_048_576))} MB); send fewer or smaller attachments, in several messages if need be`);
         if (bare) throw new FaxError('bare-line-ending');
         if (!st.account || !st.sender || st.recipients.size === 0) throw new FaxError('no-recipients');
         let parsed;

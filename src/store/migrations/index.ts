@@ -19,7 +19,9 @@ import { m041InboundLineFields } from './041-inbound-line-fields.js';
 import { m050Web } from './050-web.js';
 import { m055FeedbackSecretGrace } from './055-feedback-secret-grace.js';
 import { m056ApiKeyIds } from './056-api-key-ids.js';
+// Issue 15: the mail outbox (receipts, fax-to-email); 60-69 mail.
+import { m060Mail } from './060-mail.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];

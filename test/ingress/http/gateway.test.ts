@@ -51,6 +51,6 @@ describe('the gateway serves the web service', () => {
     // a public endpoint: no path of this machine in it
     expect(text).not.toContain(dataDir);
     const body = JSON.parse(text) as { status: string; checks: { name: string; ok: boolean }[] };
-    expect(body.checks.map((c) => [c.name, c.ok])).toEqual([['database', true], ['data-folder', true], ['renderer', true], ['line:sandbox', true]]);
+    expect(body.checks.map((c) => [c.name, c.ok])).toEqual([['database', true], ['data-folder', true], ['renderer', true], ['mail-relay', true], ['line:sandbox', true]]);
   });
 });

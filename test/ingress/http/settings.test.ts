@@ -25,6 +25,7 @@ describe('integration settings over HTTP', () => {
       header: { enabled: true, format: '%Y-%m-%d %H:%M %Z|From: %%s %%n|To: %%d|Page %%P/%%T' },
       sender: { name: '', faxNumber: '', csid: '' },
       cover: { enabled: false, notice: '' },
+      email: { receipts: 'always', receiptAttachment: 'none', faxToEmail: [] },
     });
   });
 
