@@ -47,6 +47,7 @@ export const CATALOGUE = {
   'not-found': { smtp: 550, enhanced: '5.1.1', http: 404, title: 'Not found' },
   'gone': { smtp: 550, enhanced: '5.1.1', http: 410, title: 'Gone' },
   'invalid-request': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid request' },
+  'receipt-not-sender': { smtp: 550, enhanced: '5.7.1', http: 422, title: 'Receipt address is not a registered sender of the account' },
   // A request body in a media type the route does not take (text/plain, a form, XML); the problem lists the accepted.
   'unsupported-media-type': { smtp: 554, enhanced: '5.6.0', http: 415, title: 'Unsupported media type' },
   'invalid-settings': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'Invalid settings' },

@@ -141,6 +141,8 @@ export interface SubmissionOptions {
   cover?: CoverSpec;
   /** the station id (TSI) the line announces for this fax */
   csid?: string;
+  /** an API submission's receipt address (a registered sender of the account, checked by intake) */
+  receiptTo?: string;
 }
 
 /** One stored file of a submission (written by intake, read back by the render worker). */

@@ -38,6 +38,8 @@ export interface Submission {
   subject?: string;
   /** a cover page or not, whatever the account's default (API `cover`) */
   cover?: boolean;
+  /** source 'api': where the email receipt goes; it must be a registered sender of the account (no mail to strangers) */
+  receiptTo?: string;
   options?: { resolution?: Resolution; paper?: Paper };
   /** a recipient is not faxed twice under one key within 24 h; for email intake makes it from `email` (rules.ts) */
   dedupKey?: string;
@@ -100,6 +102,13 @@ export function createIntake(deps: IntakeDeps) {
    * The identity of an email is the one plain mailbox of its From field (issue #12.1): it must be a sender of the
    * same account as the envelope, so no one sends as a colleague. sender-not-registered otherwise.
    */
+  /** An API caller may have a receipt mailed, but only to one of the account's own senders (no mail to strangers). */
+  function checkReceiptTo(account: Account, address: string): void {
+    if (!account.senders.includes(address.trim().toLowerCase())) {
+      throw new FaxError('receipt-not-sender', `receiptTo ${address.slice(0, 80)} is not a registered sender of this account; receipts go only to the account's own addresses`);
+    }
+  }
+
   function checkFromHeader(account: Account, mailbox: string): void {
     if (accounts.findBySender(mailbox)?.id !== account.id) {
       throw new FaxError('sender-not-registered', `From ${mailbox.slice(0, 80)} is not a registered sender of this account; send from the address registered for fax`);
@@ -175,6 +184,7 @@ export function createIntake(deps: IntakeDeps) {
     try {
       if (s.email) checkNotReport(s.email.contentType);
       checkRecipientCount(new Set(s.recipients).size, 'submission');
+      if (s.receiptTo !== undefined) checkReceiptTo(account, s.receiptTo);
     } catch (e) {
       await cleanup(s);
       throw e;
@@ -218,6 +228,7 @@ export function createIntake(deps: IntakeDeps) {
     const paper = s.options?.paper ?? 'letter';
     const options = {
       resolution, paper, ...(s.coverText ? { coverText: s.coverText } : {}),
+      ...(s.source === 'api' && s.receiptTo ? { receiptTo: s.receiptTo.trim().toLowerCase() } : {}),
       ...pageOptions(account, {
         cover: s.cover, coverText: s.coverText, subject: s.subject ?? '', from: s.source === 'email' ? s.sender : '', recipients,
       }, s.body?.text),

@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
 import type { AccountStore } from '../settings/accounts.js';
 import { emailSettings } from '../settings/validate.js';
-import type { Clock, FileReport, InboundNotice, ReceiptAttachment, ReceiptWhen, SubmissionBody } from '../domain/types.js';
+import type { Clock, FileReport, InboundNotice, ReceiptAttachment, ReceiptWhen, SubmissionBody, SubmissionOptions } from '../domain/types.js';
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
 import type { Logger } from '../logger.js';
 import { createOutboxScheduler, retryDelayMs } from '../feedback/scheduler.js';
@@ -20,7 +20,9 @@ export { parseRelay, describeRelay, createRelay, type Relay, type RelaySpec } fr
 /** What mail reads of the job store (and the one thing it writes there: a note of the receipt's fate). */
 export interface MailJobs {
   bySubmission(submissionId: string): JobSnapshot[];
-  submission(id: string): { sender: string; dir: string; dedupKey: string | null; body: unknown; tiffPath: string | null; createdAt: string } | undefined;
+  submission(id: string): {
+    sender: string; dir: string; dedupKey: string | null; body: unknown; tiffPath: string | null; createdAt: string; options: Pick<SubmissionOptions, 'receiptTo'>;
+  } | undefined;
   note(jobId: string, note: string): void;
 }
 
@@ -110,11 +112,12 @@ export function createMail(deps: MailDeps) {
 
   /**
    * Called inside the transaction that moves a job to its final state. The submission's receipt is queued with the
-   * last of its jobs to end: one message per submission. Only email submissions get one (an API submission has no
-   * address to answer; its caller has feedback), and not those refused in the SMTP session (the refusal was the answer).
+   * last of its jobs to end: one message per submission. Email submissions get one, API submissions only when they
+   * named a `receiptTo` (otherwise there is no address to answer; the caller has feedback), and not those refused in
+   * the SMTP session (the refusal was the answer).
    */
   function onJobTerminal(job: JobSnapshot): void {
-    if (!relay || job.source !== 'email' || !TERMINAL.has(job.status)) return;
+    if (!relay || !TERMINAL.has(job.status)) return;
     const all = jobs.bySubmission(job.submissionId);
     if (all.some((j) => !TERMINAL.has(j.status))) return;
     const sub = jobs.submission(job.submissionId);
@@ -123,7 +126,9 @@ export function createMail(deps: MailDeps) {
     if (!account) return;
     const s = emailSettings(account.settings);
     if (!wantsReceipt(s.receipts, all)) return;
-    const to = sub.sender.trim().toLowerCase();
+    // Email: the sender. API: the receiptTo the caller asked for (intake checked it is one of the account's senders).
+    const to = (job.source === 'email' ? sub.sender : sub.options.receiptTo ?? '').trim().toLowerCase();
+    if (!to) return;
     if (!account.senders.includes(to)) {
       logger.warn({ submissionId: sub.dir ? job.submissionId : undefined, accountId: account.id }, 'receipt not queued: the sender is no longer registered');
       return;
@@ -133,7 +138,7 @@ export function createMail(deps: MailDeps) {
     const attachmentNote = !canAttach ? undefined
       : s.receiptAttachment === 'pdf' ? 'Attached: the pages as sent, as a PDF.' : 'Attached: the first page as sent, as a PNG picture.';
     const composed = composeReceipt({ jobs: all, files: (all[0]?.files ?? []) as FileReport[], originalSubject: body.subject ?? '', submittedAt: sub.createdAt, attachmentNote });
-    const inReplyTo = originalMessageId(sub.sender, sub.dedupKey);
+    const inReplyTo = job.source === 'email' ? originalMessageId(sub.sender, sub.dedupKey) : undefined;
     if (enqueue({ accountId: account.id, kind: 'receipt', subjectId: job.submissionId, to: [to], composed, attachment: canAttach ? s.receiptAttachment : 'none', inReplyTo })) {
       logger.info({ submissionId: job.submissionId, status: composed.subject }, 'receipt queued');
     }

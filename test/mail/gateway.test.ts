@@ -92,4 +92,31 @@ describe('mail in the running gateway', () => {
     expect(gw.mail.outboxFor(gw.jobs.getById(id)!.submissionId)).toEqual([]);
     expect(relay.messages.filter((m) => m.parsed.subject?.includes('010 0300'))).toHaveLength(0);
   });
+
+  it('an API submission with receiptTo: one receipt to that sender, not threaded under any message', async () => {
+    const fd = new FormData();
+    fd.append('to', '+15550100400');
+    fd.append('receiptTo', 'Front@Clinic.example');
+    fd.append('file', new Blob([corpusBytes('pdf/pdf_three_pages.pdf')]), 'letter.pdf');
+    const r = await fetch(`${base}/v1/faxes`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: fd });
+    expect(r.status).toBe(202);
+    await until(() => relay.messages.some((m) => m.parsed.subject?.startsWith('Fax to +1 555 010 0400')), 'receipt');
+    const m = relay.messages.find((x) => x.parsed.subject?.startsWith('Fax to +1 555 010 0400'))!;
+    expect(m.mailFrom).toBe('');
+    expect(m.rcptTo).toEqual(['front@clinic.example']);
+    expect(m.parsed.subject).toMatch(/: sent, \d+ pages?$/);
+    expect(m.parsed.inReplyTo).toBeUndefined();
+    expect(m.parsed.text).toContain('letter.pdf (pdf): faxed');
+  });
+
+  it('receiptTo that is not a sender of the account is refused before anything is queued', async () => {
+    const before = gw.jobs.list(undefined, { limit: 100 }).length;
+    const r = await fetch(`${base}/v1/faxes`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ to: '+15550100500', receiptTo: 'stranger@elsewhere.example', coverText: 'hello' }),
+    });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as { code: string }).code).toBe('receipt-not-sender');
+    expect(gw.jobs.list(undefined, { limit: 100 })).toHaveLength(before);
+  });
 });

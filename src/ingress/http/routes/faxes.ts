@@ -25,6 +25,11 @@ const subjectSchema = {
   type: 'string', maxLength: 998, description: 'shown on the cover page and in %%S of the header line; [cover], [nocover], [standard], [fine], [superfine] in it are applied and removed',
 } as const;
 
+const receiptToSchema = {
+  type: 'string', maxLength: 254,
+  description: 'email a receipt to this address when the fax is done (one of the account\'s registered senders; docs/mail.md)',
+} as const;
+
 const multipartBody = {
   type: 'object',
   properties: {
@@ -35,6 +40,7 @@ const multipartBody = {
     coverText: coverTextSchema,
     cover: coverSchema,
     subject: subjectSchema,
+    receiptTo: receiptToSchema,
   },
   required: ['to'],
   additionalProperties: false,
@@ -66,6 +72,7 @@ const jsonBody = {
     coverText: coverTextSchema,
     cover: coverSchema,
     subject: subjectSchema,
+    receiptTo: receiptToSchema,
   },
   required: ['to'],
   additionalProperties: false,
@@ -80,6 +87,7 @@ interface SubmitBody {
   coverText?: string;
   cover?: boolean | 'on' | 'off';
   subject?: string;
+  receiptTo?: string;
 }
 
 const faxViewSchema = {
@@ -213,7 +221,9 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const coverText = body.coverText?.trim() ? body.coverText : undefined;
     // The choice is passed on as given; intake decides (with the subject's modifiers) the same way as for email.
     const cover = body.cover === undefined ? undefined : body.cover === true || body.cover === 'on';
-    const pageChoices = { ...(cover !== undefined ? { cover } : {}), ...(body.subject ? { subject: body.subject } : {}) };
+    const pageChoices = {
+      ...(cover !== undefined ? { cover } : {}), ...(body.subject ? { subject: body.subject } : {}), ...(body.receiptTo ? { receiptTo: body.receiptTo } : {}),
+    };
 
     const key = req.headers['idempotency-key'];
     const idemKey = typeof key === 'string' && key ? key : undefined;
