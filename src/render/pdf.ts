@@ -7,6 +7,7 @@ import { copyFile, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { limitFailure, runLimited, spawnLimited } from './proc.js';
 import { greyPages, recodeGreyPages, startProbe } from './pdfgrey.js';
+import { pdfMayHaveTone } from './pdftone.js';
 import { isCopyable, pageStrip, parseTiff, type FaxPage, type TiffPage } from './tiff.js';
 import { RenderFailure, type Budget, type Geometry } from './types.js';
 
@@ -127,10 +128,11 @@ export async function renderPdf(input: string, geom: Geometry, budget: Budget, d
     }
     if (procs.length === 1 && (count === undefined || count >= 2)) procs.push(spawnGs(1, nth(2), undefined));
   }
-  // the grey probe runs beside the coders; pages it finds not pure black and white are rendered again below
-  const probe = startProbe(file, geom, count ?? upTo, budget, { workDir: deps.workDir, env });
+  // The grey probe runs beside the coders; pages it finds not pure black and white are rendered again below. A PDF
+  // that can only draw black on white (most text faxes) skips it: the probe costs as much CPU as reading the PDF again.
+  const probe = pdfMayHaveTone(await readFile(file)) ? startProbe(file, geom, count ?? upTo, budget, { workDir: deps.workDir, env }) : undefined;
   const chunks = procs.length;
-  const results = await Promise.all([...procs, probe].map((p) => p.done));
+  const results = await Promise.all([...procs, ...(probe ? [probe] : [])].map((p) => p.done));
   const pages: FaxPage[][] = [];
   for (const [ci, out] of outs.slice(0, chunks).entries()) {
     if (geom.compression === 4) {
