@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { FaxError } from '../domain/errors.js';
 import { RenderFailure } from '../render/types.js';
+import { rendererOf } from '../attachments/registry.js';
 import { isE164 } from '../domain/numbers.js';
 import { classFPages, readTiffTags } from './classf.js';
 import { fsyncDir, publishCopy, shredDir, shredFile } from './files.js';
@@ -105,7 +106,7 @@ export function createInbound(deps: InboundDeps) {
       if (storedPages === null) {
         stored = path.join(dir, 'render.tif');
         try {
-          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind }, { resolution: 'fine', paper: 'letter' }, stored);
+          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind, renderer: rendererOf(kind) }, { resolution: 'fine', paper: 'letter' }, stored);
         } catch (e) {
           // A document that cannot become fax pages is the sender's problem; anything else (disk full, ...) is ours.
           if (e instanceof RenderFailure) throw new FaxError('invalid-request', `the file could not be rendered as a fax: ${e.message}`, { reason: e.reason });

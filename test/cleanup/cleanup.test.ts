@@ -133,7 +133,7 @@ describe('the periodic sweep', () => {
       officeCommand: standIn, liveDirs: t.live,
     });
     try {
-      const doc = { name: 'letter.docx', path: path.join(CORPUS, 'office', 'word_2007.docx'), detected: 'docx' };
+      const doc = { name: 'letter.docx', path: path.join(CORPUS, 'office', 'word_2007.docx'), detected: 'docx', renderer: 'office' as const };
       const rendering = renderer.renderAll({ docs: [doc] }, { resolution: 'fine', paper: 'letter' }, path.join(t.dataDir, 'out.tif'));
       let work: string | undefined;
       for (let i = 0; i < 2400 && !work; i++) {

@@ -13,6 +13,9 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const AVAILABILITY: Availability = {
   pdf: { available: true },
   image: { available: true },
+  tiff: { available: true },
+  heif: { available: true },
+  avif: { available: true },
   text: { available: true },
   office: { available: false, reason: 'LibreOffice (soffice) is not installed' },
 };
