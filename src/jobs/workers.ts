@@ -12,7 +12,7 @@ import { applyRenderFindings, screenContext } from '../attachments/screen.js';
 import { rendererOf } from '../attachments/registry.js';
 import { createLineSet, type LineSet } from '../lines/registry.js';
 import { LineJobUnknownError, LineUnavailableError, RETRYABLE_RESULTS, type FaxLine, type LineOutcome, type OutgoingFax } from '../lines/types.js';
-import type { JobStore, SubmissionRow } from './store.js';
+import type { JobStore, SubmissionRow } from './types.js';
 import type { Renderer } from '../render/index.js';
 
 /** What the workers need of the renderer (src/render); the header stamp is absent in tests that need no header. */

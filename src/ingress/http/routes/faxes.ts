@@ -4,7 +4,7 @@ import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
 import type { Paper, Resolution } from '../../../domain/types.js';
-import type { Account } from '../../../settings/accounts.js';
+import type { Account } from '../../../settings/types.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
 import { checkRecipientCount } from '../../../intake/rules.js';
