@@ -14,12 +14,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/store/db.js';
-import { createAccountStore } from '../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../src/settings/accounts.js';
 import { createWebService } from '../src/web-service.js';
 import { jobImages, type HttpDeps, type IntakePort } from '../src/ingress/http/deps.js';
 import { createTypeRegistry } from '../src/attachments/registry.js';
 import { createDetector } from '../src/attachments/detect.js';
-import { createJobStore } from '../src/jobs/store.js';
+import { createSqliteJobStore } from '../src/jobs/store.js';
 import { createFeedback } from '../src/feedback/index.js';
 import { createRenderer } from '../src/render/index.js';
 import { createInbound } from '../src/inbound/service.js';
@@ -59,8 +59,8 @@ type ToParent = { ready: { port: number; keys: string[] } } | { report: Report }
 /** The web service's other parts, real and over the bench's database (only the stub intake is exercised). */
 function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' | 'logger' | 'clock'>): HttpDeps {
   const { config, db, accounts, clock, logger } = base;
-  const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, text: { available: true }, office: { available: true } } });
-  const jobs = createJobStore({ db, clock });
+  const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: true } } });
+  const jobs = createSqliteJobStore({ db, clock });
   const feedback = createFeedback({ db, accounts, jobs, clock, config, logger });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
   const renderer = createRenderer({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir: config.dataDir });
@@ -82,7 +82,7 @@ async function serve(s: Scenario): Promise<void> {
     httpJsonMaxConcurrent: s.maxConcurrent, httpJsonMaxPerAccount: s.maxPerAccount, httpJsonLargeBytes: s.largeBytes,
   });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   let n = 0;
   const intake: IntakePort = {
     checkRecipient: (_a, raw) => raw,

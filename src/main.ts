@@ -1,7 +1,8 @@
 // Composition root: the only place that wires real implementations together (database, stores, services).
 import { loadConfig, type Config } from './config.js';
 import { openDatabase, type DB } from './store/db.js';
-import { createAccountStore, type AccountStore } from './settings/accounts.js';
+import { createSqliteAccountStore } from './settings/accounts.js';
+import type { AccountStore } from './settings/types.js';
 import { systemClock, type Clock } from './domain/types.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -19,7 +20,7 @@ export function openCore(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv
   const db = openDatabase(config.dataDir);
   const clock = systemClock;
   const logger = createLogger(config.logLevel);
-  const accounts = createAccountStore({ db, clock, secretGraceMs: config.feedbackSecretGraceHours * 3_600_000 });
+  const accounts = createSqliteAccountStore({ db, clock, secretGraceMs: config.feedbackSecretGraceHours * 3_600_000 });
   return { config, db, clock, logger, accounts };
 }
 
@@ -36,10 +37,13 @@ export async function openInbound(
     feedback?: import('./inbound/types.js').InboundFeedback;
     /** fax-to-email (src/mail); the CLI gets its own, which only enqueues (the server's dispatcher sends) */
     mail?: import('./mail/index.js').Mail;
+    /** the unit of work the server's job store and feedback share; the CLI makes its own */
+    unit?: import('./store/unit-of-work.js').UnitOfWork;
   } = {},
 ): Promise<{ inbound: import('./inbound/service.js').InboundService; close(): Promise<void> }> {
   const { config, db, accounts, clock, logger } = core;
   const { createInbound } = await import('./inbound/service.js');
+  const unit = parts.unit ?? (await import('./store/unit-of-work.js')).sqliteUnitOfWork(db);
   const { mkdirSync } = await import('node:fs');
   const path = (await import('node:path')).default;
   let ownRenderer: { close(): Promise<void> } | undefined;
@@ -64,8 +68,8 @@ export async function openInbound(
   let feedback = parts.feedback;
   if (!feedback) {
     const { createFeedback } = await import('./feedback/index.js');
-    const { createJobStore } = await import('./jobs/store.js');
-    const f = createFeedback({ db, accounts, jobs: createJobStore({ db, clock }), clock, config, logger });
+    const { createSqliteJobStore } = await import('./jobs/store.js');
+    const f = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock, unit }), clock, config, logger, unit });
     feedback = f;
     ownFeedback = f;
   }
@@ -82,7 +86,7 @@ export async function openInbound(
     onInboundReceived: (n) => { fb.onInboundReceived(n); m.onInboundReceived(n); },
     forgetInbound: (id) => { fb.forgetInbound?.(id); m.forgetInbound(id); },
   };
-  const inbound = createInbound({ db, accounts, renderer, detector, feedback: announce, clock, config, logger });
+  const inbound = createInbound({ db, accounts, renderer, detector, feedback: announce, clock, config, logger, unit });
   mail.setInbound(inbound);
   return {
     inbound,
@@ -101,7 +105,7 @@ export async function openMail(core: Core, renderer: { toPdf(tiff: string, pdf: 
   const { firstPagePng } = await import('./render/faxpng.js');
   const spec = config.smtpRelay ? parseRelay(config.smtpRelay) : undefined;
   const relay = spec && !('problem' in spec) ? createRelay(spec, { name: new URL(config.publicUrl).hostname || undefined }) : null;
-  const store = jobs ?? (await import('./jobs/store.js')).createJobStore({ db, clock });
+  const store = jobs ?? (await import('./jobs/store.js')).createSqliteJobStore({ db, clock });
   return createMail({ db, accounts, jobs: store, clock, config, logger, relay, pages: { toPdf: renderer.toPdf, firstPagePng } });
 }
 
@@ -115,7 +119,7 @@ export interface Gateway {
   registry: import('./attachments/registry.js').TypeRegistry;
   detector: import('./attachments/detect.js').Detector;
   renderer: import('./render/index.js').Renderer;
-  jobs: import('./jobs/store.js').JobStore;
+  jobs: import('./jobs/types.js').JobStore;
   intake: import('./intake/index.js').Intake;
   /** the default fax line */
   line: import('./lines/types.js').FaxLine;
@@ -188,13 +192,13 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   });
 
   // Jobs, intake, the fax line and the workers. Feedback registers jobs.onTerminal(...) right after the store exists.
-  const { createJobStore } = await import('./jobs/store.js');
+  const { createSqliteJobStore } = await import('./jobs/store.js');
   const { createIntake } = await import('./intake/index.js');
   const { createWorkers } = await import('./jobs/workers.js');
   const { buildLines, lineFactories } = await import('./lines/index.js');
   // One unit of work for the job store and feedback: a job's terminal state and its outbox row commit together.
   const unit = (await import('./store/unit-of-work.js')).sqliteUnitOfWork(db);
-  const jobs = createJobStore({ db, clock, unit });
+  const jobs = createSqliteJobStore({ db, clock, unit });
   // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
   const { createFeedback } = await import('./feedback/index.js');
   const feedback = createFeedback({ db, accounts, jobs, clock, config, logger, unit });
@@ -233,7 +237,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
 
   // Received faxes: share the renderer, detector and feedback; each notification is enqueued in the feedback outbox in
   // the transaction that records the fax (the dispatcher delivers it). recover() finishes interrupted deletions.
-  const inboundParts = await openInbound(core, { renderer, detector, feedback, mail });
+  const inboundParts = await openInbound(core, { renderer, detector, feedback, mail, unit });
   onStop(() => inboundParts.close());
   const inbound = inboundParts.inbound;
   await inbound.recover();

@@ -30,7 +30,8 @@ const ZIP_FAMILY = new Set(['zip', 'docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp', 
   'xltx', 'xltm', 'potx', 'potm', 'ppsx', 'ppsm', 'ott', 'ots', 'otp', 'odg', 'otg', 'epub', 'jar', 'apk', 'xpi', 'vsdx', '3mf']);
 /** file-type answers for formats that are really text: sniff them as text instead. */
 const TEXTUAL = new Set(['xml', 'vcf', 'ics', 'vtt', 'reg']);
-const IMAGE_IDS = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'avif', 'heic']);
+/** Types preflighted as images: the rows whose renderer draws pixels (the registry is the only list of types). */
+const IMAGE_IDS = new Set(DEFAULT_TYPES.filter((t) => ['image', 'tiff', 'heif', 'avif'].includes(t.renderer)).map((t) => t.id));
 const MIMES_BY_ID = new Map(DEFAULT_TYPES.map((t) => [t.id, t.mimes]));
 
 /** Declared type disagrees with what the bytes are (octet-stream and absent declarations never mismatch). */

@@ -3,8 +3,11 @@ import type { DB } from '../store/db.js';
 import { createAuditLog } from '../store/audit.js';
 import type { Clock } from '../domain/types.js';
 import { FaxError } from '../domain/errors.js';
+import type { Availability, RendererName } from '../domain/renderers.js';
 
-export type RendererKind = 'pdf' | 'image' | 'text' | 'office' | 'none';
+export type { Availability } from '../domain/renderers.js';
+/** The renderer a row names (src/domain/renderers.ts), or 'none' for a type that is known but never faxed. */
+export type RendererKind = RendererName | 'none';
 
 export interface TypeRow {
   id: string;
@@ -20,8 +23,6 @@ export interface TypeRow {
   reason: string;
 }
 
-export type Availability = Record<Exclude<RendererKind, 'none'>, { available: boolean; reason?: string }>;
-
 /** A built-in row. `plural` words the reasons ("Word documents cannot be faxed: …"). */
 export interface TypeDefault {
   id: string;
@@ -29,7 +30,7 @@ export interface TypeDefault {
   plural: string;
   mimes: string[];
   renderer: RendererKind;
-  /** enabled out of the box; office rows only when the converter is available (docs/screen.md §1 defaults) */
+  /** enabled out of the box, where its renderer is available (docs/screen.md §1 defaults) */
   defaultEnabled: boolean;
   /** why a type without a renderer is never faxed */
   note?: string;
@@ -42,7 +43,7 @@ const none = (id: string, name: string, plural: string, mimes: string[], note: s
 
 export const DEFAULT_TYPES: readonly TypeDefault[] = [
   { id: 'pdf', name: 'PDF document', plural: 'PDF documents', mimes: ['application/pdf', 'application/x-pdf'], renderer: 'pdf', defaultEnabled: true },
-  { id: 'tiff', name: 'TIFF image', plural: 'TIFF images', mimes: ['image/tiff', 'image/tif', 'image/x-tiff'], renderer: 'image', defaultEnabled: true },
+  { id: 'tiff', name: 'TIFF image', plural: 'TIFF images', mimes: ['image/tiff', 'image/tif', 'image/x-tiff'], renderer: 'tiff', defaultEnabled: true },
   { id: 'png', name: 'PNG image', plural: 'PNG images', mimes: ['image/png', 'image/x-png'], renderer: 'image', defaultEnabled: true },
   { id: 'jpeg', name: 'JPEG image', plural: 'JPEG images', mimes: ['image/jpeg', 'image/jpg', 'image/pjpeg'], renderer: 'image', defaultEnabled: true },
   { id: 'gif', name: 'GIF image', plural: 'GIF images', mimes: ['image/gif'], renderer: 'image', defaultEnabled: true },
@@ -62,11 +63,11 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   office('wpd', 'WordPerfect document', 'WordPerfect documents', ['application/vnd.wordperfect', 'application/wordperfect'], false),
   // No converter: LibreOffice Draw is not installed, so Visio stays known-but-unrenderable rather than "available".
   none('vsd', 'Visio drawing (.vsd)', 'Visio drawings', ['application/vnd.visio', 'application/vnd.ms-visio'], 'Visio drawings are not faxed; export the drawing to PDF and send that'),
-  { id: 'avif', name: 'AVIF image', plural: 'AVIF images', mimes: ['image/avif'], renderer: 'image', defaultEnabled: false },
+  { id: 'avif', name: 'AVIF image', plural: 'AVIF images', mimes: ['image/avif'], renderer: 'avif', defaultEnabled: false },
   none('html', 'HTML page', 'HTML pages', ['text/html', 'application/xhtml+xml'], 'HTML pages are not faxed yet; print the page to PDF and send that'),
   none('svg', 'SVG drawing', 'SVG drawings', ['image/svg+xml'], 'SVG drawings are not faxed (they can load outside resources); send a PDF or PNG instead'),
   none('postscript', 'PostScript file', 'PostScript files', ['application/postscript', 'application/eps', 'image/x-eps'], 'PostScript is not faxed; convert it to PDF and send that'),
-  { id: 'heic', name: 'HEIC/HEIF image', plural: 'HEIC images', mimes: ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], renderer: 'image', defaultEnabled: true },
+  { id: 'heic', name: 'HEIC/HEIF image', plural: 'HEIC images', mimes: ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], renderer: 'heif', defaultEnabled: true },
   none('jp2', 'JPEG 2000 image', 'JPEG 2000 images', ['image/jp2', 'image/jpx', 'image/jpm', 'image/j2c'], 'unsupported format: JPEG 2000; send the image as JPEG, PNG or PDF'),
   none('zip', 'ZIP archive', 'ZIP archives', ['application/zip', 'application/x-zip-compressed'], 'archives are not faxed; attach the documents inside it directly'),
   none('archive', 'compressed archive', 'Archives', ['application/gzip', 'application/x-7z-compressed', 'application/x-rar-compressed', 'application/vnd.rar', 'application/x-tar', 'application/x-bzip2', 'application/x-xz', 'application/zstd'], 'archives are not faxed; attach the documents inside it directly'),
@@ -84,6 +85,13 @@ const BY_ID = new Map(DEFAULT_TYPES.map((t) => [t.id, t]));
 
 export function typeDefault(id: string): TypeDefault | undefined {
   return BY_ID.get(id);
+}
+
+/** The renderer a detected type's row names, null when it names none (or the id has no row): what the workers and
+ * the CLI pass to the renderer with the document, since render/ cannot ask the registry itself. */
+export function rendererOf(id: string | null | undefined): RendererName | null {
+  const r = id ? BY_ID.get(id)?.renderer : undefined;
+  return r && r !== 'none' ? r : null;
 }
 
 interface DbRow { id: string; enabled: number | null; max_bytes: number | null }
@@ -105,7 +113,8 @@ export function createTypeRegistry(deps: { db: DB; clock: Clock; availability: A
 
   function toRow(t: TypeDefault, r: DbRow | undefined): TypeRow {
     const { available, why } = isAvailable(t);
-    const enabled = r?.enabled === null || r?.enabled === undefined ? t.defaultEnabled && (t.renderer !== 'office' || available) : r.enabled === 1;
+    // out of the box a row is on only where its renderer works (office without LibreOffice, heic without libheif)
+    const enabled = r?.enabled === null || r?.enabled === undefined ? t.defaultEnabled && available : r.enabled === 1;
     let reason = '';
     if (t.renderer === 'none') reason = `${t.name}: ${t.note ?? 'not supported'}`;
     else if (!available) reason = `${t.plural} cannot be faxed: ${why ?? `its renderer (${t.renderer}) is not installed on this server`}`;

@@ -1,7 +1,7 @@
 // `faxgate account create|list|show|key|sender|inbound`: manage accounts against the data folder.
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
 import { openCore, type Core } from '../main.js';
-import type { Account, ApiKeyInfo } from '../settings/accounts.js';
+import type { Account, ApiKeyInfo } from '../settings/types.js';
 
 /** What an account looks like on screen: never the stored secret unless just created. */
 export function publicAccount(a: Account) {

@@ -1,7 +1,7 @@
 // `faxgate jobs list|show`: the operator's view of fax jobs in the data folder (all accounts), newest first.
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
 import { openCore } from '../main.js';
-import { createJobStore } from '../jobs/store.js';
+import { createSqliteJobStore } from '../jobs/store.js';
 import { FaxError } from '../domain/errors.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -12,7 +12,7 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got "${values.limit}"`);
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
     try {
-      const jobs = createJobStore({ db: core.db, clock: core.clock }).list(values.account, { limit });
+      const jobs = createSqliteJobStore({ db: core.db, clock: core.clock }).list(values.account, { limit });
       if (values.json) printJson(jobs);
       else {
         printTable(jobs.map((j) => ({
@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
     if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one JOB_ID' : 'missing JOB_ID');
     const core = openCore({ ...(values.data ? { dataDir: values.data } : {}) });
     try {
-      const store = createJobStore({ db: core.db, clock: core.clock });
+      const store = createSqliteJobStore({ db: core.db, clock: core.clock });
       const job = store.getById(positionals[0]);
       if (!job) throw new FaxError('not-found', `no job ${positionals[0]}`);
       const out = { ...job, calls: store.attempts(job.id).map(({ lineRef: _ref, ...a }) => a), events: store.events(job.id) };

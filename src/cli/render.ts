@@ -10,11 +10,9 @@ import { readHead } from '../formats/bytes.js';
 import { createFaxCheck, FaxCheckError, type FaxCheckOptions, type FaxCheckResult } from '../render/check.js';
 import { findPackage } from './version.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';
-import { OFFICE_EXT } from '../render/office.js';
+import { rendererOf } from '../attachments/registry.js';
 import type { Logger } from '../logger.js';
 import type { Paper, Resolution } from '../domain/types.js';
-
-const RENDERABLE = new Set(['pdf', 'tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'avif', 'heic', 'text', ...Object.keys(OFFICE_EXT)]);
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -55,17 +53,19 @@ export async function run(argv: string[]): Promise<number> {
     // A file that opens with the PDF header needs no further sniffing (the renderer preflights it itself); this
     // spares a one-page fax the detector's start-up, which loads libvips for image preflight.
     if ((await readHead(f, 5)).toString('latin1') === '%PDF-') {
-      docs.push({ name, path: f, detected: 'pdf' });
+      docs.push({ name, path: f, detected: 'pdf', renderer: 'pdf' });
       continue;
     }
     detector ??= (await import('../attachments/detect.js')).createDetector({ limits });
     const facts = await detector.detect({ name, path: f });
     if (facts.size === 0) return fail(name, 'empty', 'the file is empty');
     if (!facts.detected) return fail(name, 'unknown-type', facts.note ?? 'the file type is not recognised');
-    if (!RENDERABLE.has(facts.detected)) return fail(name, 'unsupported-type', `${facts.detected} files cannot be faxed`);
+    // the type registry's row says which renderer takes it; a row naming none is never faxed
+    const via = rendererOf(facts.detected);
+    if (!via) return fail(name, 'unsupported-type', `${facts.detected} files cannot be faxed`);
     if (facts.encrypted) return fail(name, 'encrypted', facts.note ?? 'a password is needed to open it');
     const charset = (facts as { charset?: string }).charset;
-    docs.push({ name, path: f, detected: facts.detected, ...(facts.pages ? { pages: facts.pages } : {}), ...(charset ? { charset } : {}) });
+    docs.push({ name, path: f, detected: facts.detected, renderer: via, ...(facts.pages ? { pages: facts.pages } : {}), ...(charset ? { charset } : {}) });
   }
 
   // scratch space beside the output, so the finished fax is renamed into place rather than copied

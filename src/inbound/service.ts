@@ -6,10 +6,12 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { FaxError } from '../domain/errors.js';
 import { RenderFailure } from '../render/types.js';
+import { rendererOf } from '../attachments/registry.js';
 import { isE164 } from '../domain/numbers.js';
 import { classFPages, readTiffTags } from './classf.js';
 import { fsyncDir, publishCopy, shredDir, shredFile } from './files.js';
-import { createInboundStore } from './store.js';
+import { createSqliteInboundStore } from './store.js';
+import { sqliteUnitOfWork } from '../store/unit-of-work.js';
 import type { ImageFormat, InboundDeps, InboundFax, InboundImage, InboundPage } from './types.js';
 
 export interface ReceiveInput {
@@ -43,7 +45,8 @@ export function createInbound(deps: InboundDeps) {
   const root = path.join(config.dataDir, 'inbound');
   const base = config.publicUrl.replace(/\/+$/, '');
   const imageUrlOf = (id: string) => `${base}/v1/inbound/${id}/image`;
-  const store = createInboundStore(db, imageUrlOf);
+  const store = createSqliteInboundStore(db, imageUrlOf);
+  const unit = deps.unit ?? sqliteUnitOfWork(db);
   /** Image responses in flight per fax: a purge waits for them so a concurrent download is never cut short. */
   const active = new Map<string, number>();
   const purgeWaiting = new Set<string>();
@@ -105,7 +108,7 @@ export function createInbound(deps: InboundDeps) {
       if (storedPages === null) {
         stored = path.join(dir, 'render.tif');
         try {
-          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind }, { resolution: 'fine', paper: 'letter' }, stored);
+          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind, renderer: rendererOf(kind) }, { resolution: 'fine', paper: 'letter' }, stored);
         } catch (e) {
           // A document that cannot become fax pages is the sender's problem; anything else (disk full, ...) is ours.
           if (e instanceof RenderFailure) throw new FaxError('invalid-request', `the file could not be rendered as a fax: ${e.message}`, { reason: e.reason });
@@ -125,10 +128,10 @@ export function createInbound(deps: InboundDeps) {
       const at = input.receivedAt && !Number.isNaN(input.receivedAt.getTime()) && input.receivedAt <= now ? input.receivedAt : now;
       const receivedAt = at.toISOString();
       // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
-      db.transaction(() => {
+      unit.run(() => {
         store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey });
         feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id), ...(remoteId ? { remoteId } : {}) });
-      })();
+      });
     } catch (e) {
       await shredDir(dir).catch(() => undefined);
       // the same reception committed meanwhile by another hand-over: that one is the fax

@@ -1,7 +1,7 @@
-// SQL for received faxes: rows in, InboundFax out, account-scoped lookups, keyset paging and tombstoning.
+// The SQLite inbound store (the InboundStore of ./types.ts), the SQL for received faxes: rows in, InboundFax out, account-scoped lookups, keyset paging and tombstoning.
 import { FaxError } from '../domain/errors.js';
 import type { DB } from '../store/db.js';
-import type { InboundFax, InboundPage } from './types.js';
+import type { InboundFax, InboundPage, InboundStore } from './types.js';
 
 interface Row {
   seq: number; id: string; account_id: string; to_number: string | null; from_number: string | null; pages: number;
@@ -24,7 +24,7 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-export function createInboundStore(db: DB, imageUrlOf: (id: string) => string) {
+export function createSqliteInboundStore(db: DB, imageUrlOf: (id: string) => string): InboundStore {
   const toFax = (r: Row): InboundFax => ({
     id: r.id,
     accountId: r.account_id,

@@ -1,7 +1,8 @@
 // What the inbound module shows to the API, CLI and feedback, and the narrow shapes of the parts it depends on.
 import type { Readable } from 'node:stream';
 import type { DB } from '../store/db.js';
-import type { AccountStore } from '../settings/accounts.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
+import type { AccountStore } from '../settings/types.js';
 import type { Clock } from '../domain/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -65,8 +66,31 @@ export type InboundRenderer = Pick<Renderer, 'renderDoc' | 'toPdf'>;
 /** What receiving needs of the detector (src/attachments). */
 export type InboundDetector = Pick<Detector, 'detect'>;
 
+/** The received faxes' rows (table `inbound_faxes`): the SQLite implementation is ./store.ts (createSqliteInboundStore). */
+export interface InboundStore {
+  insert(f: {
+    id: string; accountId: string; to: string; from: string; pages: number; size: number; receivedAt: string;
+    remoteId?: string; lineKey?: string;
+  }): void;
+  /** The fax a line already handed over under this key (a repeated hand-over after a crash), tombstones included. */
+  byLineKey(key: string): InboundFax | null;
+  /** Another account's fax is indistinguishable from a missing one. */
+  mustGet(accountId: string, id: string): InboundFax;
+  list(accountId: string, opts: { limit?: number; cursor?: string | null }): InboundPage;
+  /** Count a complete download; with `andDelete` the same update turns the row into a tombstone. False if already gone. */
+  recordRetrieval(accountId: string, id: string, by: string, at: string, andDelete: boolean): boolean;
+  /** The tombstone keeps id, account, times, page count and who; the numbers, TSI and size are blanked (the line key stays). */
+  tombstone(accountId: string, id: string, by: string, at: string): boolean;
+  markPurged(id: string, at: string): void;
+  unpurged(): string[];
+  exists(id: string): boolean;
+  isPurged(id: string): boolean;
+}
+
 export interface InboundDeps {
   db: DB;
+  /** the unit of work a received fax and its announcements (feedback's and mail's outbox rows) commit in; by default one over `db` */
+  unit?: UnitOfWork;
   accounts: Pick<AccountStore, 'findByInboundNumber' | 'get'>;
   renderer: InboundRenderer;
   detector: InboundDetector;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DB } from '../store/db.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Account, AccountStore } from '../settings/accounts.js';
+import type { Account, AccountStore } from '../settings/types.js';
 import type {
   Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, StoredFile, SubmissionBody, UnsupportedFilesPolicy,
 } from '../domain/types.js';
@@ -13,7 +13,8 @@ import { NUMBER_EXAMPLE, normalizeNumber } from '../domain/numbers.js';
 import { screen, screenContext } from '../attachments/screen.js';
 import type { TypeRegistry } from '../attachments/registry.js';
 import type { Detector as FileDetector } from '../attachments/detect.js';
-import { newId, type JobStore } from '../jobs/store.js';
+import { newId } from '../jobs/types.js';
+import type { JobStore } from '../jobs/types.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
 import { cleanFileName } from './names.js';
 import { pageOptions, parseSubjectModifiers } from './pages.js';

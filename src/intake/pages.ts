@@ -1,5 +1,5 @@
 // How a submission's pages will look, decided once for both ingresses: subject modifiers, cover page, header line, TSI.
-import type { Account } from '../settings/accounts.js';
+import type { Account } from '../settings/types.js';
 import type { CoverSpec, PageHeaderSpec, Resolution, SubmissionOptions } from '../domain/types.js';
 import { withDefaults } from '../settings/validate.js';
 

@@ -1,74 +1,16 @@
-// SQLite job store: submissions (rendered once) and their per-recipient jobs, the docs/jobs.md state machine,
+// The SQLite job store (the JobStore of ./types.ts): submissions (rendered once) and their per-recipient jobs, the docs/jobs.md state machine,
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
-import { randomBytes } from 'node:crypto';
 import type { DB } from '../store/db.js';
 import { sqliteUnitOfWork, type UnitOfWork } from '../store/unit-of-work.js';
-import type { Clock, FileReport, Paper, Resolution, StoredFile, SubmissionBody, SubmissionOptions, UnsupportedFilesPolicy } from '../domain/types.js';
+import type { Clock, FileReport, Paper, Resolution, StoredFile, SubmissionBody, UnsupportedFilesPolicy } from '../domain/types.js';
 import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
-import { createAttempts, type AttemptOutcome, type AttemptRecord, type CallFacts, type OpenLineJob } from './attempts.js';
+import { createAttempts, type AttemptRecord, type OpenLineJob } from './attempts.js';
 import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
 
-export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
+import type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
 
-/** What intake persists for one submission (one message or request). */
-export interface NewSubmission {
-  id: string;
-  accountId: string;
-  source: JobSource;
-  sender: string;
-  dir: string;
-  dedupKey?: string;
-  /** stored files with their detection facts (JSON-serialisable) */
-  files: StoredFile[];
-  body?: SubmissionBody;
-  options: SubmissionOptions;
-  /** the account's outgoing.unsupportedFiles the files were screened under; render-time findings are judged by it */
-  policy: UnsupportedFilesPolicy;
-  recipients: string[];
-  report: FileReport[];
-  /** refused at intake: the jobs are recorded and moved straight to `rejected` */
-  rejected?: { reason: string; statusCode: number };
-  /** with dedupKey: jobs recorded under the same key since this time answer for their recipients (checked inside the transaction) */
-  dedupSince?: Date;
-}
-
-export interface SubmissionRow {
-  id: string;
-  accountId: string;
-  source: JobSource;
-  sender: string;
-  dir: string;
-  dedupKey: string | null;
-  files: StoredFile[];
-  body: SubmissionBody | undefined;
-  options: SubmissionOptions;
-  /** the unsupported-files policy in force when the submission was accepted (or refused) */
-  policy: UnsupportedFilesPolicy;
-  renderStatus: string;
-  pages: number;
-  tiffPath: string | null;
-  createdAt: string;
-}
-
-export interface TransitionPatch {
-  reason?: string;
-  statusCode?: number;
-  pages?: number;
-  pagesSent?: number;
-  attempts?: number;
-  files?: FileReport[];
-  nextAttemptAt?: string | null;
-  note?: string;
-  /** keep (true) or clear (false, the default) the lease */
-  keepLease?: boolean;
-  /** close the job's open transmission attempt with this outcome, in the same transaction */
-  call?: AttemptOutcome;
-  /** what the call reported (kept on the attempt and, as the latest call's, on the job) */
-  facts?: CallFacts;
-  /** the line the job is being sent on */
-  line?: string;
-}
+export type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
 
 /** Said to the customer when a call was cut off by a crash (the job is not sent again on its own). */
 export const MAYBE_SENT_REASON = 'maybe-sent: the server stopped during the call; the fax may have been delivered — not re-sent';
@@ -86,30 +28,9 @@ interface SubRow {
   body: string | null; options: string; unsupported_files: UnsupportedFilesPolicy; render_status: string; pages: number; tiff_path: string | null; created_at: string;
 }
 
-/** What createSubmission recorded, answering every recipient asked for. */
-export interface CreatedSubmission {
-  /** the new submission; when nothing new was recorded, the submission of the first recipient's earlier job */
-  submissionId: string;
-  /** one job per recipient asked for, in that order: its new job, or the one recorded earlier under the dedup key */
-  jobs: JobSnapshot[];
-  /** ids among `jobs` recorded earlier (a retried or split SMTP transaction), not by this call */
-  earlier: string[];
-  /** nothing new was recorded: every recipient already had its job */
-  duplicate: boolean;
-}
+import { newId } from './types.js';
 
-export type TerminalHook = (job: JobSnapshot) => void;
-
-/**
- * A duration the store learns as work is recorded (for /metrics): a submission's render time as the workers charge
- * it, and a transmission from dialling to its outcome (calls cut off by a crash, `maybe-sent`, are not timed).
- */
-export type Measure = { kind: 'render'; ms: number } | { kind: 'call'; outcome: AttemptOutcome; ms: number };
-export type MeasureHook = (m: Measure) => void;
-
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(10).toString('hex')}`;
-}
+export { newId } from './types.js';
 
 function toSnapshot(r: JobRow): JobSnapshot {
   return {
@@ -137,9 +58,9 @@ function toSubmission(r: SubRow): SubmissionRow {
  * `unit`: the unit of work the store's transactions run in, shared with the stores whose writes must commit with a
  * job's (feedback's outbox row, written by an onTerminal hook); by default one over `db`.
  */
-export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS, unit = sqliteUnitOfWork(db) }: {
+export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_MS, unit = sqliteUnitOfWork(db) }: {
   db: DB; clock: Clock; fairWindowMs?: number; unit?: UnitOfWork;
-}) {
+}): JobStore {
   const hooks: TerminalHook[] = [];
   const measureHooks: MeasureHook[] = [];
   // A metrics fault must never roll back or fail the job's own transaction.
@@ -486,4 +407,3 @@ export function createJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WINDOW_M
   return store;
 }
 
-export type JobStore = ReturnType<typeof createJobStore>;

@@ -9,9 +9,10 @@ import type { Clock, FileReport, ReasonCode } from '../domain/types.js';
 import { REASON_CODES } from '../domain/types.js';
 import { STATUS_CODES, type JobSnapshot } from '../domain/jobs.js';
 import { applyRenderFindings, screenContext } from '../attachments/screen.js';
+import { rendererOf } from '../attachments/registry.js';
 import { createLineSet, type LineSet } from '../lines/registry.js';
 import { LineJobUnknownError, LineUnavailableError, RETRYABLE_RESULTS, type FaxLine, type LineOutcome, type OutgoingFax } from '../lines/types.js';
-import type { JobStore, SubmissionRow } from './store.js';
+import type { JobStore, SubmissionRow } from './types.js';
 import type { Renderer } from '../render/index.js';
 
 /** What the workers need of the renderer (src/render); the header stamp is absent in tests that need no header. */
@@ -75,6 +76,7 @@ export function createWorkers(deps: WorkerDeps) {
     const acceptedIdx = report.flatMap((r, i) => (r.verdict === 'accepted' ? [i] : []));
     const docs = acceptedIdx.map((i) => ({
       name: stored[i].name, path: path.join(sub.dir, stored[i].stored), detected: stored[i].facts.detected ?? 'unknown',
+      renderer: rendererOf(stored[i].facts.detected),
       ...(stored[i].facts.charset ? { charset: stored[i].facts.charset } : {}),
     }));
     const outPath = path.join(sub.dir, 'fax.tif');

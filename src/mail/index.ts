@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
-import type { AccountStore } from '../settings/accounts.js';
+import type { AccountStore } from '../settings/types.js';
 import { emailSettings } from '../settings/validate.js';
 import type { Clock, FileReport, InboundNotice, ReceiptAttachment, ReceiptWhen, SubmissionBody, SubmissionOptions } from '../domain/types.js';
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { JOB_STATUSES, type JobStatus } from '../domain/jobs.js';
 import type { Clock } from '../domain/types.js';
 import { CLEANUP_KINDS, type CleanupKind } from '../cleanup/index.js';
-import type { Measure } from '../jobs/store.js';
+import type { Measure } from '../jobs/types.js';
 
 /** How a feedback delivery attempt ended (src/feedback/deliver.ts). */
 const FEEDBACK_OUTCOMES = ['delivered', 'failed', 'blocked', 'gone'] as const;

@@ -1,10 +1,11 @@
-// Which renderer families work on this server right now, so the type registry can refuse honestly instead of failing late.
+// Which renderers work on this server right now (one probe per name the type registry's rows use), so the registry
+// can refuse a type honestly instead of the renderer failing late.
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { killGroup, spawnTied } from '../proc/spawn.js';
+import type { Availability, RendererState } from '../domain/renderers.js';
 
-export type RenderFamily = 'pdf' | 'image' | 'text' | 'office';
-export type Availability = Record<RenderFamily, { available: boolean; reason?: string }>;
+export type { Availability } from '../domain/renderers.js';
 
 /** Run a short command, resolving with its stdout; rejects on spawn error, non-zero exit or timeout. */
 export function runQuick(cmd: string, args: string[], timeoutMs = 5000): Promise<string> {
@@ -36,7 +37,7 @@ async function onPath(name: string): Promise<boolean> {
   return false;
 }
 
-async function checkPdf(): Promise<{ available: boolean; reason?: string }> {
+async function checkPdf(): Promise<RendererState> {
   try {
     await runQuick('gs', ['--version']);
     return { available: true };
@@ -45,7 +46,7 @@ async function checkPdf(): Promise<{ available: boolean; reason?: string }> {
   }
 }
 
-async function checkImage(): Promise<{ available: boolean; reason?: string }> {
+async function checkImage(): Promise<RendererState> {
   try {
     const sharp = (await import('sharp')).default;
     // A real (tiny) pipeline, not just the import: a broken libvips binary fails here.
@@ -59,7 +60,7 @@ async function checkImage(): Promise<{ available: boolean; reason?: string }> {
 /** Scripts the text renderer promises real glyphs for, as fontconfig language tags. */
 const TEXT_LANGS = ['zh', 'ja', 'ar', 'he', 'el', 'ru'] as const;
 
-async function checkText(): Promise<{ available: boolean; reason?: string }> {
+async function checkText(): Promise<RendererState> {
   try {
     const mono = await runQuick('fc-list', [':spacing=mono', 'family']);
     if (!mono.trim()) return { available: false, reason: 'no monospace font is installed on this server' };
@@ -73,12 +74,36 @@ async function checkText(): Promise<{ available: boolean; reason?: string }> {
   }
 }
 
-async function checkOffice(): Promise<{ available: boolean; reason?: string }> {
-  if (await onPath('soffice')) return { available: true };
-  return { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' };
+async function checkOffice(pdf: RendererState): Promise<RendererState> {
+  if (!(await onPath('soffice'))) return { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' };
+  // LibreOffice makes a PDF, which the PDF renderer then draws
+  return pdf.available ? { available: true } : pdf;
+}
+
+/** HEIC goes through libheif's tools (src/render/heif.ts), whose PNG the image renderer then reads. */
+async function checkHeif(image: RendererState): Promise<RendererState> {
+  const missing = [];
+  for (const tool of ['heif-info', 'heif-convert']) if (!(await onPath(tool))) missing.push(tool);
+  if (missing.length) return { available: false, reason: `the HEIF decoder (libheif's ${missing.join(' and ')}) is not installed on this server` };
+  return image.available ? { available: true } : image;
+}
+
+/** AVIF needs libvips built with an AV1 decoder: a tiny AVIF is made and read back, as the image probe does with PNG. */
+async function checkAvif(image: RendererState): Promise<RendererState> {
+  if (!image.available) return image;
+  try {
+    const sharp = (await import('sharp')).default;
+    const avif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).avif().toBuffer();
+    await sharp(avif).raw().toBuffer();
+    return { available: true };
+  } catch {
+    return { available: false, reason: 'the image renderer (sharp/libvips) cannot decode AVIF on this server' };
+  }
 }
 
 export async function checkAvailability(): Promise<Availability> {
-  const [pdf, image, text, office] = await Promise.all([checkPdf(), checkImage(), checkText(), checkOffice()]);
-  return { pdf, image, text, office };
+  const [pdf, image, text] = await Promise.all([checkPdf(), checkImage(), checkText()]);
+  const [office, heif, avif] = await Promise.all([checkOffice(pdf), checkHeif(image), checkAvif(image)]);
+  // TIFF pages in fax coding are copied by our own reader; anything else in a TIFF is drawn by libvips
+  return { pdf, image, tiff: image, heif, avif, text, office };
 }

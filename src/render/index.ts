@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { ReasonCode } from '../domain/types.js';
 import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
-import { OFFICE_EXT, convertOffice } from './office.js';
+import { convertOffice } from './office.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
@@ -15,6 +15,7 @@ import { RenderFailure, geometry, type Budget, type Geometry, type RenderLimits,
 import { toPage } from './bitmap.js';
 import { renderCoverPages } from './cover.js';
 import type { CoverSpec } from '../domain/types.js';
+import type { RendererName } from '../domain/renderers.js';
 import { stampHeader, type HeaderSpec, type StampContext, type StampResult } from './header.js';
 
 export { RenderFailure, type RenderLimits, type RenderOptions } from './types.js';
@@ -25,8 +26,10 @@ export type { HeaderSpec, StampContext, StampResult } from './header.js';
 export interface RenderDoc {
   name: string;
   path: string;
-  /** registry id: pdf, tiff, png, jpeg, gif, bmp, webp, text, or an office id (docx, xlsx, pptx, odt, ods, odp, rtf, doc, xls, ppt) */
+  /** registry id (pdf, png, docx, ...): the format within its renderer (BMP's own decoder, LibreOffice's filter) */
   detected: string;
+  /** the renderer the type registry's row for `detected` names (null: none), the only thing dispatch goes by */
+  renderer: RendererName | null;
   /** declared charset for legacy-encoded text */
   charset?: string;
   /** page count already known from preflight (skips the renderer's own count) */
@@ -52,8 +55,6 @@ export interface Renderer {
   /** stop encoder threads (they do not keep the process alive, but tests and shutdown may want them gone) */
   close(): Promise<void>;
 }
-
-const IMAGE_TYPES = new Set(['tiff', 'png', 'jpeg', 'gif', 'bmp', 'webp', 'avif', 'heic']);
 
 export interface RendererDeps {
   limits: RenderLimits;
@@ -87,38 +88,52 @@ export function createRenderer(deps: RendererDeps): Renderer {
     if (!st || !st.isFile()) throw new RenderFailure('damaged', 'the file cannot be read');
     if (st.size === 0) throw new RenderFailure('empty', 'the file is empty');
     const b = budget();
-    if (doc.detected === 'pdf') {
-      const dir = await workDir();
-      try {
-        return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, knownPages: doc.pages });
-      } finally {
-        await dropDir(dir);
+    // One case per renderer name (src/domain/renderers.ts); the compiler checks none is missing.
+    const renderer: RendererName | null = doc.renderer;
+    switch (renderer) {
+      case 'pdf': {
+        const dir = await workDir();
+        try {
+          return await renderPdf(doc.path, geom, b, { workDir: dir, parallel: concurrency, knownPages: doc.pages });
+        } finally {
+          await dropDir(dir);
+        }
       }
-    }
-    if (Object.hasOwn(OFFICE_EXT, doc.detected)) {
-      // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
-      const dir = await workDir();
-      try {
-        const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.officeCommand);
-        const gsDir = path.join(dir, 'gs');
-        await mkdir(gsDir);
-        return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
-      } finally {
-        await dropDir(dir);
+      case 'office': {
+        // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
+        const dir = await workDir();
+        try {
+          const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.officeCommand);
+          const gsDir = path.join(dir, 'gs');
+          await mkdir(gsDir);
+          return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
+        } finally {
+          await dropDir(dir);
+        }
       }
-    }
-    if (doc.detected === 'heic') {
-      const dir = await workDir();
-      try {
-        return await renderImage(doc.path, doc.detected, geom, b, getEncoder(), dir);
-      } finally {
-        await dropDir(dir);
+      case 'heif': {
+        const dir = await workDir();
+        try {
+          return await renderImage(doc.path, 'heic', geom, b, getEncoder(), dir);
+        } finally {
+          await dropDir(dir);
+        }
       }
-    }
-    if (IMAGE_TYPES.has(doc.detected)) return renderImage(doc.path, doc.detected, geom, b, getEncoder());
-    if (doc.detected === 'text') {
-      const text = await decodeText(await readFile(doc.path), doc.charset);
-      return renderTextString(text, geom, getEncoder(), b);
+      case 'tiff':
+        return renderImage(doc.path, 'tiff', geom, b, getEncoder());
+      case 'image':
+      case 'avif':
+        return renderImage(doc.path, doc.detected, geom, b, getEncoder());
+      case 'text': {
+        const text = await decodeText(await readFile(doc.path), doc.charset);
+        return renderTextString(text, geom, getEncoder(), b);
+      }
+      case null:
+        break;
+      default: {
+        const never: never = renderer;
+        void never;
+      }
     }
     throw new RenderFailure('unsupported-type', `files of type ${doc.detected || 'unknown'} cannot be rendered to fax pages`);
   }

@@ -1,4 +1,4 @@
-// Account store: accounts, senders, hashed API keys, inbound numbers, integration settings and their audit trail.
+// The SQLite account store (the AccountStore of ./types.ts): accounts, senders, hashed API keys, inbound numbers, integration settings and their audit trail.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { DB } from '../store/db.js';
 import { createAuditLog, type AuditEntry, type AuditScope } from '../store/audit.js';
@@ -7,36 +7,9 @@ import { FaxError } from '../domain/errors.js';
 import { isE164, normalizeNumber } from '../domain/numbers.js';
 import { applySettingsChange, DEFAULT_SETTINGS, withDefaults } from './validate.js';
 
-export type AccountKind = 'standard' | 'developer';
+import type { Account, AccountKind, AccountStore, ApiKeyInfo, CreateAccountInput } from './types.js';
 
-export interface Account {
-  id: string;
-  name: string;
-  kind: AccountKind;
-  country: string;
-  senders: string[];
-  inboundNumbers: string[];
-  settings: IntegrationSettings;
-  feedbackSecret: string;
-  /** while a rotated-out secret is still signed with (never the secret itself): when that stops */
-  previousSecretExpiresAt?: string;
-  /** the fax line this account's faxes go out on (FAXGATE_LINES); absent = the default line */
-  line?: string;
-  createdAt: string;
-}
-
-export interface CreateAccountInput {
-  name: string;
-  senders: string[];
-  kind?: AccountKind;
-  designated?: string;
-  inbound?: string[];
-  country?: string;
-}
-
-/** What is known of an API key: its id (records name it api:key_<id>) and dates; only the key's hash is stored. */
-export interface ApiKeyInfo { id: string; createdAt: string; revokedAt: string | null }
-
+export type { Account, AccountKind, AccountStore, ApiKeyInfo, CreateAccountInput } from './types.js';
 export type { AuditEntry } from '../store/audit.js';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$|^[^\s@<>]+@localhost$/i;
@@ -65,7 +38,7 @@ interface Row {
 /** How long a rotated-out signing secret is still signed with, unless the caller says otherwise. */
 export const DEFAULT_SECRET_GRACE_MS = 24 * 3_600_000;
 
-export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_GRACE_MS }: { db: DB; clock: Clock; secretGraceMs?: number }) {
+export function createSqliteAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_GRACE_MS }: { db: DB; clock: Clock; secretGraceMs?: number }): AccountStore {
   const inGrace = (r: Row): boolean => Boolean(r.feedback_secret_previous && r.feedback_secret_previous_until && Date.parse(r.feedback_secret_previous_until) > clock.now().getTime());
   const rowToAccount = (r: Row): Account => ({
     id: r.id,
@@ -346,4 +319,3 @@ export function createAccountStore({ db, clock, secretGraceMs = DEFAULT_SECRET_G
   };
 }
 
-export type AccountStore = ReturnType<typeof createAccountStore>;

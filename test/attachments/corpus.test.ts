@@ -11,7 +11,7 @@ import { CORPUS_EXPECTATIONS, corpusPath, expectedVerdict } from './corpus-expec
 
 // Fixed availability (no office converter) so the table does not depend on what this host has installed.
 const AVAIL: Availability = {
-  pdf: { available: true }, image: { available: true }, text: { available: true },
+  pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true },
   office: { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' },
 };
 const registry = createTypeRegistry({ db: openDatabase(tempDir()), clock: { now: () => new Date() }, availability: AVAIL });

@@ -21,7 +21,7 @@ const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: dir,
 const hasZip = (() => { try { execFileSync('zip', ['-v'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 
 const AVAIL: Availability = {
-  pdf: { available: true }, image: { available: true }, text: { available: true },
+  pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true },
   office: { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' },
 };
 const registry = createTypeRegistry({ db: openDatabase(tempDir()), clock: { now: () => new Date() }, availability: AVAIL });

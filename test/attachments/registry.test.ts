@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const clock = { now: () => new Date('2026-01-02T03:04:05Z') };
 const NO_OFFICE: Availability = {
-  pdf: { available: true }, image: { available: true }, text: { available: true },
+  pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true },
   office: { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' },
 };
 const WITH_OFFICE: Availability = { ...NO_OFFICE, office: { available: true } };
@@ -56,7 +56,16 @@ describe('defaults (docs/screen.md §1)', () => {
   });
 
   it('HEIC photos (the iPhone default) are images, on out of the box', () => {
-    expect(fresh(WITH_OFFICE).reg.get('heic')).toMatchObject({ renderer: 'image', enabled: true, available: true });
+    expect(fresh(WITH_OFFICE).reg.get('heic')).toMatchObject({ renderer: 'heif', enabled: true, available: true });
+  });
+
+  it('a row whose renderer is missing (HEIC without libheif) is off and unavailable, with the reason, and cannot be enabled', () => {
+    const { reg } = fresh({ ...WITH_OFFICE, heif: { available: false, reason: "the HEIF decoder (libheif's heif-convert) is not installed on this server" } });
+    const heic = reg.get('heic')!;
+    expect(heic).toMatchObject({ renderer: 'heif', enabled: false, available: false });
+    expect(heic.reason).toMatch(/HEIC images cannot be faxed: .*heif-convert/);
+    expect(codeOf(() => reg.update({ heic: { enabled: true } }, 'admin'))).toBe('type-unavailable');
+    expect(reg.get('png')).toMatchObject({ enabled: true, available: true });
   });
 
   it('get() of an unknown id is undefined', () => {

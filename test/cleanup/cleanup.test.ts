@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
-import { createJobStore, newId } from '../../src/jobs/store.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore, newId } from '../../src/jobs/store.js';
 import { createCleanup, type Timers } from '../../src/cleanup/index.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import { createRenderer } from '../../src/render/index.js';
@@ -20,8 +20,8 @@ function setup() {
   let now = new Date();
   const clock: Clock = { now: () => now };
   const db = openDatabase(dataDir);
-  const account = createAccountStore({ db, clock }).create({ name: 'Clinic', senders: ['a@clinic.example'] });
-  const jobs = createJobStore({ db, clock });
+  const account = createSqliteAccountStore({ db, clock }).create({ name: 'Clinic', senders: ['a@clinic.example'] });
+  const jobs = createSqliteJobStore({ db, clock });
   const metrics = createMetrics({ clock, jobs });
   const live = new Set<string>();
   let tick: (() => void) | undefined;
@@ -133,7 +133,7 @@ describe('the periodic sweep', () => {
       officeCommand: standIn, liveDirs: t.live,
     });
     try {
-      const doc = { name: 'letter.docx', path: path.join(CORPUS, 'office', 'word_2007.docx'), detected: 'docx' };
+      const doc = { name: 'letter.docx', path: path.join(CORPUS, 'office', 'word_2007.docx'), detected: 'docx', renderer: 'office' as const };
       const rendering = renderer.renderAll({ docs: [doc] }, { resolution: 'fine', paper: 'letter' }, path.join(t.dataDir, 'out.tif'));
       let work: string | undefined;
       for (let i = 0; i < 2400 && !work; i++) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { createJobStore } from '../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createWorkers, type RendererView } from '../../src/jobs/workers.js';
 import { createSandboxLine } from '../../src/lines/sandbox.js';
 import { systemClock } from '../../src/domain/types.js';
@@ -25,7 +25,7 @@ const renderer: RendererView = {
 describe('outgoing fax → sandbox line → feedback', async () => {
   const env = makeEnv({ retryScale: 0.001, retrySpacingSeconds: 1, sandboxSecondsPerPage: 0 });
   const r = await receiver();
-  const jobs = createJobStore({ db: env.db, clock: systemClock });
+  const jobs = createSqliteJobStore({ db: env.db, clock: systemClock });
   const feedback = env.make();
   jobs.onTerminal(feedback.onJobTerminal);
   const line = createSandboxLine({ outboxDir: path.join(env.dir, 'outbox'), secondsPerPage: 0 });

@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type DB } from '../../src/store/db.js';
-import { createJobStore } from '../../src/jobs/store.js';
-import { createAccountStore, type AccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
+import { createSqliteAccountStore, type AccountStore } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
 import type { JobSnapshot } from '../../src/domain/jobs.js';
 import { silentLogger } from '../../src/logger.js';
@@ -22,12 +22,12 @@ export interface Env {
 export function makeEnv(overrides: Partial<Config> = {}, dir = tempDir('faxgate-fb-')): Env {
   const config = loadConfig({}, { dataDir: dir, feedbackAllowPrivate: true, retryScale: 0.0001, ...overrides });
   const db = openDatabase(dir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const made: ReturnType<typeof createFeedback>[] = [];
   return {
     dir, db, config, accounts,
     make(extra = {}) {
-      const fb = createFeedback({ db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
+      const fb = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
       made.push(fb);
       return fb;
     },

@@ -4,8 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createJobStore } from '../../src/jobs/store.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { silentLogger } from '../../src/logger.js';
 import { createFeedback } from '../../src/feedback/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,8 +23,8 @@ function world(graceMs = 24 * HOUR) {
   // retryScale 1 and no jitter: the first retry is due 5 s (of this clock) after the first failure.
   const config = loadConfig({}, { dataDir: dir, feedbackAllowPrivate: true, retryScale: 1 });
   const db = openDatabase(dir);
-  const accounts = createAccountStore({ db, clock, secretGraceMs: graceMs });
-  const fb = createFeedback({ db, accounts, jobs: createJobStore({ db, clock }), clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
+  const accounts = createSqliteAccountStore({ db, clock, secretGraceMs: graceMs });
+  const fb = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock }), clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
   closers.push(() => fb.close());
   let seq = 0;
   return {

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/inbound.js';
 import { UsageError } from '../../src/cli/args.js';
 import { systemClock } from '../../src/domain/types.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { FAX_TIFF, listFiles, removeScratch, scratchDir } from './parts.js';
 
@@ -26,7 +26,7 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
 describe('faxgate inbound', () => {
   const data = scratchDir();
   const db = openDatabase(data);
-  const account = createAccountStore({ db, clock: systemClock }).create({ name: 'Clinic', senders: ['c@clinic.example'], inbound: ['+15550003333'] });
+  const account = createSqliteAccountStore({ db, clock: systemClock }).create({ name: 'Clinic', senders: ['c@clinic.example'], inbound: ['+15550003333'] });
   db.close();
 
   it('inject stores the fax in the owner account and list shows it', async () => {

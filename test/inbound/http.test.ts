@@ -16,8 +16,8 @@ import { createWebService } from '../../src/web-service.js';
 import { httpDeps } from '../ingress/http/harness.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
-import { createJobStore } from '../../src/jobs/store.js';
-import { createAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
+import { createSqliteAccountStore, type Account, type AccountStore } from '../../src/settings/accounts.js';
 import { openDatabase, type DB } from '../../src/store/db.js';
 import {
   FAX_TIFF, distinctiveWindows, filesContaining, listFiles, makeBigFax, makeMarkedPdf, removeScratch, scratchDir as tempDir,
@@ -40,10 +40,10 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
     dataDir, adminToken: ADMIN, publicUrl: 'http://fax.example.test', feedbackAllowPrivate: true, retryScale: 0.001, ...configOverrides,
   });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const logs: string[] = [];
   const logger = createLogger('info', new Writable({ write(c, _e, cb) { logs.push(String(c)); cb(); } }));
-  const feedback = createFeedback({ db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger, pollMs: 20 });
+  const feedback = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger, pollMs: 20 });
   // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
   const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
   const app = createWebService(httpDeps({ config, db, accounts, clock: systemClock, logger, inbound, feedback }).deps);

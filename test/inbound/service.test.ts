@@ -12,7 +12,7 @@ import type { InboundService } from '../../src/inbound/service.js';
 import type { InboundFeedback } from '../../src/inbound/types.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { CORPUS } from '../helpers/tmp.js';
 import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, removeScratch, scratchDir as tempDir } from './parts.js';
@@ -28,7 +28,7 @@ async function setup(feedback?: InboundFeedback) {
   const dataDir = tempDir('faxgate-inbound-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test' });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
   const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger }, feedback ? { feedback } : {});

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore, type Account } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore, type Account } from '../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../src/attachments/registry.js';
 import { createDetector } from '../../src/attachments/detect.js';
 import { checkAvailability } from '../../src/render/availability.js';
-import { createJobStore } from '../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createIntake, type SubmissionFile } from '../../src/intake/index.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -17,7 +17,7 @@ import { makeElf, makePdf } from '../ingress/smtp/fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 let intake: ReturnType<typeof createIntake>;
-let jobs: ReturnType<typeof createJobStore>;
+let jobs: ReturnType<typeof createSqliteJobStore>;
 let std: Account;
 let strict: Account;
 let dev: Account;
@@ -29,14 +29,14 @@ beforeAll(async () => {
   const dataDir = tempDir();
   const config = loadConfig({}, { dataDir });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   std = accounts.create({ name: 'Std', senders: ['a@a.example'] });
   strict = accounts.create({ name: 'Strict', senders: ['b@b.example'] });
   accounts.updateSettings(strict.id, { 'outgoing.unsupportedFiles': 'reject' }, 'test');
   dev = accounts.create({ name: 'Dev', senders: ['d@d.example'], kind: 'developer', designated: '+15550001111' });
   const registry = createTypeRegistry({ db, clock: systemClock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
-  jobs = createJobStore({ db, clock: systemClock });
+  jobs = createSqliteJobStore({ db, clock: systemClock });
   intake = createIntake({ db, accounts, registry, detector, jobs, clock: systemClock, config, logger: silentLogger });
   uploads = path.join(dataDir, 'tmp', 'uploads');
   (await import('node:fs')).mkdirSync(uploads, { recursive: true });
@@ -130,7 +130,7 @@ describe('several files', () => {
     const dataDir = tempDir();
     const config = loadConfig({}, { dataDir });
     const db = openDatabase(dataDir);
-    const accounts = createAccountStore({ db, clock: systemClock });
+    const accounts = createSqliteAccountStore({ db, clock: systemClock });
     const acct = accounts.create({ name: 'Many', senders: ['m@m.example'] });
     const registry = createTypeRegistry({ db, clock: systemClock, availability: await checkAvailability() });
     const real = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
@@ -147,7 +147,7 @@ describe('several files', () => {
         }
       },
     };
-    const js = createJobStore({ db, clock: systemClock });
+    const js = createSqliteJobStore({ db, clock: systemClock });
     const many = createIntake({ db, accounts, registry, detector, jobs: js, clock: systemClock, config, logger: silentLogger });
     const files = [
       upload('one.pdf', pdf), upload('prog', makeElf()), upload('note.txt', Buffer.from('hello\n')), upload('two.pdf', await makePdf(2)),

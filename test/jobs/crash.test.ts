@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
 import { STATUS_CODES } from '../../src/domain/jobs.js';
 import { makePdf } from '../ingress/smtp/fixtures.js';
@@ -100,7 +100,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('build failed: no cli.js');
   dataDir = tempDir('faxgate-crash-');
   const db = openDatabase(dataDir);
-  createAccountStore({ db, clock: systemClock }).create({ name: 'Clinic', senders: [SENDER] });
+  createSqliteAccountStore({ db, clock: systemClock }).create({ name: 'Clinic', senders: [SENDER] });
   db.close();
   port = await freePort();
 }, 240_000);

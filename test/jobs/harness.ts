@@ -2,12 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../src/attachments/registry.js';
 import { createDetector } from '../../src/attachments/detect.js';
 import { checkAvailability } from '../../src/render/availability.js';
 import { createRenderer } from '../../src/render/index.js';
-import { createJobStore } from '../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createWorkers, type RendererView, type WorkerDeps } from '../../src/jobs/workers.js';
 import { createFeedback } from '../../src/feedback/index.js';
 import { createIntake, type SubmissionFile } from '../../src/intake/index.js';
@@ -25,10 +25,10 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
   let now = new Date('2026-03-02T09:00:00Z');
   const clock: Clock = { now: () => now };
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock });
+  const accounts = createSqliteAccountStore({ db, clock });
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
-  const jobs = createJobStore({ db, clock });
+  const jobs = createSqliteJobStore({ db, clock });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger: silentLogger });
   const tmpDir = path.join(dataDir, 'tmp');
   const uploads = path.join(tmpDir, 'uploads');
@@ -63,8 +63,8 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
       const dir = tempDir('faxgate-restart-');
       writeFileSync(path.join(dir, 'faxgate.sqlite'), db.serialize());
       const db2 = openDatabase(dir);
-      const accounts2 = createAccountStore({ db: db2, clock });
-      const jobs2 = createJobStore({ db: db2, clock });
+      const accounts2 = createSqliteAccountStore({ db: db2, clock });
+      const jobs2 = createSqliteJobStore({ db: db2, clock });
       const feedback = createFeedback({ db: db2, accounts: accounts2, jobs: jobs2, clock, config, logger: silentLogger });
       const terminal: JobSnapshot[] = [];
       jobs2.onTerminal(feedback.onJobTerminal);

@@ -1,8 +1,8 @@
 // Job store on a real SQLite file: transition table, recorded history, account scoping, leases and terminal hooks.
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
-import { createJobStore, newId, type NewSubmission } from '../../src/jobs/store.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore, newId, type NewSubmission } from '../../src/jobs/store.js';
 import type { Clock } from '../../src/domain/types.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -10,10 +10,10 @@ function setup() {
   let now = new Date('2026-01-01T00:00:00Z');
   const clock: Clock = { now: () => now };
   const db = openDatabase(tempDir());
-  const accounts = createAccountStore({ db, clock });
+  const accounts = createSqliteAccountStore({ db, clock });
   const a = accounts.create({ name: 'A', senders: ['a@a.example'] });
   const b = accounts.create({ name: 'B', senders: ['b@b.example'] });
-  const jobs = createJobStore({ db, clock });
+  const jobs = createSqliteJobStore({ db, clock });
   const sub = (accountId: string, recipients: string[], extra: Partial<NewSubmission> = {}): NewSubmission => ({
     id: newId('sub'), accountId, source: 'email', sender: 'a@a.example', dir: '/nonexistent', files: [], options: { resolution: 'fine', paper: 'letter' }, policy: 'ignore',
     recipients, report: [], ...extra,

@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/domain/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
-import { createJobStore } from '../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createMail, createRelay, parseRelay } from '../../src/mail/index.js';
 import { tiffToPdf } from '../../src/render/faxpdf.js';
 import { firstPagePng } from '../../src/render/faxpng.js';
@@ -23,12 +23,12 @@ async function setup(settings: Record<string, unknown>, script: ('ok' | 451 | 55
   const dataDir = scratchDir('faxgate-f2e-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test', retryScale: 0.0002 });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const smtp = await startRelay({ script });
   const spec = parseRelay(smtp.url);
   if ('problem' in spec) throw new Error(spec.problem);
   const mail = createMail({
-    db, accounts, jobs: createJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger,
+    db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger,
     relay: createRelay(spec, { timeoutMs: 5000 }), pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25,
   });
   const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger: silentLogger }, { mail });

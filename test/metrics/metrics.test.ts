@@ -1,8 +1,8 @@
 // The job figures of /metrics are read from the store when scraped; each gateway counts in its own registry.
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
-import { createJobStore, newId } from '../../src/jobs/store.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteJobStore, newId } from '../../src/jobs/store.js';
 import { createMetrics } from '../../src/metrics/index.js';
 import type { Clock } from '../../src/domain/types.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -14,8 +14,8 @@ function setup() {
   const t = { now: new Date('2026-03-01T10:00:00Z') };
   const clock: Clock = { now: () => t.now };
   const db = openDatabase(tempDir());
-  const account = createAccountStore({ db, clock }).create({ name: 'A', senders: ['a@a.example'] });
-  const jobs = createJobStore({ db, clock });
+  const account = createSqliteAccountStore({ db, clock }).create({ name: 'A', senders: ['a@a.example'] });
+  const jobs = createSqliteJobStore({ db, clock });
   const submit = (to: string[]) => jobs.createSubmission({
     id: newId('sub'), accountId: account.id, source: 'api', sender: 'api:x', dir: '', files: [], options: { resolution: 'fine', paper: 'letter' },
     policy: 'ignore', recipients: to, report: [],

@@ -7,6 +7,7 @@ import { createFaxCheck } from '../../src/render/check.js';
 import { RenderFailure } from '../../src/render/index.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
 import { renderer, T30CHECK, tiffinfoD } from './helpers.js';
+import { rendererOf } from '../../src/attachments/registry.js';
 
 const dir = tempDir();
 const r = renderer(dir, { maxPages: 200, maxMegapixels: 40, timeoutMs: 20_000, memoryMb: 512 });
@@ -106,7 +107,7 @@ describe('shared corpus', () => {
     const out = path.join(dir, `${path.basename(file)}.tif`);
     let got: number | string;
     try {
-      got = (await r.renderDoc({ name: file, path: path.join(CORPUS, file), detected: typeOf(file) }, { resolution: 'fine', paper: 'letter' }, out)).pages;
+      got = (await r.renderDoc({ name: file, path: path.join(CORPUS, file), detected: typeOf(file), renderer: rendererOf(typeOf(file)) }, { resolution: 'fine', paper: 'letter' }, out)).pages;
       const info = await tiffinfoD(out);
       expect(info.match(/Image Width: 1728 Image Length: 2156/g)).toHaveLength(got);
       // over T.38: the same T.30 session at a quarter of the audio modems' CPU (the audio path has its own tests)

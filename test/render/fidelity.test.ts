@@ -27,7 +27,7 @@ let n = 0;
 async function rendered(name: string, res: Res) {
   const spec = specs.get(name)!;
   const o = path.join(dir, `fid-${++n}.tif`);
-  await r.renderDoc({ name: `${name}.pdf`, path: pdfs.get(name)!, detected: 'pdf' }, { resolution: res, paper: 'letter' }, o);
+  await r.renderDoc({ name: `${name}.pdf`, path: pdfs.get(name)!, detected: 'pdf', renderer: 'pdf' }, { resolution: res, paper: 'letter' }, o);
   const geom = { width: 1728, height: ROWS[res], xres: 204, yres: YRES[res] };
   const page = await decodePage(o);
   expect([page.width, page.height]).toEqual([1728, ROWS[res]]);
@@ -86,7 +86,7 @@ describe('grey fills and photos', () => {
 
   it.each(['jpeg_progressive.jpg', 'gif_crash_test_photo.gif', 'jpeg_cmyk_no_icc.jpg'])('the corpus photo %s fills a fine page within 90 s at 14.4 kbit/s', async (file) => {
     const o = path.join(dir, `photo-${++n}.tif`);
-    await r.renderDoc({ name: file, path: path.join(CORPUS, 'images', file), detected: file.endsWith('.gif') ? 'gif' : 'jpeg' }, { resolution: 'fine', paper: 'letter' }, o);
+    await r.renderDoc({ name: file, path: path.join(CORPUS, 'images', file), detected: file.endsWith('.gif') ? 'gif' : 'jpeg', renderer: 'image' }, { resolution: 'fine', paper: 'letter' }, o);
     const bytes = parseTiff(readFileSync(o), 2)[0].stripByteCounts.reduce((a, b) => a + b, 0);
     expect(bytes).toBeGreaterThan(50_000);
     expect((bytes * 8) / 14_400).toBeLessThan(90);

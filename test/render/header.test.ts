@@ -63,9 +63,9 @@ describe('header line', () => {
 0 setgray 100 0 400 792 rectfill showpage`);
     const fine = { resolution: 'fine', paper: 'letter' } as const;
     const a = out();
-    await r.renderDoc({ name: 'top.pdf', path: topOnly, detected: 'pdf' }, fine, a);
+    await r.renderDoc({ name: 'top.pdf', path: topOnly, detected: 'pdf', renderer: 'pdf' }, fine, a);
     const b = out();
-    await r.renderDoc({ name: 'full.pdf', path: full, detected: 'pdf' }, fine, b);
+    await r.renderDoc({ name: 'full.pdf', path: full, detected: 'pdf', renderer: 'pdf' }, fine, b);
     const { band, gap } = bandRows(196);
     const sa = out();
     expect((await r.stampHeader(a, sa, spec, ctx)).how).toEqual(['moved']);

@@ -33,7 +33,7 @@ describe('HEIC photos', () => {
     const file = await heic(`o${orientation}`, orientation);
     expect((await sharp(file).metadata()).format).toBe('heif');
     const o = path.join(dir, `o${orientation}.tif`);
-    expect(await r.renderDoc({ name: 'photo.heic', path: file, detected: 'heic' }, fine, o)).toEqual({ pages: 1 });
+    expect(await r.renderDoc({ name: 'photo.heic', path: file, detected: 'heic', renderer: 'heif' }, fine, o)).toEqual({ pages: 1 });
     const p = await decodePage(o);
     expect(inkIn(p, 0.1, 0.02, 0.9, 0.15)).toBeGreaterThan(0.9); // black band at the top
     expect(inkIn(p, 0.1, 0.5, 0.9, 0.9)).toBeLessThan(0.02);
@@ -43,7 +43,7 @@ describe('HEIC photos', () => {
     const file = await heic('big', 1);
     const small = renderer(dir, { ...LIMITS, maxMegapixels: 0.1 });
     try {
-      const e = await rejection(small.renderDoc({ name: 'big.heic', path: file, detected: 'heic' }, fine, path.join(dir, 'big.tif')), RenderFailure);
+      const e = await rejection(small.renderDoc({ name: 'big.heic', path: file, detected: 'heic', renderer: 'heif' }, fine, path.join(dir, 'big.tif')), RenderFailure);
       expect(e.reason).toBe('too-many-pixels');
     } finally {
       await small.close();
@@ -53,7 +53,7 @@ describe('HEIC photos', () => {
   it('refuses a damaged HEIC as damaged', async () => {
     const file = path.join(dir, 'bad.heic');
     writeFileSync(file, Buffer.concat([Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic'), Buffer.alloc(64, 7)]));
-    const e = await rejection(r.renderDoc({ name: 'bad.heic', path: file, detected: 'heic' }, fine, path.join(dir, 'bad.tif')), RenderFailure);
+    const e = await rejection(r.renderDoc({ name: 'bad.heic', path: file, detected: 'heic', renderer: 'heif' }, fine, path.join(dir, 'bad.tif')), RenderFailure);
     expect(e.reason).toBe('damaged');
   }, 30_000);
 });

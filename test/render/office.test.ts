@@ -34,7 +34,7 @@ const GOOD: [string, string, number][] = [
 describe('office documents render through LibreOffice', () => {
   it.each(GOOD)('%s → fax pages with content', async (file, detected, pages) => {
     const out = path.join(dir, `${file}.tif`);
-    const res = await r.renderDoc({ name: file, path: office(file), detected }, { resolution: 'fine', paper: 'a4' }, out);
+    const res = await r.renderDoc({ name: file, path: office(file), detected, renderer: 'office' }, { resolution: 'fine', paper: 'a4' }, out);
     expect(res.pages).toBe(pages);
     const info = await tiffinfoD(out);
     expect(info).toMatch(/Image Width: 1728 Image Length: 2292/); // A4 at 196 dpi
@@ -49,7 +49,7 @@ describe('office documents render through LibreOffice', () => {
     const src = path.join(dir, 'letter.rtf');
     await writeFile(src, '{\\rtf1\\ansi{\\fonttbl{\\f0 DejaVu Sans;}}\\f0\\fs96 Faxed by faxgate\\par}');
     const out = path.join(dir, 'letter.tif');
-    const res = await r.renderDoc({ name: 'letter.rtf', path: src, detected: 'rtf' }, { resolution: 'standard', paper: 'letter' }, out);
+    const res = await r.renderDoc({ name: 'letter.rtf', path: src, detected: 'rtf', renderer: 'office' }, { resolution: 'standard', paper: 'letter' }, out);
     expect(res.pages).toBe(1);
     expect(await tiffinfoD(out)).toMatch(/Image Width: 1728 Image Length: 1078/); // 11 in at 98 dpi
     const box = inkBox(await decodePage(out, 0));
@@ -67,7 +67,7 @@ describe('office documents that cannot be faxed are refused, not hung', () => {
     ['opendocument_not_a_zip_24b.odt', 'odt', 'damaged'], // LibreOffice would import it as plain text
   ];
   it.each(BAD)('%s → %s', async (file, detected, reason) => {
-    const err = await r.renderDoc({ name: file, path: office(file), detected }, { resolution: 'fine', paper: 'letter' }, path.join(dir, `${file}.tif`))
+    const err = await r.renderDoc({ name: file, path: office(file), detected, renderer: 'office' }, { resolution: 'fine', paper: 'letter' }, path.join(dir, `${file}.tif`))
       .then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(RenderFailure);
     expect((err as RenderFailure).reason).toBe(reason);
@@ -82,7 +82,7 @@ describe('office documents that cannot be faxed are refused, not hung', () => {
   };
   // running, not a zombie waiting for a reaper (a SIGKILLed orphan is reaped by init in its own time)
   const alive = (pid: number) => { try { return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1')); } catch { return false; } };
-  const word = { name: 'w.docx', path: office('word_2007.docx'), detected: 'docx' };
+  const word = { name: 'w.docx', path: office('word_2007.docx'), detected: 'docx', renderer: 'office' as const };
 
   it('a conversion past the time limit is ended with its whole process group and reported as over the limit', async () => {
     const pids = path.join(dir, 'slow.pids');
@@ -146,8 +146,8 @@ describe('office documents that cannot be faxed are refused, not hung', () => {
     const out = path.join(dir, 'all.tif');
     const res = await r.renderAll({
       docs: [
-        { name: 'locked.odt', path: office('opendocument_encrypted.odt'), detected: 'odt' },
-        { name: 'letter.rtf', path: office('rtf_japanese.rtf'), detected: 'rtf' },
+        { name: 'locked.odt', path: office('opendocument_encrypted.odt'), detected: 'odt', renderer: 'office' },
+        { name: 'letter.rtf', path: office('rtf_japanese.rtf'), detected: 'rtf', renderer: 'office' },
       ],
     }, { resolution: 'fine', paper: 'letter' }, out);
     expect(res.docs.map((d) => d.failure?.reason ?? d.pages)).toEqual(['encrypted', 2]);

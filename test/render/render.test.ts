@@ -27,7 +27,7 @@ describe('PDF pages', () => {
 0 setgray /Helvetica findfont 40 scalefont setfont 72 200 moveto (Hello fax) show
 showpage`);
     const o = out();
-    expect(await r.renderDoc({ name: 'grey.pdf', path: pdf, detected: 'pdf' }, fine, o)).toEqual({ pages: 1 });
+    expect(await r.renderDoc({ name: 'grey.pdf', path: pdf, detected: 'pdf', renderer: 'pdf' }, fine, o)).toEqual({ pages: 1 });
     await tiffinfoD(o);
     const p = await decodePage(o);
     expect([p.width, p.height]).toEqual([1728, 2156]);
@@ -48,7 +48,7 @@ showpage`);
 0 setgray 50 280 692 50 rectfill
 showpage`);
     const o = out();
-    await r.renderDoc({ name: 'l.pdf', path: pdf, detected: 'pdf' }, fine, o);
+    await r.renderDoc({ name: 'l.pdf', path: pdf, detected: 'pdf', renderer: 'pdf' }, fine, o);
     const p = await decodePage(o);
     expect([p.width, p.height]).toEqual([1728, 2156]);
     const box = inkBox(p)!;
@@ -62,7 +62,7 @@ showpage`);
     const pdf = await pdfFromPostScript(dir, 'nine', `%!PS
 1 1 9 { /i exch def << /PageSize [612 792] >> setpagedevice 0 setgray 250 720 i 70 mul sub 100 50 rectfill showpage } for`);
     const o = out();
-    expect(await r.renderDoc({ name: 'nine.pdf', path: pdf, detected: 'pdf' }, fine, o)).toEqual({ pages: 9 });
+    expect(await r.renderDoc({ name: 'nine.pdf', path: pdf, detected: 'pdf', renderer: 'pdf' }, fine, o)).toEqual({ pages: 9 });
     await tiffinfoD(o);
     let last = 0;
     for (let i = 0; i < 9; i++) {
@@ -78,7 +78,7 @@ showpage`);
     ['standard', 'letter', 98, 1078], ['fine', 'a4', 196, 2292], ['superfine', 'letter', 391, 4301],
   ] as const)('geometry %s/%s: 1728 wide, %i dpi, %i rows', async (resolution, paper, yres, rows) => {
     const o = out();
-    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, { resolution, paper }, o);
+    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, { resolution, paper }, o);
     const info = await tiffinfoD(o);
     expect(info).toContain(`Image Width: 1728 Image Length: ${rows}`);
     expect(info).toContain(`Resolution: 204, ${yres} pixels/inch`);
@@ -88,7 +88,7 @@ showpage`);
 
   it('writes Group 3 2-D when asked, readable by libtiff', async () => {
     const o = out();
-    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, { ...fine, compression: 'g3' }, o);
+    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, { ...fine, compression: 'g3' }, o);
     const info = await tiffinfoD(o);
     expect(info).toContain('CCITT Group 3');
     expect(info).toContain('2-d encoding');
@@ -99,12 +99,12 @@ showpage`);
     const enc = path.join(dir, 'secret-enc.pdf');
     await run('qpdf', ['--encrypt', 'user', 'owner', '256', '--', plain, enc]);
     const o = out();
-    expect((await failure(r.renderDoc({ name: 's.pdf', path: enc, detected: 'pdf' }, fine, o))).reason).toBe('encrypted');
+    expect((await failure(r.renderDoc({ name: 's.pdf', path: enc, detected: 'pdf', renderer: 'pdf' }, fine, o))).reason).toBe('encrypted');
   });
 
   it('refuses a PDF over the page limit as too-many-pages', async () => {
     const small = renderer(dir, { ...LIMITS, maxPages: 2 });
-    const f = await failure(small.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, fine, out()));
+    const f = await failure(small.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, fine, out()));
     expect(f.reason).toBe('too-many-pages');
     await small.close();
   });
@@ -121,7 +121,7 @@ describe('images', () => {
     writeFileSync(file, stored);
     expect((await sharp(file).metadata()).orientation).toBe(6);
     const o = out();
-    await r.renderDoc({ name: 'exif6.jpg', path: file, detected: 'jpeg' }, fine, o);
+    await r.renderDoc({ name: 'exif6.jpg', path: file, detected: 'jpeg', renderer: 'image' }, fine, o);
     const p = await decodePage(o);
     expect(inkIn(p, 0.1, 0.02, 0.9, 0.15)).toBeGreaterThan(0.9); // black band at the top
     expect(inkIn(p, 0.1, 0.5, 0.9, 0.9)).toBeLessThan(0.02);
@@ -133,7 +133,7 @@ describe('images', () => {
       .composite([{ input: { create: { width: 900, height: 60, channels: 3, background: '#000' } }, top: 120, left: 0 }])
       .png().toFile(file);
     const o = out();
-    await r.renderDoc({ name: 'wide.png', path: file, detected: 'png' }, fine, o);
+    await r.renderDoc({ name: 'wide.png', path: file, detected: 'png', renderer: 'image' }, fine, o);
     const p = await decodePage(o);
     expect([p.width, p.height]).toEqual([1728, 2156]);
     const box = inkBox(p)!;
@@ -147,7 +147,7 @@ describe('images', () => {
     ['images/webp_alpha.webp', 'webp'],
   ])('renders transparency on white, not black: %s', async (f, detected) => {
     const o = out();
-    await r.renderDoc({ name: f, path: path.join(CORPUS, f), detected }, fine, o);
+    await r.renderDoc({ name: f, path: path.join(CORPUS, f), detected, renderer: 'image' }, fine, o);
     const p = await decodePage(o);
     expect(inkIn(p, 0, 0, 1, 1)).toBeLessThan(0.5);
     if (f.includes('fully')) expect(inkIn(p, 0, 0, 1, 1)).toBe(0);
@@ -159,7 +159,7 @@ describe('images', () => {
     const file = path.join(dir, 'grad.png');
     await sharp(grad, { raw: { width: 600, height: 800, channels: 1 } }).png().toFile(file);
     const o = out();
-    await r.renderDoc({ name: 'grad.png', path: file, detected: 'png' }, fine, o);
+    await r.renderDoc({ name: 'grad.png', path: file, detected: 'png', renderer: 'image' }, fine, o);
     const p = await decodePage(o);
     const mid = inkIn(p, 0.45, 0.2, 0.55, 0.6);
     expect(mid).toBeGreaterThan(0.3);
@@ -171,7 +171,7 @@ describe('images', () => {
   it('re-paginates an existing fax TIFF without loss and keeps all its pages', async () => {
     const src = path.join(CORPUS, 'tiff/g3_fax_3pages_204x196dpi_pagecount0.tif');
     const o = out();
-    expect(await r.renderDoc({ name: 'fax.tif', path: src, detected: 'tiff' }, fine, o)).toEqual({ pages: 3 });
+    expect(await r.renderDoc({ name: 'fax.tif', path: src, detected: 'tiff', renderer: 'tiff' }, fine, o)).toEqual({ pages: 3 });
     await tiffinfoD(o);
     for (let i = 0; i < 3; i++) {
       const a = await decodePage(src, i);
@@ -185,7 +185,7 @@ describe('images', () => {
 
   it('reads LSB-first G4 and standard-resolution G3 faxes (no noise from bit order)', async () => {
     const o = out();
-    await r.renderDoc({ name: 'lsb.tif', path: path.join(CORPUS, 'tiff/g4_fillorder_lsb.tif'), detected: 'tiff' }, fine, o);
+    await r.renderDoc({ name: 'lsb.tif', path: path.join(CORPUS, 'tiff/g4_fillorder_lsb.tif'), detected: 'tiff', renderer: 'tiff' }, fine, o);
     const p = await decodePage(o);
     const ink = inkIn(p, 0, 0, 1, 1);
     expect(ink).toBeGreaterThan(0.001);
@@ -194,11 +194,11 @@ describe('images', () => {
 
   it('faxes only the first frame of an animated GIF', async () => {
     const o = out();
-    expect(await r.renderDoc({ name: 'a.gif', path: path.join(CORPUS, 'images/gif_animated_loop3.gif'), detected: 'gif' }, fine, o)).toEqual({ pages: 1 });
+    expect(await r.renderDoc({ name: 'a.gif', path: path.join(CORPUS, 'images/gif_animated_loop3.gif'), detected: 'gif', renderer: 'image' }, fine, o)).toEqual({ pages: 1 });
   });
 
   it('refuses a pixel bomb as too-many-pixels', async () => {
-    const f = await failure(r.renderDoc({ name: 'bomb.png', path: path.join(CORPUS, 'images/png_65536x65536_1bit_bomb.png'), detected: 'png' }, fine, out()));
+    const f = await failure(r.renderDoc({ name: 'bomb.png', path: path.join(CORPUS, 'images/png_65536x65536_1bit_bomb.png'), detected: 'png', renderer: 'image' }, fine, out()));
     expect(f.reason).toBe('too-many-pixels');
   });
 });
@@ -244,9 +244,9 @@ describe('assembly, renderAll and the fax PDF', () => {
     const res = await r.renderAll({
       body: { from: 'a@example.com', to: 'fax', subject: 's', date: 'd', text: 'body' },
       docs: [
-        { name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' },
-        { name: 'locked.pdf', path: path.join(CORPUS, 'pdf/pdf_password_user_abc.pdf'), detected: 'pdf' },
-        { name: 'scan.tif', path: path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif'), detected: 'tiff' },
+        { name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' },
+        { name: 'locked.pdf', path: path.join(CORPUS, 'pdf/pdf_password_user_abc.pdf'), detected: 'pdf', renderer: 'pdf' },
+        { name: 'scan.tif', path: path.join(CORPUS, 'tiff/g4_multipage_400dpi_a4.tif'), detected: 'tiff', renderer: 'tiff' },
       ],
     }, fine, o);
     expect(res.pages).toBe(1 + 3 + 3);
@@ -267,7 +267,7 @@ describe('assembly, renderAll and the fax PDF', () => {
 
   it('makes a PDF of the same pages by CCITT passthrough', async () => {
     const o = out();
-    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, fine, o);
+    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, fine, o);
     const pdf = path.join(dir, 'fax.pdf');
     await r.toPdf(o, pdf);
     const bytes = readFileSync(pdf);
@@ -295,7 +295,7 @@ describe('assembly, renderAll and the fax PDF', () => {
 describe('Group 3 passthrough', () => {
   it('makes a PDF from a G3 2-D fax that renders the same pages', async () => {
     const o = path.join(dir, 'g3.tif');
-    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, { ...fine, compression: 'g3' }, o);
+    await r.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, { ...fine, compression: 'g3' }, o);
     const pdf = path.join(dir, 'g3.pdf');
     await r.toPdf(o, pdf);
     await run('pdftoppm', ['-rx', '204', '-ry', '196', '-gray', '-png', '-f', '1', '-l', '1', pdf, path.join(dir, 'g3back')]);
@@ -318,7 +318,7 @@ describe('Group 3 passthrough', () => {
 describe('budgets and text decoding', () => {
   it('ends a render that overruns its time budget with a reason instead of hanging', async () => {
     const hurried = renderer(dir, { ...LIMITS, timeoutMs: 20 });
-    const f = await failure(hurried.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' }, fine, out()));
+    const f = await failure(hurried.renderDoc({ name: 'three.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' }, fine, out()));
     expect(f.reason).toBe('damaged');
     await hurried.close();
   });
@@ -327,8 +327,8 @@ describe('budgets and text decoding', () => {
     const small = renderer(dir, { ...LIMITS, maxPages: 4 });
     const o = out();
     const res = await small.renderAll({ docs: [
-      { name: 'a.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' },
-      { name: 'b.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf' },
+      { name: 'a.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' },
+      { name: 'b.pdf', path: path.join(CORPUS, 'pdf/pdf_three_pages.pdf'), detected: 'pdf', renderer: 'pdf' },
     ] }, fine, o);
     expect(res.pages).toBe(3);
     expect(res.docs[1].failure?.reason).toBe('too-many-pages');

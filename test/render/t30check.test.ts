@@ -21,7 +21,7 @@ const THREE = path.join(CORPUS, 'pdf/pdf_three_pages.pdf');
 
 async function render(opts: RenderOptions, name: string, input = THREE): Promise<string> {
   const out = path.join(dir, `${name}.tif`);
-  await r.renderDoc({ name: path.basename(input), path: input, detected: 'pdf' }, opts, out);
+  await r.renderDoc({ name: path.basename(input), path: input, detected: 'pdf', renderer: 'pdf' }, opts, out);
   return out;
 }
 

@@ -1,14 +1,14 @@
 // Accounts and integration settings: creation, hashed keys, validation naming the field, audit trail.
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore, hashApiKey } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore, hashApiKey } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function store() {
   const db = openDatabase(tempDir());
-  return { db, accounts: createAccountStore({ db, clock: systemClock }) };
+  return { db, accounts: createSqliteAccountStore({ db, clock: systemClock }) };
 }
 
 function fieldsOf(fn: () => unknown): string[] {

@@ -1,7 +1,7 @@
 // Test harness for the web pages: a real SQLite data folder, the real account store and type registry, one account.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/store/db.js';
-import { createAccountStore } from '../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { createTypeRegistry, type Availability } from '../../src/attachments/registry.js';
 import { systemClock } from '../../src/domain/types.js';
 import { webPages, type WebDeps } from '../../src/web/plugin.js';
@@ -13,6 +13,9 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const AVAILABILITY: Availability = {
   pdf: { available: true },
   image: { available: true },
+  tiff: { available: true },
+  heif: { available: true },
+  avif: { available: true },
   text: { available: true },
   office: { available: false, reason: 'LibreOffice (soffice) is not installed' },
 };
@@ -20,7 +23,7 @@ export const AVAILABILITY: Availability = {
 export function world(opts: { adminToken?: string | null } = {}) {
   const dir = tempDir('faxgate-web-');
   const db = openDatabase(dir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const registry = createTypeRegistry({ db, clock: systemClock, availability: AVAILABILITY });
   const standard = accounts.create({ name: 'Clinic <North> & "Co"', senders: ['front@clinic.example'] });
   const developer = accounts.create({ name: 'Dev Shop', senders: ['dev@shop.example'], kind: 'developer', designated: '+15551230000' });

@@ -1,7 +1,8 @@
 // Bearer authentication: API keys resolve to one account (every object is scoped to it); admin routes need the admin token.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../domain/errors.js';
-import { apiKeyActor, safeEqual, type Account } from '../../settings/accounts.js';
+import { apiKeyActor, safeEqual } from '../../settings/accounts.js';
+import type { Account } from '../../settings/types.js';
 import { retryAfterSeconds, type FailureThrottle } from './throttle.js';
 
 declare module 'fastify' {

@@ -7,7 +7,7 @@ import type { DB } from '../../store/db.js';
 import type { Logger } from '../../logger.js';
 import type { Clock, FileReport, Paper, Resolution, ScreenDecision } from '../../domain/types.js';
 import type { JobSnapshot } from '../../domain/jobs.js';
-import type { Account, AccountStore } from '../../settings/accounts.js';
+import type { Account, AccountStore } from '../../settings/types.js';
 import type { TypeRegistryPort } from '../../attachments/registry.js';
 
 /** A file already streamed to disk by the HTTP adapter (intake moves it durably). */

@@ -10,7 +10,7 @@ import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
 import { FaxgateSmtpServer } from './owned-server.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { Account, AccountStore } from '../../settings/accounts.js';
+import type { Account, AccountStore } from '../../settings/types.js';
 import { FaxError, isFaxError, smtpReply } from '../../domain/errors.js';
 import type { FileReport } from '../../domain/types.js';
 import type { Intake, IntakeResult } from '../../intake/index.js';

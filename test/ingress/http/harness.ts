@@ -5,11 +5,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { openDatabase, type DB } from '../../../src/store/db.js';
-import { createAccountStore, type AccountStore } from '../../../src/settings/accounts.js';
+import { createSqliteAccountStore, type AccountStore } from '../../../src/settings/accounts.js';
 import { systemClock, type Clock } from '../../../src/domain/types.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
 import { createTypeRegistry, type Availability } from '../../../src/attachments/registry.js';
-import { createJobStore } from '../../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createDetector } from '../../../src/attachments/detect.js';
 import { createFeedback, type Feedback } from '../../../src/feedback/index.js';
@@ -30,6 +30,9 @@ export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const AVAILABILITY: Availability = {
   pdf: { available: true },
   image: { available: true },
+  tiff: { available: true },
+  heif: { available: true },
+  avif: { available: true },
   text: { available: true },
   office: { available: false, reason: 'LibreOffice (soffice) is not installed' },
 };
@@ -64,7 +67,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const clock = base.clock ?? systemClock;
   const logger = base.logger ?? silentLogger;
   const registry = createTypeRegistry({ db, clock, availability: AVAILABILITY });
-  const jobs = createJobStore({ db, clock });
+  const jobs = createSqliteJobStore({ db, clock });
   const limits = { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
   const detector = createDetector({ limits });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
@@ -96,7 +99,7 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   // Feedback goes to loopback receivers in tests, so private destinations are allowed here.
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const { deps, registry, jobs, intake, detector, feedback } = httpDeps({ config, db, accounts }, extra);
   const app = createWebService(deps);
   let n = 0;

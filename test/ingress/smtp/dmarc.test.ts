@@ -7,11 +7,11 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { openDatabase } from '../../../src/store/db.js';
-import { createAccountStore } from '../../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../../src/attachments/registry.js';
 import { createDetector } from '../../../src/attachments/detect.js';
 import { checkAvailability } from '../../../src/render/availability.js';
-import { createJobStore } from '../../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createSmtpIngress } from '../../../src/ingress/smtp/server.js';
 import { createDmarcCheck, identityMismatch, verdictOf, type DNSResolver } from '../../../src/ingress/smtp/dmarc.js';
@@ -57,10 +57,10 @@ async function startServer(dmarcOn: boolean) {
   const dataDir = tempDir('faxgate-dmarc-');
   const config = loadConfig({}, { dataDir, bindHost: '127.0.0.1', smtpPort: 0, faxDomains: ['fax.localhost'], dmarc: dmarcOn });
   const db = openDatabase(config.dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const registry = createTypeRegistry({ db, clock: systemClock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
-  const jobs = createJobStore({ db, clock: systemClock });
+  const jobs = createSqliteJobStore({ db, clock: systemClock });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock: systemClock, config, logger: silentLogger });
   const dmarc = createDmarcCheck({ resolver, logger: silentLogger, timeoutMs: 1_500 });
   const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger, dmarc });
@@ -190,7 +190,7 @@ describe('wiring', () => {
     const config = loadConfig({}, { dataDir, faxDomains: ['fax.localhost'], dmarc: true });
     const db = openDatabase(config.dataDir);
     try {
-      const accounts = createAccountStore({ db, clock: systemClock });
+      const accounts = createSqliteAccountStore({ db, clock: systemClock });
       expect(() => createSmtpIngress({ config, accounts, intake: {} as never, logger: silentLogger })).toThrow(/DMARC/);
     } finally {
       db.close();

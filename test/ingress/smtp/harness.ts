@@ -2,11 +2,11 @@
 import net from 'node:net';
 import path from 'node:path';
 import { openDatabase } from '../../../src/store/db.js';
-import { createAccountStore } from '../../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../../src/attachments/registry.js';
 import { createDetector } from '../../../src/attachments/detect.js';
 import { checkAvailability } from '../../../src/render/availability.js';
-import { createJobStore } from '../../../src/jobs/store.js';
+import { createSqliteJobStore } from '../../../src/jobs/store.js';
 import { createIntake } from '../../../src/intake/index.js';
 import { createSmtpIngress, type SmtpIngressDeps } from '../../../src/ingress/smtp/server.js';
 import { loadConfig, type Config } from '../../../src/config.js';
@@ -19,10 +19,10 @@ export async function startSmtpHarness(overrides: Partial<Config> = {}, ingress:
   const config = loadConfig({}, { dataDir, bindHost: '127.0.0.1', smtpPort: 0, faxDomains: ['fax.localhost', 'fax.example.com'], ...overrides });
   const db = openDatabase(config.dataDir);
   const clock = systemClock;
-  const accounts = createAccountStore({ db, clock });
+  const accounts = createSqliteAccountStore({ db, clock });
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
-  const jobs = createJobStore({ db, clock });
+  const jobs = createSqliteJobStore({ db, clock });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger: silentLogger });
   const smtp = createSmtpIngress({ config, accounts, intake, logger: silentLogger, ...ingress });
   const port = await smtp.listen(0, '127.0.0.1');

@@ -13,7 +13,7 @@ import { hookScript } from '../../../src/lines/hylafax/hook.js';
 import { FAILED_DIR, createHylafaxIntake, parseMeta } from '../../../src/lines/hylafax/receive.js';
 import { createLogger } from '../../../src/logger.js';
 import { openInbound } from '../../../src/main.js';
-import { createAccountStore } from '../../../src/settings/accounts.js';
+import { createSqliteAccountStore } from '../../../src/settings/accounts.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { removeScratch, scratchDir } from '../../inbound/parts.js';
 
@@ -86,7 +86,7 @@ async function service(clock: Clock = systemClock) {
   const dataDir = scratchDir('faxgate-hylafax-data-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test' });
   const db = openDatabase(dataDir);
-  const accounts = createAccountStore({ db, clock: systemClock });
+  const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
   const { inbound, close } = await openInbound({ config, db, accounts, clock, logger });

@@ -4,7 +4,7 @@ import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
 import type { Paper, Resolution } from '../../../domain/types.js';
-import type { Account } from '../../../settings/accounts.js';
+import type { Account } from '../../../settings/types.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
 import { checkRecipientCount } from '../../../intake/rules.js';
@@ -30,17 +30,22 @@ const receiptToSchema = {
   description: 'email a receipt to this address when the fax is done (one of the account\'s registered senders; docs/mail.md)',
 } as const;
 
+/** The fax's options, the same fields in a multipart form and a JSON body. */
+const optionProperties = {
+  resolution: resolutionSchema,
+  paper: paperSchema,
+  coverText: coverTextSchema,
+  cover: coverSchema,
+  subject: subjectSchema,
+  receiptTo: receiptToSchema,
+} as const;
+
 const multipartBody = {
   type: 'object',
   properties: {
     to: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: MAX_RECIPIENTS, description: 'fax number (repeat for several)' },
     file: { type: 'array', items: { type: 'string', contentEncoding: 'binary' }, maxItems: MAX_FILES, description: 'a document (repeat for several)' },
-    resolution: resolutionSchema,
-    paper: paperSchema,
-    coverText: coverTextSchema,
-    cover: coverSchema,
-    subject: subjectSchema,
-    receiptTo: receiptToSchema,
+    ...optionProperties,
   },
   required: ['to'],
   additionalProperties: false,
@@ -67,12 +72,7 @@ const jsonBody = {
       ],
     },
     files: { type: 'array', items: jsonFile, maxItems: MAX_FILES },
-    resolution: resolutionSchema,
-    paper: paperSchema,
-    coverText: coverTextSchema,
-    cover: coverSchema,
-    subject: subjectSchema,
-    receiptTo: receiptToSchema,
+    ...optionProperties,
   },
   required: ['to'],
   additionalProperties: false,
