@@ -1,43 +1,7 @@
-// Disk primitives for received faxes: durable publish (fsync, rename, directory fsync) and best-effort shredding removal.
+// Best-effort shredding removal of received faxes (their durable publish is store/files.ts's publishCopy).
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
-
-/** fsync a directory so a rename or unlink inside it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * Copy `src` to `dest` durably: write to a temporary name next to it, fsync the data, rename over `dest`, fsync
- * the directory. A crash leaves either no `dest` or a complete one, never a torn file.
- */
-export async function publishCopy(src: string, dest: string): Promise<number> {
-  const tmp = `${dest}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await fsp.copyFile(src, tmp);
-    const fh = await fsp.open(tmp, 'r+');
-    let size: number;
-    try {
-      // Fax content is readable by the service user only, whatever the source file's mode was.
-      await fh.chmod(0o600);
-      await fh.sync();
-      size = (await fh.stat()).size;
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, dest);
-    await fsyncDir(path.dirname(dest));
-    return size;
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-}
+import { fsyncDir } from '../store/files.js';
 
 /**
  * Overwrite a file's bytes with zeros (fsync) and unlink it. On ext4/xfs this overwrites the blocks in place; on

@@ -15,7 +15,7 @@ import type { TypeRegistry } from '../attachments/registry.js';
 import type { Detector as FileDetector } from '../attachments/detect.js';
 import { newId } from '../jobs/types.js';
 import type { JobStore } from '../jobs/types.js';
-import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from './storage.js';
+import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from '../store/files.js';
 import { cleanFileName } from './names.js';
 import { pageOptions, parseSubjectModifiers } from './pages.js';
 import { checkNotReport, checkRecipientCount, emailDedupKey } from './rules.js';

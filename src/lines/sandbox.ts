@@ -1,8 +1,8 @@
 // The built-in sandbox fax line: simulates a call from the page count and keeps every sent TIFF in an outbox folder.
-import { constants as fsc, mkdirSync } from 'node:fs';
-import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { publishCopy } from '../store/files.js';
 import { inProcessLine } from './in-process.js';
 import type { FaxLine, LineOutcome, LineResult, OutgoingFax } from './types.js';
 
@@ -49,33 +49,14 @@ function safeName(jobId: string): string {
   return jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 120) || 'job';
 }
 
-async function fsyncPath(p: string, flags: number): Promise<void> {
-  const fh = await open(p, flags);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
   const sleep = deps.sleep ?? realSleep;
   const msPerPage = Math.max(0, deps.secondsPerPage) * 1000;
   mkdirSync(deps.outboxDir, { recursive: true, mode: 0o700 });
 
-  /** Copy to a temp name, fsync, rename, fsync the folder: the outbox never shows a half-written TIFF. */
+  /** Durably (store/files.ts): the outbox never shows a half-written TIFF. */
   async function keep(fax: OutgoingFax): Promise<void> {
-    const final = path.join(deps.outboxDir, `${safeName(fax.jobId)}.tif`);
-    const tmp = `${final}.${process.pid}.tmp`;
-    try {
-      await copyFile(fax.tiffPath, tmp);
-      await fsyncPath(tmp, fsc.O_RDONLY);
-      await rename(tmp, final);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-    await fsyncPath(deps.outboxDir, fsc.O_RDONLY);
+    await publishCopy(fax.tiffPath, path.join(deps.outboxDir, `${safeName(fax.jobId)}.tif`));
   }
 
   return inProcessLine({

@@ -1,5 +1,7 @@
-// Durable file placement for "250 means durable": fsync the file, rename it into place, fsync the directory.
-import { copyFile, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+// The one durable-file helper (intake's "250 means durable", received faxes, the sandbox outbox): fsync the file,
+// rename it into place, fsync the directory, so a crash leaves the old state or the whole new one, never a torn file.
+import { constants as fsc } from 'node:fs';
+import { chmod, copyFile, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** fsync one file (or, with flags 'r', a directory). */
@@ -12,9 +14,14 @@ export async function fsyncPath(p: string, flags = 'r'): Promise<void> {
   }
 }
 
-/** fsync a directory so a rename or create inside it survives a crash. */
+/** fsync a directory so a rename, create or unlink inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
-  await fsyncPath(dir, 'r');
+  const fh = await open(dir, fsc.O_RDONLY | fsc.O_DIRECTORY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Create a directory (and its parents) and make its own entry durable in the parent. */
@@ -44,4 +51,25 @@ export async function moveDurable(src: string, dest: string, opts: { synced?: bo
 
 export async function removeQuietly(p: string | undefined): Promise<void> {
   if (p) await rm(p, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Copy `src` to `dest` durably: a temporary name next to it, fsync the data, rename over `dest`, fsync the folder.
+ * A crash leaves either no `dest` (or the old one) or a complete one. The copy is readable by the service user only
+ * (fax content), whatever the source's mode was. Resolves to the bytes copied.
+ */
+export async function publishCopy(src: string, dest: string): Promise<number> {
+  const tmp = `${dest}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await copyFile(src, tmp);
+    await chmod(tmp, 0o600);
+    await fsyncPath(tmp);
+    const { size } = await stat(tmp);
+    await rename(tmp, dest);
+    await fsyncDir(path.dirname(dest));
+    return size;
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
