@@ -4,15 +4,11 @@ import { run } from '../../src/cli/account.js';
 import { UsageError } from '../../src/cli/args.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { makeHarness, auth } from '../ingress/http/harness.js';
+import { captureCli } from '../helpers/cli.js';
 
 async function account(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  try {
-    return { code: await run(args), out };
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureCli(() => run(args));
+  return { code, out };
 }
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof FaxError ? e.code : e instanceof UsageError ? 'usage' : String(e)));

@@ -6,15 +6,11 @@ import { run as account } from '../../src/cli/account.js';
 import { UsageError } from '../../src/cli/args.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { makeHarness } from '../ingress/http/harness.js';
+import { captureCli } from '../helpers/cli.js';
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  try {
-    return { code: await fn(), out };
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureCli(fn);
+  return { code, out };
 }
 
 /** A port nothing listens on (taken from the kernel, then given back). */

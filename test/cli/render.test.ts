@@ -7,21 +7,13 @@ import { run } from '../../src/cli/render.js';
 import { UsageError } from '../../src/cli/args.js';
 import { CORPUS, tempDir } from '../helpers/tmp.js';
 import { tiffinfoD } from '../render/helpers.js';
+import { captureCli } from '../helpers/cli.js';
 
 const dir = tempDir();
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { stdout += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { stderr += String(s); return true; });
-  try {
-    const code = await run(argv);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  const { code, out, err } = await captureCli(() => run(argv));
+  return { code, stdout: out, stderr: err };
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -3,15 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/settings.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { makeHarness, auth } from '../ingress/http/harness.js';
+import { captureCli } from '../helpers/cli.js';
 
 async function settings(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  try {
-    return { code: await run(args), out };
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureCli(() => run(args));
+  return { code, out };
 }
 
 afterEach(() => vi.restoreAllMocks());

@@ -5,17 +5,13 @@ import { UsageError } from '../../src/cli/args.js';
 import { isFaxError } from '../../src/domain/errors.js';
 import type { TypeRow } from '../../src/attachments/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { captureCli } from '../helpers/cli.js';
 
 const data = tempDir('faxgate-types-cli-');
 
 async function types(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  try {
-    return { code: await run([...args, '--data', data]), out };
-  } finally {
-    spy.mockRestore();
-  }
+  const { code, out } = await captureCli(() => run([...args, '--data', data]));
+  return { code, out };
 }
 
 afterEach(() => vi.restoreAllMocks());

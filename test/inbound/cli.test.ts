@@ -1,26 +1,18 @@
 // `faxgate inbound inject|list` against a real data folder, as an operator would use the sandbox line from a shell.
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/inbound.js';
 import { UsageError } from '../../src/cli/args.js';
 import { systemClock } from '../../src/domain/types.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { FAX_TIFF, listFiles, removeScratch, scratchDir } from './parts.js';
+import { captureCli } from '../helpers/cli.js';
 
 afterAll(removeScratch);
 
 async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => { out += String(c); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => { err += String(c); return true; });
-  try {
-    return { code: await run(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  return captureCli(() => run(argv));
 }
 
 describe('faxgate inbound', () => {
