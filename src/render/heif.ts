@@ -5,6 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type sharpType from 'sharp';
 import { limitFailure, runLimited } from './proc.js';
+import { parseTiff, TiffFormatError } from './tiff.js';
 import { RenderFailure, type Budget } from './types.js';
 
 /** EXIF Orientation (tag 0x0112 in IFD0) from raw EXIF bytes (with or without the "Exif\0\0"/offset prefix); 1 if none. */
@@ -12,21 +13,15 @@ export function exifOrientation(exif: Buffer): number {
   let t = exif.indexOf('MM\0*');
   const ii = exif.indexOf('II*\0');
   if (t < 0 || (ii >= 0 && ii < t)) t = ii;
-  if (t < 0 || t + 8 > exif.length) return 1;
-  const le = exif[t] === 0x49;
-  const u16 = (o: number) => (le ? exif.readUInt16LE(o) : exif.readUInt16BE(o));
-  const u32 = (o: number) => (le ? exif.readUInt32LE(o) : exif.readUInt32BE(o));
-  const ifd = t + u32(t + 4);
-  if (ifd + 2 > exif.length) return 1;
-  const n = u16(ifd);
-  for (let i = 0; i < n && ifd + 2 + i * 12 + 12 <= exif.length; i++) {
-    const e = ifd + 2 + i * 12;
-    if (u16(e) === 0x0112) {
-      const v = u16(e + 8);
-      return v >= 1 && v <= 8 ? v : 1;
-    }
+  if (t < 0) return 1;
+  // EXIF is a TIFF directory (offsets from its header): the project's one TIFF reader reads IFD0
+  let v: number | undefined;
+  try {
+    v = parseTiff(exif.subarray(t), 1, 1)[0]?.orientation;
+  } catch (e) {
+    if (!(e instanceof TiffFormatError)) throw e;
   }
-  return 1;
+  return v !== undefined && v >= 1 && v <= 8 ? v : 1;
 }
 
 /**

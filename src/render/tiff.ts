@@ -52,8 +52,12 @@ const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 
 /** A real fax never has this many pages; a bigger chain is a hostile file. */
 const MAX_DIRECTORIES = 10_000;
 
-/** Walk a classic TIFF's IFD chain. Rejects BigTIFF and malformed files with TiffFormatError (callers fall back to libvips). */
-export function parseTiff(buf: Buffer, maxPages = MAX_DIRECTORIES): TiffPage[] {
+/**
+ * Walk a classic TIFF's IFD chain. Rejects BigTIFF and malformed files with TiffFormatError (callers fall back to
+ * libvips). `stopAfter` ends the walk after that many directories without judging the rest of the chain (an EXIF
+ * block needs only IFD0; its thumbnail IFD may point anywhere).
+ */
+export function parseTiff(buf: Buffer, maxPages = MAX_DIRECTORIES, stopAfter = Infinity): TiffPage[] {
   if (buf.length < 8) throw new TiffFormatError('too short for a TIFF header');
   const order = buf.toString('latin1', 0, 2);
   const le = order === 'II';
@@ -118,6 +122,7 @@ export function parseTiff(buf: Buffer, maxPages = MAX_DIRECTORIES): TiffPage[] {
       stripByteCounts: vals.get(TAG.StripByteCounts) ?? [],
       rowsPerStrip: one(TAG.RowsPerStrip, height),
     });
+    if (pages.length >= stopAfter) break;
     ifd = u32(ifd + 2 + count * 12);
   }
   return pages;
