@@ -23,6 +23,7 @@ import type { HttpDeps } from '../../../src/ingress/http/app.js';
 import { createWebService } from '../../../src/web-service.js';
 import { jobImages } from '../../../src/ingress/http/deps.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
+import { feedbackParts } from '../../helpers/outboxes.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -71,7 +72,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const limits = { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
   const detector = createDetector({ limits });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
-  const feedback = base.feedback ?? createFeedback({ db, accounts, jobs, clock, config, logger, pollMs: 20 });
+  const feedback = base.feedback ?? createFeedback({ ...feedbackParts(db), accounts, jobs, clock, config, logger, pollMs: 20 });
   jobs.onTerminal(feedback.onJobTerminal);
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
