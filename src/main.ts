@@ -155,6 +155,8 @@ type GatewayOptions = {
   bindHost?: string;
   /** the line implementations, instead of the real ones (lineFactories): tests of the wiring around a line */
   lineFactories?: import('./lines/index.js').LineFactories;
+  /** Telnyx tracking timings (tests shorten them; the poll fallback is judged on the injected clock) */
+  lineTimings?: Pick<import('./lines/index.js').LineFactoryDeps, 'telnyxPollAfterMs' | 'telnyxTickMs'>;
 };
 
 /** Start the gateway; if any part fails to start, what was already started is stopped again (lock, ports, workers). */
@@ -227,7 +229,12 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   cleanup.start();
   onStop(() => cleanup.stop());
   // The fax lines: the sandbox, and those of FAXGATE_LINES; an account's own line or the default carries its faxes.
-  const lines = buildLines({ config, factories: opts.lineFactories ?? await lineFactories(config, { clock, logger }), accountLine: (id) => accounts.get(id)?.line });
+  const guarded = (await import('./feedback/index.js')).createGuardedAgent({ allowPrivate: config.feedbackAllowPrivate, connectTimeoutMs: 15_000 });
+  onStop(() => guarded.close());
+  const lines = buildLines({
+    config, factories: opts.lineFactories ?? await lineFactories(config, { clock, logger, db, guarded, tmpDir, ...opts.lineTimings }),
+    accountLine: (id) => accounts.get(id)?.line,
+  });
   const line = lines.defaultLine;
   logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
   const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });
@@ -246,6 +253,9 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { startHylafaxIntakes } = await import('./lines/hylafax/intakes.js');
   const hylafaxIntakes = await startHylafaxIntakes({ lines: config.lines, inbound, defaultCountry: config.defaultCountry, logger, clock });
   onStop(() => hylafaxIntakes.stop());
+  // Carrier lines (Telnyx): received faxes come by signed webhook, are fetched and stored by the same inbound service.
+  const { attachCarrierInbound, carrierEndpoints } = await import('./lines/index.js');
+  onStop(attachCarrierInbound(lines, inbound, config.defaultCountry));
 
   // The feedback dispatcher delivers outbox rows (including those left by an earlier run); stopped after the workers.
   feedback.start();
@@ -284,7 +294,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
     mail: () => ({ ok: true, detail: mail.describe() }),
   });
   const http = await startWebService(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health, carriers: carrierEndpoints(lines) },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

@@ -60,6 +60,10 @@ export const CATALOGUE = {
   'port-in-use': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'The port is in use by another program' },
   'port-unavailable': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'The port cannot be listened on' },
   'data-folder-in-use': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'Another faxgate serve is using the data folder' },
+  // Issue 21: a carrier's webhook (Telnyx) that faxgate will not act on; the carrier's own deliveries never see these.
+  'webhook-unsigned': { smtp: 550, enhanced: '5.7.0', http: 401, title: 'The webhook carries no signature' },
+  'webhook-signature-invalid': { smtp: 550, enhanced: '5.7.0', http: 401, title: 'The webhook signature does not match' },
+  'webhook-stale': { smtp: 550, enhanced: '5.7.0', http: 401, title: 'The webhook timestamp is too far from the server clock (replayed or stale)' },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof CATALOGUE;

@@ -24,6 +24,8 @@ export { createSqliteFeedbackOutbox } from './outbox-store.js';
 export { retryDelayMs, RETRY_SCHEDULE_SECONDS } from './scheduler.js';
 
 export { feedbackWsdl } from './wsdl.js';
+// The SSRF-guarded dispatcher, also for a carrier line's media links on hosts other than its own (src/lines/telnyx).
+export { createGuardedAgent } from './ssrf.js';
 
 /** One first try plus one per schedule entry. */
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length + 1;

@@ -25,6 +25,8 @@ export interface ReceiveInput {
   remoteId?: string;
   /** the line's own key for this reception: a second receive with the same key returns the first fax, stores nothing */
   lineKey?: string;
+  /** the line reports the call ended before the whole document arrived: stored anyway, marked partial */
+  partial?: boolean;
   /** when the line received it, if that was before this call (a hand-over delayed while faxgate was down); default now */
   receivedAt?: Date;
 }
@@ -130,7 +132,7 @@ export function createInbound(deps: InboundDeps) {
       const receivedAt = at.toISOString();
       // The announcement is recorded in the same commit as the fax: never announced unless stored, never lost once stored.
       unit.run(() => {
-        store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey });
+        store.insert({ id, accountId: account.id, to, from, pages, size, receivedAt, remoteId, lineKey: input.lineKey, partial: input.partial });
         feedback?.onInboundReceived({ id, accountId: account.id, from, to, pages, receivedAt, imageUrl: imageUrlOf(id), ...(remoteId ? { remoteId } : {}) });
       });
     } catch (e) {

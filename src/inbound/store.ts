@@ -9,6 +9,7 @@ interface Row {
   first_retrieved_at: string | null; last_retrieved_at: string | null; last_retrieved_by: string | null;
   deleted_at: string | null; deleted_by: string | null; deleted_reason: 'retrieved' | 'deleted' | null; purged_at: string | null;
   remote_id: string | null;
+  partial: number;
 }
 
 const MAX_LIMIT = 200;
@@ -32,6 +33,7 @@ export function createSqliteInboundStore(db: DB, imageUrlOf: (id: string) => str
     from: r.from_number,
     to: r.to_number,
     remoteId: r.remote_id,
+    partial: r.partial === 1,
     pages: r.pages,
     size: r.size,
     receivedAt: r.received_at,
@@ -50,11 +52,11 @@ export function createSqliteInboundStore(db: DB, imageUrlOf: (id: string) => str
   return {
     insert(f: {
       id: string; accountId: string; to: string; from: string; pages: number; size: number; receivedAt: string;
-      remoteId?: string; lineKey?: string;
+      remoteId?: string; lineKey?: string; partial?: boolean;
     }): void {
-      db.prepare(`INSERT INTO inbound_faxes (id, account_id, to_number, from_number, pages, size, received_at, status, remote_id, line_key)
-        VALUES (?, ?, ?, ?, ?, ?, ?, 'stored', ?, ?)`)
-        .run(f.id, f.accountId, f.to, f.from, f.pages, f.size, f.receivedAt, f.remoteId ?? null, f.lineKey ?? null);
+      db.prepare(`INSERT INTO inbound_faxes (id, account_id, to_number, from_number, pages, size, received_at, status, remote_id, line_key, partial)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 'stored', ?, ?, ?)`)
+        .run(f.id, f.accountId, f.to, f.from, f.pages, f.size, f.receivedAt, f.remoteId ?? null, f.lineKey ?? null, f.partial ? 1 : 0);
     },
     /** The fax a line already handed over under this key (a repeated hand-over after a crash), tombstones included. */
     byLineKey(key: string): InboundFax | null {

@@ -20,6 +20,8 @@ export interface InboundFax {
   to: string | null;
   /** the sender's station id (TSI) as the far fax machine announced it, when the line reports one; null once deleted */
   remoteId: string | null;
+  /** the call ended before the whole document arrived (the line said so): pages may be missing */
+  partial: boolean;
   pages: number;
   size: number | null;
   receivedAt: string;
@@ -70,7 +72,7 @@ export type InboundDetector = Pick<Detector, 'detect'>;
 export interface InboundStore {
   insert(f: {
     id: string; accountId: string; to: string; from: string; pages: number; size: number; receivedAt: string;
-    remoteId?: string; lineKey?: string;
+    remoteId?: string; lineKey?: string; partial?: boolean;
   }): void;
   /** The fax a line already handed over under this key (a repeated hand-over after a crash), tombstones included. */
   byLineKey(key: string): InboundFax | null;

@@ -21,13 +21,34 @@ export interface HylafaxLineConfig {
   receiveDir?: string;
 }
 
-export type LineConfig = SandboxLineConfig | HylafaxLineConfig;
+export interface TelnyxLineConfig {
+  name: string;
+  kind: 'telnyx';
+  /** the API v2 key (Bearer); never printed */
+  apiKey: string;
+  /** the Programmable Fax Application (its connection id) faxes are sent with */
+  connectionId: string;
+  /** the account's fax number (E.164) faxes are sent from; received faxes with no dialled number belong to it */
+  from: string;
+  /** the account's webhook public key: base64 of the 32-byte Ed25519 key (Mission Control, Keys & Credentials) */
+  publicKey: string;
+  /** faxgate's public base URL as Telnyx reaches it: webhooks and the fax documents' signed links are under it */
+  webhookBaseUrl: string;
+  /** the API base (default https://api.telnyx.com); tests point it at a fake carrier */
+  apiBase: string;
+  /** Telnyx's `quality` for outgoing faxes */
+  quality: 'normal' | 'high' | 'very_high' | 'ultra_light' | 'ultra_dark';
+}
+
+export type LineConfig = SandboxLineConfig | HylafaxLineConfig | TelnyxLineConfig;
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const KEYS: Record<LineConfig['kind'], readonly string[]> = {
   sandbox: ['name', 'kind'],
   hylafax: ['name', 'kind', 'host', 'port', 'user', 'password', 'modem', 'number', 'killMinutes', 'receiveDir'],
+  telnyx: ['name', 'kind', 'apiKey', 'connectionId', 'from', 'publicKey', 'webhookBaseUrl', 'apiBase', 'quality'],
 };
+const QUALITIES = ['normal', 'high', 'very_high', 'ultra_light', 'ultra_dark'] as const;
 
 /** Parse the FAXGATE_LINES value (a JSON array, or the array from the config file). Problems name the line. */
 export function parseLines(raw: unknown, problems: string[], where = 'FAXGATE_LINES'): LineConfig[] {
@@ -62,8 +83,8 @@ export function parseLines(raw: unknown, problems: string[], where = 'FAXGATE_LI
     if (seen.has(name)) problems.push(`${at}: the name "${name}" is used twice`);
     seen.add(name);
     const kind = o.kind;
-    if (kind !== 'sandbox' && kind !== 'hylafax') {
-      problems.push(`${at} (${name}): "kind" must be sandbox or hylafax`);
+    if (kind !== 'sandbox' && kind !== 'hylafax' && kind !== 'telnyx') {
+      problems.push(`${at} (${name}): "kind" must be sandbox, hylafax or telnyx`);
       return;
     }
     for (const k of Object.keys(o)) if (!KEYS[kind].includes(k)) problems.push(`${at} (${name}): unknown key "${k}"`);
@@ -92,6 +113,10 @@ export function parseLines(raw: unknown, problems: string[], where = 'FAXGATE_LI
       }
       return x;
     };
+    if (kind === 'telnyx') {
+      out.push(parseTelnyx(name, at, str, problems));
+      return;
+    }
     const number = str('number', false);
     if (number && !/^\+[1-9]\d{6,14}$/.test(number)) problems.push(`${at} (${name}): "number" must be E.164, such as +15550000001`);
     const modem = str('modem', false);
@@ -111,9 +136,45 @@ export function parseLines(raw: unknown, problems: string[], where = 'FAXGATE_LI
   return out;
 }
 
-/** A line as `faxgate lines list` shows it: never the password. */
+type Str = (k: string, required: boolean) => string | undefined;
+
+function httpUrl(v: string | undefined, key: string, at: string, problems: string[]): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+    return v.replace(/\/+$/, '');
+  } catch {
+    problems.push(`${at}: "${key}" must be an http(s) URL`);
+    return undefined;
+  }
+}
+
+function parseTelnyx(name: string, at0: string, str: Str, problems: string[]): TelnyxLineConfig {
+  const at = `${at0} (${name})`;
+  const from = str('from', true) ?? '';
+  if (from && !/^\+[1-9]\d{6,14}$/.test(from)) problems.push(`${at}: "from" must be E.164, such as +15550000001`);
+  const publicKey = str('publicKey', true) ?? '';
+  if (publicKey && Buffer.from(publicKey, 'base64').length !== 32) {
+    problems.push(`${at}: "publicKey" must be the base64 of a 32-byte Ed25519 public key (Telnyx: Keys & Credentials, Public Key)`);
+  }
+  const quality = str('quality', false) ?? 'high';
+  if (!(QUALITIES as readonly string[]).includes(quality)) problems.push(`${at}: "quality" must be one of ${QUALITIES.join(', ')}`);
+  return {
+    name, kind: 'telnyx',
+    apiKey: str('apiKey', true) ?? '',
+    connectionId: str('connectionId', true) ?? '',
+    from, publicKey,
+    webhookBaseUrl: httpUrl(str('webhookBaseUrl', true), 'webhookBaseUrl', at, problems) ?? '',
+    apiBase: httpUrl(str('apiBase', false), 'apiBase', at, problems) ?? 'https://api.telnyx.com',
+    quality: quality as TelnyxLineConfig['quality'],
+  };
+}
+
+/** A line as `faxgate lines list` shows it: never the password or API key. */
 export function describeLine(l: LineConfig): Record<string, unknown> {
   if (l.kind === 'sandbox') return { name: l.name, kind: l.kind };
+  if (l.kind === 'telnyx') return { ...l, apiKey: '(set)' };
   const { password, ...rest } = l;
   return { ...rest, ...(password ? { password: '(set)' } : {}) };
 }

@@ -110,6 +110,8 @@ export interface HttpDeps {
   metrics: { contentType: string; render(): Promise<string> };
   /** GET /readyz (src/health) */
   health: import('../../health/index.js').Health;
+  /** carrier lines by name (Telnyx): their signed webhooks and the signed links to outgoing pages (/v1/carrier/…) */
+  carriers?: (name: string) => import('../../lines/index.js').CarrierEndpoint | undefined;
 }
 
 /**

@@ -5,9 +5,10 @@ import type { Clock } from '../../domain/types.js';
 
 /**
  * What was being guessed. Each kind has its own counters, so failures at one door never slow another: bearer API
- * keys, the bearer admin token (/v1/admin), the /settings sign-in form and the /admin sign-in form.
+ * keys, the bearer admin token (/v1/admin), the /settings sign-in form, the /admin sign-in form and carriers' signed
+ * webhooks (a forged or unsigned delivery counts as a failed sign-in of its address).
  */
-export type AuthKind = 'api-key' | 'admin-token' | 'web-settings' | 'web-admin';
+export type AuthKind = 'api-key' | 'admin-token' | 'web-settings' | 'web-admin' | 'carrier-webhook';
 
 export interface ThrottleOptions {
   clock: Clock;

@@ -10,12 +10,16 @@ import { m021SubmissionPolicy } from './021-submission-policy.js';
 import { m022JobAttempts } from './022-job-attempts.js';
 import { m023RenderCharge } from './023-render-charge.js';
 import { m024LineJobs } from './024-line-jobs.js';
+// Issue 21: the Telnyx line's faxes and webhook events.
+import { m025Telnyx } from './025-telnyx.js';
 import { m030Feedback } from './030-feedback.js';
 // Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
 import { m040Inbound } from './040-inbound.js';
 // Issue 14 (receiving on a HylaFAX line): the sender's TSI and the line's key of each reception.
 import { m041InboundLineFields } from './041-inbound-line-fields.js';
+// Issue 21: a received fax marked partial (a carrier's partial_content).
+import { m042InboundPartial } from './042-inbound-partial.js';
 import { m050Web } from './050-web.js';
 import { m055FeedbackSecretGrace } from './055-feedback-secret-grace.js';
 import { m056ApiKeyIds } from './056-api-key-ids.js';
@@ -24,4 +28,4 @@ import { m060Mail } from './060-mail.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025Telnyx, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];

@@ -20,6 +20,7 @@ const inboundFax = {
     from: { ...nullableString, description: 'calling number (E.164), or `anonymous` when the caller withheld it or the line delivered none; null once deleted' },
     to: { ...nullableString, description: 'called number (E.164), one of the account\'s inbound numbers; null once deleted' },
     remoteId: { ...nullableString, description: 'the sending machine\'s station id (TSI), when the line reports one; null once deleted' },
+    partial: { type: 'boolean', description: 'true when the line reported the call ended before the whole document arrived (pages may be missing)' },
     pages: { type: 'integer' },
     size: { type: ['integer', 'null'], description: 'TIFF size in bytes; null once deleted' },
     receivedAt: { type: 'string', format: 'date-time' },

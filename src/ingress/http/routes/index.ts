@@ -8,6 +8,7 @@ import { inboundRoutes } from './inbound.js';
 import { feedbackRoutes } from './feedback.js';
 import { metricsRoutes } from './metrics.js';
 import { healthRoutes } from './health.js';
+import { carrierRoutes } from './carrier.js';
 
 /**
  * Every route plugin of the API. To add yours: write `src/ingress/http/routes/<name>.ts` exporting a RoutePlugin
@@ -24,4 +25,5 @@ export const API_ROUTES: readonly RouteEntry[] = [
   { name: 'feedback', plugin: feedbackRoutes },
   { name: 'metrics', plugin: metricsRoutes },
   { name: 'health', plugin: healthRoutes },
+  { name: 'carrier', plugin: carrierRoutes },
 ];

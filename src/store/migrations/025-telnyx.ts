@@ -1,0 +1,37 @@
+// The Telnyx line's own tables (issue 21; owner src/lines/telnyx/store.ts): each handed-over fax under faxgate's key
+// and Telnyx's fax id, and every webhook event id seen (de-duplication; received faxes waiting to be fetched).
+export const m025Telnyx = {
+  version: 25,
+  name: 'telnyx',
+  sql: `
+CREATE TABLE telnyx_faxes (
+  key TEXT PRIMARY KEY,
+  line TEXT NOT NULL,
+  job_id TEXT NOT NULL,
+  fax_id TEXT UNIQUE,
+  tiff_path TEXT NOT NULL,
+  pages INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  rank INTEGER NOT NULL DEFAULT 0,
+  page_count INTEGER,
+  duration_secs INTEGER,
+  failure_reason TEXT,
+  submit_error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE telnyx_events (
+  event_id TEXT PRIMARY KEY,
+  line TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  fax_id TEXT,
+  occurred_at TEXT,
+  received_at TEXT NOT NULL,
+  -- a fax.received event still to be fetched and stored: its payload (JSON); NULL once done or for other events
+  pending TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT
+);
+CREATE INDEX telnyx_events_pending ON telnyx_events(line) WHERE pending IS NOT NULL;
+`,
+};
