@@ -82,7 +82,7 @@ export async function startFakeCarrier(opts: { apiKey: string; connectionId: str
     try {
       const r = await fetch(fax.media_url!);
       const buf = Buffer.from(await r.arrayBuffer());
-      if (r.status !== 200) throw new Error(`media_url answered ${r.status}`);
+      if (r.status !== 200) throw new Error(`media_url answered ${r.status}: ${buf.toString("utf8").slice(0, 300)}`);
       pages = parseTiff(buf).length;
     } catch (e) {
       violations.push(`media fetch: ${(e as Error).message}`);
