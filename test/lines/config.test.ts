@@ -17,6 +17,31 @@ describe('parseLines', () => {
     expect(lines).toEqual([{ name: 'office', kind: 'hylafax', host: '127.0.0.1', port: 4559, user: 'faxgate', modem: 'ttyIAX0', number: '+15550000001', killMinutes: 30 }]);
   });
 
+  const KEY32 = Buffer.alloc(32, 7).toString('base64');
+  const telnyx = (extra: Record<string, unknown> = {}) => JSON.stringify([{
+    name: 'tx', kind: 'telnyx', apiKey: 'KEY_x', connectionId: '123', from: '+15550000002', publicKey: KEY32, webhookBaseUrl: 'https://fax.example.com/', ...extra,
+  }]);
+
+  it('reads a Telnyx line with its defaults, and never shows its API key', () => {
+    const { lines, problems } = problemsOf(telnyx());
+    expect(problems).toEqual([]);
+    expect(lines).toEqual([{
+      name: 'tx', kind: 'telnyx', apiKey: 'KEY_x', connectionId: '123', from: '+15550000002', publicKey: KEY32,
+      webhookBaseUrl: 'https://fax.example.com', apiBase: 'https://api.telnyx.com', quality: 'high',
+    }]);
+    expect(describeLine(lines[0])).toMatchObject({ apiKey: '(set)' });
+  });
+
+  it.each([
+    ['a missing apiKey', { apiKey: undefined }, /"apiKey" is required/],
+    ['a public key that is not 32 bytes', { publicKey: 'c2hvcnQ=' }, /32-byte Ed25519/],
+    ['a from number that is not E.164', { from: '5550000002' }, /"from" must be E\.164/],
+    ['a webhook base that is not a URL', { webhookBaseUrl: 'fax.example.com' }, /"webhookBaseUrl" must be an http\(s\) URL/],
+    ['an unknown quality', { quality: 'best' }, /"quality" must be one of/],
+  ])('refuses a Telnyx line with %s', (_what, extra, re) => {
+    expect(problemsOf(telnyx(extra)).problems.join('\n')).toMatch(re);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['not JSON', '[{', /not valid JSON/],
     ['not an array', '{"name":"x"}', /expected an array/],
