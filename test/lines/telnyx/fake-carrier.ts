@@ -187,7 +187,7 @@ export async function startFakeCarrier(opts: { apiKey: string; connectionId: str
           return;
         }
         // The fake's own answers are held to the contract too.
-        const op = url.pathname === '/v2/faxes' && req.method === 'POST' ? operation('/faxes', 'post')
+        const op = url.pathname === '/v2/faxes' ? operation('/faxes', req.method === 'POST' ? 'post' : 'get')
           : /^\/v2\/faxes\/[^/]+$/.test(url.pathname) ? operation('/faxes/{id}', 'get')
           : /\/actions\/cancel$/.test(url.pathname) ? operation('/faxes/{id}/actions/cancel', 'post')
           : /\/actions\/refresh$/.test(url.pathname) ? operation('/faxes/{id}/actions/refresh', 'post') : undefined;

@@ -108,6 +108,12 @@ describe('the gateway on a Telnyx line (fake carrier)', () => {
       expect(r.status, name).toBe(401);
       expect(((await r.json()) as { code: string }).code, name).toBe(code);
     }
+    // Refusals count like failed sign-ins of the address: past the free five, 429 with Retry-After (before any check).
+    let last: Response | undefined;
+    for (let i = 0; i < 3; i++) last = await fetch(url, { method: 'POST', body: failed, headers: forgedHeaders(failed) });
+    expect(last!.status).toBe(429);
+    expect(((await last!.json()) as { code: string }).code).toBe('auth-throttled');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     await new Promise((res) => setTimeout(res, 200));
     expect({ inbound: inboundCount(), events: eventCount(), jobs: gw.core.db.prepare('SELECT id, status FROM jobs ORDER BY id').all() }).toEqual(before);
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
+import { createGuardedAgent } from '../../../src/feedback/index.js';
 import { migrate, openDatabase, type DB } from '../../../src/store/db.js';
 import { createTelnyxLine, type TelnyxLine } from '../../../src/lines/telnyx/line.js';
 import { FAILURE_REASONS } from '../../../src/lines/telnyx/reasons.js';
@@ -22,6 +23,7 @@ let fake: FakeCarrier;
 let db: DB;
 let line: TelnyxLine;
 let server: http.Server;
+let guarded: ReturnType<typeof createGuardedAgent>;
 const received: ReceiveInput[] = [];
 
 beforeAll(async () => {
@@ -50,7 +52,8 @@ beforeAll(async () => {
     name: 'tx', kind: 'telnyx', apiKey: 'KEY_test', connectionId: '1234567890', from: '+15550001111', publicKey: fake.publicKey,
     webhookBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiBase: fake.url, quality: 'high',
   };
-  line = createTelnyxLine(cfg, { db, clock, logger: createLogger('silent'), tmpDir: dir, tickMs: 20, pollAfterMs: 60_000 });
+  guarded = createGuardedAgent({ allowPrivate: false, connectTimeoutMs: 2000 });
+  line = createTelnyxLine(cfg, { db, clock, logger: createLogger('silent'), tmpDir: dir, tickMs: 20, pollAfterMs: 60_000, guarded });
   line.attachInbound({
     async receive(input) {
       received.push({ ...input, path: readFileSync(input.path).subarray(0, 4).toString('hex') });
@@ -63,6 +66,7 @@ afterAll(async () => {
   await fake?.close();
   await new Promise((r) => server?.close(r));
   db?.close();
+  await guarded?.close();
 });
 
 let n = 0;
@@ -161,5 +165,17 @@ describe('the Telnyx line', () => {
     expect(received).toEqual([expect.objectContaining({ from: '+15557770000', to: '+15550001111', name: 'fax.tif', lineKey: `telnyx:${r.faxId}`, partial: true, path: readFileSync(TIFF).subarray(0, 4).toString('hex') })]);
     expect(fake.requests.filter((q) => q.path === `/v2/faxes/${r.faxId}/actions/refresh`)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
+  });
+
+  it('a media link on any host but the carrier\'s goes through the SSRF guard: a private address is never fetched', async () => {
+    const port = new URL(fake.url).port;
+    const body = JSON.stringify({ data: { record_type: 'event', id: '7c2e9f10-2222-4000-8000-000000000001', event_type: 'fax.received', occurred_at: new Date(clock.t).toISOString(), payload: {
+      fax_id: '7c2e9f10-2222-4000-8000-0000000000ff', direction: 'inbound', from: '+15557770009', to: '+15550001111', status: 'received', media_url: `http://localhost:${port}/media/elsewhere`,
+    } } });
+    expect(line.webhook(fake.signed(body), Buffer.from(body))).toMatchObject({ status: 200 });
+    const row = () => db.prepare("SELECT attempts, last_error FROM telnyx_events WHERE event_id = '7c2e9f10-2222-4000-8000-000000000001'").get() as { attempts: number; last_error: string | null };
+    for (let i = 0; i < 200 && row().attempts === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    expect(row().last_error).toMatch(/not a public address/);
+    expect(fake.requests.some((q) => q.path === '/media/elsewhere')).toBe(false);
   });
 });
