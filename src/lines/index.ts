@@ -80,6 +80,11 @@ export function carrierEndpoints(lines: LineSet): (name: string) => CarrierEndpo
   };
 }
 
+/** Release what carrier lines hold (their HTTP connections): for a command that built the lines only to check them. */
+export async function closeCarrierLines(lines: LineSet): Promise<void> {
+  await Promise.all(lines.lines.filter(isCarrier).map((c) => c.stop()));
+}
+
 /** Hand received faxes of every carrier line to src/inbound from now on; returns the stop of them all. */
 export function attachCarrierInbound(lines: LineSet, inbound: InboundPort, defaultCountry?: string): () => Promise<void> {
   const carriers = lines.lines.filter(isCarrier);

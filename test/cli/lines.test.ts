@@ -7,6 +7,7 @@ import { UsageError } from '../../src/cli/args.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { makeHarness } from '../ingress/http/harness.js';
 import { captureCli } from '../helpers/cli.js';
+import { startFakeCarrier } from '../lines/telnyx/fake-carrier.js';
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
   const { code, out } = await captureCli(fn);
@@ -47,6 +48,27 @@ describe('faxgate lines', () => {
     expect(rows.find((x) => x.name === 'office')).toMatchObject({ password: '(set)', health: { ok: false } });
     expect(rows.find((x) => x.name === 'office')!.health.detail).toMatch(new RegExp(`^hfaxd 127.0.0.1:${port}: .*ECONNREFUSED`));
     expect(r.out).not.toContain('pw-not-shown');
+  });
+
+  it('test of a Telnyx line asks the carrier with its key: accepted, or refused (exit 1); the key is never shown', async () => {
+    const fake = await startFakeCarrier({ apiKey: 'KEY_cli', connectionId: '42' });
+    try {
+      const h = makeHarness();
+      vi.stubEnv('FAXGATE_DATA_DIR', h.dataDir);
+      const line = (apiKey: string) => JSON.stringify([{ name: 'tx', kind: 'telnyx', apiKey, connectionId: '42', from: '+15550000009', publicKey: fake.publicKey, webhookBaseUrl: 'https://fax.example.com', apiBase: fake.url }]);
+      vi.stubEnv('FAXGATE_LINES', line('KEY_cli'));
+      const good = await capture(() => lines(['test', 'tx', '--json']));
+      expect(good.code).toBe(0);
+      expect(JSON.parse(good.out)).toMatchObject([{ name: 'tx', kind: 'telnyx', apiKey: '(set)', health: { ok: true } }]);
+      vi.stubEnv('FAXGATE_LINES', line('KEY_wrong'));
+      const bad = await capture(() => lines(['test', 'tx']));
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(/^tx \*\s+telnyx\s+FAILING\s+Telnyx 127\.0\.0\.1:\d+: 401 Authentication failed/m);
+      expect(good.out + bad.out).not.toMatch(/KEY_(cli|wrong)/);
+      expect(fake.violations).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('test sandbox exits 0 with the sandbox healthy', async () => {
