@@ -114,6 +114,11 @@ describe('the gateway on a Telnyx line (fake carrier)', () => {
     expect(last!.status).toBe(429);
     expect(((await last!.json()) as { code: string }).code).toBe('auth-throttled');
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // … while a correctly signed delivery from the same address is still taken (an already-seen event: not acted on).
+    const seen = gw.core.db.prepare("SELECT event_id FROM telnyx_events WHERE event_type = 'fax.received' LIMIT 1").get() as { event_id: string };
+    const again = JSON.stringify({ data: { record_type: 'event', id: seen.event_id, event_type: 'fax.received', occurred_at: new Date().toISOString(), payload: { direction: 'inbound', status: 'received' } } });
+    const ok = await fetch(url, { method: 'POST', body: again, headers: fake.signed(again) });
+    expect([ok.status, await ok.json()]).toEqual([200, { ok: true, duplicate: true }]);
     await new Promise((res) => setTimeout(res, 200));
     expect({ inbound: inboundCount(), events: eventCount(), jobs: gw.core.db.prepare('SELECT id, status FROM jobs ORDER BY id').all() }).toEqual(before);
   });

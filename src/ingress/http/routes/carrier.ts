@@ -27,7 +27,8 @@ export const carrierRoutes: RoutePlugin = async (app, { deps }) => {
       description: 'Telnyx posts fax.queued … fax.delivered/failed and fax.received here. Each delivery must carry a valid '
         + 'Ed25519 signature (telnyx-signature-ed25519 over `telnyx-timestamp|body`, the line\'s publicKey) at most 300 s '
         + 'from the server clock; an event id already seen is answered 200 and not acted on again. Refusals (401) are '
-        + 'counted per client address like failed sign-ins (429 with Retry-After when in backoff).',
+        + 'counted per client address like failed sign-ins (429 with Retry-After when in backoff); a correctly signed '
+        + 'delivery is taken even then.',
       tags: ['lines'],
       params: lineParams,
       response: {
@@ -38,15 +39,20 @@ export const carrierRoutes: RoutePlugin = async (app, { deps }) => {
   }, async (req, reply) => {
     const { line } = req.params as { line: string };
     const throttle = req.server.authThrottle;
-    const waiting = throttle?.waitMs('carrier-webhook', req.ip) ?? 0;
-    if (waiting > 0) throw throttled(reply, waiting);
     const endpoint = carriers?.(line);
     if (!endpoint) throw new FaxError('not-found', 'no carrier line of that name');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // The signature is always checked first (one Ed25519 verify, the same work whatever the throttle says), so a
+    // correctly signed delivery is taken even from an address in backoff: forged traffic through the same proxy as
+    // Telnyx's cannot hold Telnyx's webhooks back.
     const r = endpoint.webhook(req.headers, raw);
     if (r.status === 200) return reply.send({ ok: true, ...(r.duplicate ? { duplicate: true } : {}) });
-    // A forged, unsigned or stale delivery counts against its address: guessing signatures slows down like guessing keys.
-    if (r.status === 401) throttle?.fail('carrier-webhook', req.ip);
+    if (r.status === 401 && throttle) {
+      // A forged, unsigned or stale delivery counts against its address: guessing signatures slows down like guessing keys.
+      const waiting = throttle.waitMs('carrier-webhook', req.ip);
+      const wait = throttle.fail('carrier-webhook', req.ip);
+      if (waiting > 0) throw throttled(reply, wait);
+    }
     throw new FaxError(r.code ?? 'invalid-request', r.message);
   });
 
