@@ -15,6 +15,8 @@ export interface Plan {
    */
   webhooks?: 'normal' | 'duplicate' | 'reorder' | 'lost' | 'hold';
   durationSecs?: number;
+  /** `drop`: the fax is created but the connection is cut before the POST is answered (the answer is lost) */
+  answer?: 'drop';
 }
 
 interface FaxRecord {
@@ -108,7 +110,7 @@ export async function startFakeCarrier(opts: { apiKey: string; connectionId: str
 
   const errors = (status: number, code: string, title: string, detail: string) => ({ status, body: { errors: [{ code, title, detail }] } });
 
-  async function route(method: string, url: URL, body: unknown, auth: string | undefined): Promise<{ status: number; body?: unknown; raw?: Buffer }> {
+  async function route(method: string, url: URL, body: unknown, auth: string | undefined): Promise<{ status: number; body?: unknown; raw?: Buffer; drop?: boolean }> {
     const m = /^\/media\/([A-Za-z0-9-]+)$/.exec(url.pathname);
     if (method === 'GET' && m) {
       const doc = media.get(m[1]);
@@ -137,7 +139,7 @@ export async function startFakeCarrier(opts: { apiKey: string; connectionId: str
       faxes.set(fax.id, fax);
       const p = play(fax).catch((e: unknown) => { violations.push(`play: ${(e as Error).message}`); }).finally(() => running.delete(p));
       running.add(p);
-      return { status: 202, body: { data: view(fax) } };
+      return { status: 202, body: { data: view(fax) }, drop: plans.get(fax.to)?.answer === 'drop' };
     }
     if (method === 'GET' && url.pathname === '/v2/faxes') return { status: 200, body: { data: [...faxes.values()].slice(0, 1).map(view) } };
     const f = /^\/v2\/faxes\/([0-9a-f-]+)(\/actions\/(cancel|refresh))?$/.exec(url.pathname);
@@ -182,6 +184,10 @@ export async function startFakeCarrier(opts: { apiKey: string; connectionId: str
         }
         requests.push({ method: req.method!, path: url.pathname + url.search, body });
         const r = await route(req.method!, url, body, req.headers.authorization);
+        if (r.drop) {
+          req.socket.destroy();
+          return;
+        }
         if (r.raw) {
           res.writeHead(r.status, { 'content-type': 'image/tiff' }).end(r.raw);
           return;

@@ -24,11 +24,13 @@ let db: DB;
 let line: TelnyxLine;
 let server: http.Server;
 let guarded: ReturnType<typeof createGuardedAgent>;
+let cfg: TelnyxLineConfig;
+let dir: string;
 const received: ReceiveInput[] = [];
 
 beforeAll(async () => {
   fake = await startFakeCarrier({ apiKey: 'KEY_test', connectionId: '1234567890', now: () => clock.t });
-  const dir = tempDir('faxgate-telnyx-');
+  dir = tempDir('faxgate-telnyx-');
   db = openDatabase(dir);
   migrate(db);
   // The HTTP side of the line as faxgate's server routes it (the gateway test goes through the real route).
@@ -48,7 +50,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const cfg: TelnyxLineConfig = {
+  cfg = {
     name: 'tx', kind: 'telnyx', apiKey: 'KEY_test', connectionId: '1234567890', from: '+15550001111', publicKey: fake.publicKey,
     webhookBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiBase: fake.url, quality: 'high',
   };
@@ -102,6 +104,30 @@ describe('the Telnyx line', () => {
     expect(db.prepare('SELECT state FROM telnyx_faxes WHERE key = ?').get(key)).toEqual({ state: 'delivered' });
     const faxId = (db.prepare('SELECT fax_id FROM telnyx_faxes WHERE key = ?').get(key) as { fax_id: string }).fax_id;
     expect(db.prepare('SELECT COUNT(*) AS n FROM telnyx_events WHERE fax_id = ?').get(faxId)).toEqual({ n: 4 });
+  });
+
+  it('the POST\'s answer is lost: the fax is tracked under faxgate\'s key and found by the client_state of its webhooks', async () => {
+    fake.plan('+15550002006', { outcome: 'delivered', answer: 'drop', durationSecs: 12 });
+    const { ref, out } = await send('+15550002006');
+    await expect(out).resolves.toMatchObject({ result: 'sent', pagesSent: 2, durationSeconds: 12 });
+    const carrierId = [...fake.faxes.values()].find((f) => f.to === '+15550002006')!.id;
+    expect(db.prepare('SELECT fax_id FROM telnyx_faxes WHERE key = ?').get(ref.slice('telnyx:'.length))).toEqual({ fax_id: carrierId });
+    expect(fake.requests.filter((r) => r.path === '/v2/faxes' && (r.body as { to: string }).to === '+15550002006')).toHaveLength(1);
+  });
+
+  it('after a restart the recorded reference is tracked again from the line\'s table, never sent again', async () => {
+    fake.plan('+15550002007', { outcome: 'delivered', webhooks: 'hold' });
+    const { ref } = await send('+15550002007');
+    await fake.idle();
+    const again = createTelnyxLine(cfg, { db, clock, logger: createLogger('silent'), tmpDir: dir, tickMs: 20 });
+    try {
+      const out = again.track(ref, fax('+15550002007'));
+      expect(await again.cancel(ref)).toBe('cancelled');
+      await expect(out).resolves.toMatchObject({ result: 'cancelled' });
+      expect(fake.requests.filter((r) => r.path === '/v2/faxes' && (r.body as { to: string }).to === '+15550002007')).toHaveLength(1);
+    } finally {
+      await again.stop();
+    }
   });
 
   it('no webhook at all: GET /v2/faxes/{id} once the injected clock says the fax went quiet', async () => {
