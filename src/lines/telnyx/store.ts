@@ -70,7 +70,7 @@ export function createSqliteTelnyxStore(db: DB): TelnyxStore {
       const r = db.prepare(`UPDATE telnyx_faxes SET state = ?, rank = ?, updated_at = ?,
           page_count = COALESCE(?, page_count), duration_secs = COALESCE(?, duration_secs), failure_reason = COALESCE(?, failure_reason)
         WHERE key = ? AND rank < ?`)
-        .run(state, rank, at, facts.pageCount ?? null, facts.durationSecs ?? null, facts.failureReason ?? null, key, rank === 9 ? 9 : rank);
+        .run(state, rank, at, facts.pageCount ?? null, facts.durationSecs ?? null, facts.failureReason ?? null, key, rank);
       return r.changes > 0;
     },
     submitFailed(key, error, at) {

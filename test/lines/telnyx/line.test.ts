@@ -115,6 +115,16 @@ describe('the Telnyx line', () => {
     expect(fake.requests.filter((r) => r.path === '/v2/faxes' && (r.body as { to: string }).to === '+15550002006')).toHaveLength(1);
   });
 
+  it('no answer to the POST and no webhook naming it: given up as lost after 15 minutes by the clock, never resent', async () => {
+    fake.plan('+15550002008', { outcome: 'delivered', answer: 'drop', webhooks: 'lost' });
+    const { out } = await send('+15550002008');
+    const settled = out.then(() => 'resolved', (e: Error) => e.name);
+    await fake.idle();
+    clock.t += 15 * 60_000 + 1000;
+    expect(await settled).toBe('LineJobUnknownError');
+    expect(fake.requests.filter((r) => r.path === '/v2/faxes' && (r.body as { to: string }).to === '+15550002008')).toHaveLength(1);
+  });
+
   it('after a restart the recorded reference is tracked again from the line\'s table, never sent again', async () => {
     fake.plan('+15550002007', { outcome: 'delivered', webhooks: 'hold' });
     const { ref } = await send('+15550002007');
