@@ -64,7 +64,7 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   // No converter: LibreOffice Draw is not installed, so Visio stays known-but-unrenderable rather than "available".
   none('vsd', 'Visio drawing (.vsd)', 'Visio drawings', ['application/vnd.visio', 'application/vnd.ms-visio'], 'Visio drawings are not faxed; export the drawing to PDF and send that'),
   { id: 'avif', name: 'AVIF image', plural: 'AVIF images', mimes: ['image/avif'], renderer: 'avif', defaultEnabled: false },
-  none('html', 'HTML page', 'HTML pages', ['text/html', 'application/xhtml+xml'], 'HTML pages are not faxed yet; print the page to PDF and send that'),
+  { id: 'html', name: 'HTML page', plural: 'HTML pages', mimes: ['text/html', 'application/xhtml+xml'], renderer: 'html', defaultEnabled: true },
   none('svg', 'SVG drawing', 'SVG drawings', ['image/svg+xml'], 'SVG drawings are not faxed (they can load outside resources); send a PDF or PNG instead'),
   none('postscript', 'PostScript file', 'PostScript files', ['application/postscript', 'application/eps', 'image/x-eps'], 'PostScript is not faxed; convert it to PDF and send that'),
   { id: 'heic', name: 'HEIC/HEIF image', plural: 'HEIC images', mimes: ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], renderer: 'heif', defaultEnabled: true },
