@@ -50,7 +50,7 @@ describe('defaults (docs/screen.md §1)', () => {
 
   it('known-but-unrenderable rows are never available', () => {
     const { reg } = fresh(WITH_OFFICE);
-    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
+    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'tnef', 'email', 'msg']) {
       expect(reg.get(id)).toMatchObject({ renderer: 'none', enabled: false, available: false });
       expect(reg.get(id)!.reason).not.toBe('');
     }
