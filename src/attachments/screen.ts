@@ -97,6 +97,9 @@ function report(f: DetectedFacts, verdict: Verdict, reason?: string): FileReport
   if (f.mime !== undefined) r.mime = f.mime;
   if (reason) r.reason = reason;
   if (f.pages !== undefined) r.pages = f.pages;
+  if (verdict === 'accepted' && f.remoteRefs) {
+    r.note = `${f.remoteRefs} remote image${f.remoteRefs > 1 ? 's, style sheets or frames are' : ', style sheet or frame is'} left out: nothing is fetched from the network`;
+  }
   return r;
 }
 

@@ -41,6 +41,11 @@ export interface Submission {
   recipients: string[];
   files: SubmissionFile[];
   body?: SubmissionBody;
+  /**
+   * source 'email': an HTML-only body as a page (parse.ts); faxed laid out in place of `body` when HTML is a
+   * supported type here, else dropped and `body` (its flattened text) is faxed as today
+   */
+  bodyHtml?: SubmissionFile;
   coverText?: string;
   /** the email's subject, or the API's `subject`: its `[cover]`-style modifiers are applied and removed here */
   subject?: string;
@@ -162,7 +167,7 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function cleanup(s: Submission): Promise<void> {
-    await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage)]);
+    await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage), removeQuietly(s.bodyHtml?.path)]);
   }
 
   const toResult = (submissionId: string, js: { id: string; to: string; status: JobStatus }[], files: FileReport[], duplicate: boolean, earlier: string[] = []): IntakeResult => ({
@@ -215,10 +220,23 @@ export function createIntake(deps: IntakeDeps) {
       }
     }
 
+    // The message's own text (before an HTML body takes its place): a winmail.dat body repeats it.
+    const bodyIsBlank = !s.body?.text.trim();
+    if (s.bodyHtml) {
+      const html = registry.list().find((t) => t.id === 'html');
+      if (html?.enabled && html.available) {
+        // Laid out as a browser prints it (docs/rendering.md): the page carries the headers, so no text body besides.
+        s.files = [{ ...s.bodyHtml, name: cleanFileName(s.bodyHtml.name, 0) }, ...s.files];
+        if (s.body) s.body = { ...s.body, text: '' };
+      } else {
+        await removeQuietly(s.bodyHtml.path);
+      }
+      s.bodyHtml = undefined;
+    }
     const hasBodyText = Boolean(s.body?.text.trim() || s.coverText?.trim());
     // winmail.dat and attached .msg files become their files (and body) here, so each is screened on its own.
     try {
-      s.files = await unpacker.unpack(s.files, { bodyIsBlank: !s.body?.text.trim() });
+      s.files = await unpacker.unpack(s.files, { bodyIsBlank });
     } catch (e) {
       await cleanup(s);
       logger.error({ err: (e as Error).message }, 'opening a winmail.dat or .msg failed');

@@ -29,6 +29,22 @@ function paperInches(geom: Geometry): { width: number; height: number } {
   return { width: 8.5, height: Math.round(h * 100) / 100 };
 }
 
+/**
+ * A fax page is black and white: coloured and grey text would be dithered into dots, so text is printed black, as
+ * a browser's print to a monochrome printer would. Backgrounds are left out (printBackground off, a browser's
+ * default) for the same reason. Put after the <head> tag, so a DOCTYPE keeps the page out of quirks mode.
+ */
+const FAX_STYLE = Buffer.from('<style>@media print { * { color: #000 !important; text-shadow: none !important; } }</style>');
+
+export function withFaxStyle(html: Buffer): Buffer {
+  const headAt = /<head\b[^>]*>/i.exec(html.subarray(0, 64 * 1024).toString('latin1'));
+  if (headAt) {
+    const at = headAt.index + headAt[0].length;
+    return Buffer.concat([html.subarray(0, at), FAX_STYLE, html.subarray(at)]);
+  }
+  return Buffer.concat([html, FAX_STYLE]);
+}
+
 /** The browser process this render started: our child whose command line names our own profile folder. */
 function browserPid(profile: string): number | undefined {
   for (const p of listProcesses()) {
@@ -58,10 +74,10 @@ export const CHROMIUM_ARGS = [
  * Lay out `input` (HTML bytes, charset per its <meta> or UTF-8) and print it to `<workDir>/page.pdf`. Throws
  * RenderFailure: over the time or memory budget → damaged, no browser → unsupported-type.
  */
-export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Budget, workDir: string, executablePath = CHROMIUM): Promise<HtmlResult> {
+export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Budget, workDir: string, executablePath = CHROMIUM, charset = 'utf-8'): Promise<HtmlResult> {
   const st = await stat(input);
   if (st.size > MAX_HTML_BYTES) throw new RenderFailure('too-large', `the HTML page is over ${MAX_HTML_BYTES / 1048576} MB`);
-  const html = await readFile(input);
+  const html = withFaxStyle(await readFile(input));
   const { chromium } = await import('playwright-core');
   const home = path.join(workDir, 'home');
   await mkdir(home, { recursive: true });
@@ -102,7 +118,7 @@ export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Bud
     // Every request goes through here: the page itself is answered from memory, everything else is refused.
     await ctx.route('**/*', async (route) => {
       if (route.request().url() === PAGE_URL && route.request().isNavigationRequest()) {
-        await route.fulfill({ status: 200, contentType: 'text/html', body: html });
+        await route.fulfill({ status: 200, contentType: `text/html; charset=${/^[\w.:-]{1,40}$/.test(charset) ? charset : 'utf-8'}`, body: html });
         return;
       }
       blocked++;
@@ -113,7 +129,7 @@ export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Bud
     await page.goto(PAGE_URL, { waitUntil: 'load', timeout: remaining() });
     const paper = paperInches(geom);
     await page.pdf({
-      path: out, width: `${paper.width}in`, height: `${paper.height}in`, printBackground: true,
+      path: out, width: `${paper.width}in`, height: `${paper.height}in`, printBackground: false,
       margin: { top: '0.4in', bottom: '0.4in', left: '0.4in', right: '0.4in' },
     });
   } catch (e) {

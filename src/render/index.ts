@@ -118,7 +118,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
         // Chromium prints the page to a PDF, which then takes the PDF path under the same budget
         const dir = await workDir();
         try {
-          const r = await renderHtmlToPdf(doc.path, geom, b, dir, deps.chromium);
+          const r = await renderHtmlToPdf(doc.path, geom, b, dir, deps.chromium, doc.charset);
           if (r.blocked) deps.logger.info({ blocked: r.blocked }, 'render: HTML requests refused (remote content left out)');
           const gsDir = path.join(dir, 'gs');
           await mkdir(gsDir);
