@@ -1,6 +1,7 @@
 // Outlook's containers opened at intake: a winmail.dat (TNEF, known by its bytes) and an attached .msg give up their
 // files and body, each then screened like any attachment; a container that cannot be opened stays, with why.
 import { open, rm, writeFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import type { DetectedFacts } from '../domain/types.js';
 import { isTnef, readTnef, TnefError, type TnefMessage } from '../formats/tnef.js';
@@ -62,13 +63,19 @@ function messageChildren(
   let used = new Set<string>();
   if (body && withBody && body.data.toString('utf8').trim()) {
     let data = body.data;
+    let declaredType: string = BODY_TYPE[body.kind];
     if (body.kind === 'html') {
+      // Outlook keeps an HTML body in the message's code page unless it is Unicode; latin1 keeps every byte as is
+      const utf8 = isUtf8(body.data);
       const parts = files.filter((f) => f.contentId && f.data).map((f) => ({ contentId: f.contentId!, data: f.data! }));
-      const r = inlineCidImages(body.data.toString('utf8'), parts);
-      data = Buffer.from(r.html, 'utf8');
+      const r = inlineCidImages(body.data.toString(utf8 ? 'utf8' : 'latin1'), parts);
+      // a fragment gets a document around it, which is how detection tells HTML from text
+      const page = /^\s*<(!doctype|html)/i.test(r.html) ? r.html : `<!DOCTYPE html><html><body>${r.html}</body></html>`;
+      data = Buffer.from(page, utf8 ? 'utf8' : 'latin1');
       used = r.used;
+      if (!utf8) declaredType = `text/html; charset=windows-${codepage && codepage !== 65001 ? codepage : 1252}`;
     }
-    children.push({ name: `message.${BODY_EXT[body.kind]}`, data, declaredType: BODY_TYPE[body.kind], depth });
+    children.push({ name: `message.${BODY_EXT[body.kind]}`, data, declaredType, depth });
   }
   for (const f of files) {
     if (!f.data) {

@@ -185,11 +185,16 @@ async function htmlBodyFile(r: OnePart, dir: string): Promise<SubmissionFile> {
   const rows = [['From', h.fromText], ['To', h.toText], ['Subject', h.subject], ['Date', h.date]]
     .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em;vertical-align:top">${k}:</th><td>${escapeHtml(v)}</td></tr>`).join('');
   const block = `<table style="font:13px sans-serif;border-bottom:2px solid #000;margin:0 0 12px 0;width:100%">${rows}</table>`;
-  // after the <body> tag when there is one (so a DOCTYPE keeps its mode), else in front of everything
+  // after the <body> tag when there is one (so a DOCTYPE keeps its mode), else the fragment gets a page around it;
+  // either way it starts as an HTML document, which is how detection knows it from text
   const m = /<body\b[^>]*>/i.exec(html);
-  const page = m ? html.slice(0, m.index + m[0].length) + block + html.slice(m.index + m[0].length) : `<meta charset="utf-8">${block}${html}`;
+  const page = m
+    ? html.slice(0, m.index + m[0].length) + block + html.slice(m.index + m[0].length)
+    : `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${block}${html}</body></html>`;
   const p = path.join(dir, 'body.html');
-  const data = Buffer.from(m ? page.replace(/<head\b[^>]*>/i, (x) => `${x}<meta charset="utf-8">`) : page, 'utf8');
+  // the text is UTF-8 now (mailparser decoded it): say so before any <meta> of the sender's charset is read
+  const withCharset = m ? page.replace(/<head\b[^>]*>/i, (x) => `${x}<meta charset="utf-8">`) : page;
+  const data = Buffer.from(/^\s*<(!doctype|html)/i.test(withCharset) ? withCharset : `<!DOCTYPE html>${withCharset}`, 'utf8');
   await writeFile(p, data, { mode: 0o600 });
   return { name: 'message.html', path: p, size: data.length, declaredType: 'text/html; charset=utf-8' };
 }
