@@ -77,8 +77,8 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   none('exe', 'Windows executable (PE)', 'Executables', ['application/x-msdownload', 'application/vnd.microsoft.portable-executable', 'application/x-dosexec'], 'programs are never faxed'),
   none('macho', 'macOS executable (Mach-O)', 'Executables', ['application/x-mach-binary'], 'programs are never faxed'),
   none('email', 'email message', 'Email messages', ['message/rfc822'], 'an attached email message is not faxed; forward its documents as attachments instead'),
-  none('msg', 'Outlook message (.msg)', 'Outlook messages', ['application/vnd.ms-outlook'], 'an Outlook message file is not faxed; forward its documents as attachments instead'),
-  none('tnef', 'Outlook TNEF (winmail.dat)', 'TNEF (winmail.dat) files', ['application/vnd.ms-tnef', 'application/ms-tnef'], 'winmail.dat (Outlook rich text wrapper) is not supported; send as plain email with normal attachments'),
+  none('msg', 'Outlook message (.msg)', 'Outlook messages', ['application/vnd.ms-outlook'], 'an Outlook message is faxed by its files and text, opened when it arrives; this one could not be opened, so forward its documents as attachments instead'),
+  none('tnef', 'Outlook TNEF (winmail.dat)', 'TNEF (winmail.dat) files', ['application/vnd.ms-tnef', 'application/ms-tnef'], 'a winmail.dat (Outlook rich text wrapper) is faxed by its files and text, opened when it arrives; this one could not be opened, so send as plain email with normal attachments'),
 ];
 
 const BY_ID = new Map(DEFAULT_TYPES.map((t) => [t.id, t]));
