@@ -36,7 +36,10 @@ function paperInches(geom: Geometry): { width: number; height: number } {
  */
 const FAX_STYLE = Buffer.from('<style>@media print { * { color: #000 !important; text-shadow: none !important; } }</style>');
 
-export function withFaxStyle(html: Buffer): Buffer {
+export function withFaxStyle(raw: Buffer): Buffer {
+  // A meta refresh would navigate away (to a request that is refused) while the page is being printed: it is made
+  // inert by its name, byte for byte in any ASCII-compatible charset.
+  const html = Buffer.from(raw.toString('latin1').replace(/(http-equiv\s*=\s*["']?\s*)refresh/gi, '$1x-refresh-off'), 'latin1');
   const headAt = /<head\b[^>]*>/i.exec(html.subarray(0, 64 * 1024).toString('latin1'));
   if (headAt) {
     const at = headAt.index + headAt[0].length;
