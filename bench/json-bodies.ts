@@ -60,7 +60,7 @@ type ToParent = { ready: { port: number; keys: string[] } } | { report: Report }
 /** The web service's other parts, real and over the bench's database (only the stub intake is exercised). */
 function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' | 'logger' | 'clock'>): HttpDeps {
   const { config, db, accounts, clock, logger } = base;
-  const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: true } } });
+  const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: true }, html: { available: true } } });
   const jobs = createSqliteJobStore({ db, clock });
   const feedback = createFeedback({ outbox: createSqliteFeedbackOutbox(db), unit: sqliteUnitOfWork(db), accounts, jobs, clock, config, logger });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });

@@ -34,6 +34,17 @@ const TEXTUAL = new Set(['xml', 'vcf', 'ics', 'vtt', 'reg']);
 const IMAGE_IDS = new Set(DEFAULT_TYPES.filter((t) => ['image', 'tiff', 'heif', 'avif'].includes(t.renderer)).map((t) => t.id));
 const MIMES_BY_ID = new Map(DEFAULT_TYPES.map((t) => [t.id, t.mimes]));
 
+/** HTML pages are scanned for remote references only up to this size (the HTML renderer's own cap). */
+const MAX_HTML_SCAN = 32 * 1024 * 1024;
+const REMOTE_ATTR = /\b(?:src|background|poster|srcset|data)\s*=\s*["']?\s*(?:https?:)?\/\//gi;
+const REMOTE_CSS = /url\(\s*["']?\s*(?:https?:)?\/\//gi;
+const REMOTE_LINK = /<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?\/\//gi;
+
+/** How many remote resources an HTML page asks for (images, backgrounds, style sheets, frames): all left out. */
+export function countRemoteRefs(html: string): number {
+  return (html.match(REMOTE_ATTR)?.length ?? 0) + (html.match(REMOTE_CSS)?.length ?? 0) + (html.match(REMOTE_LINK)?.length ?? 0);
+}
+
 /** Declared type disagrees with what the bytes are (octet-stream and absent declarations never mismatch). */
 export function isMismatch(declaredType: string | undefined, detected: string | null, mime?: string): boolean {
   const d = (declaredType ?? '').split(';')[0].trim().toLowerCase();
@@ -118,6 +129,9 @@ export function createDetector(deps: { limits: DetectLimits }) {
         Object.assign(facts, await within(preflightPdf(input.path, st.size, timeoutMs, undefined, deps.limits.maxPdfInflatedMb), timeoutMs, 'PDF preflight'));
       } else if (facts.detected === 'text' && !facts.blank) {
         Object.assign(facts, await within(preflightText(input.path, st.size, facts.charset), timeoutMs, 'text preflight'));
+      } else if (facts.detected === 'html' && st.size <= MAX_HTML_SCAN) {
+        const n = countRemoteRefs((await readFile(input.path)).toString('latin1'));
+        if (n) facts.remoteRefs = n;
       } else if (facts.detected && IMAGE_IDS.has(facts.detected)) {
         Object.assign(facts, await within(preflightImage(input.path, st.size, facts.detected), timeoutMs, 'image preflight'));
       }

@@ -64,7 +64,7 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   // No converter: LibreOffice Draw is not installed, so Visio stays known-but-unrenderable rather than "available".
   none('vsd', 'Visio drawing (.vsd)', 'Visio drawings', ['application/vnd.visio', 'application/vnd.ms-visio'], 'Visio drawings are not faxed; export the drawing to PDF and send that'),
   { id: 'avif', name: 'AVIF image', plural: 'AVIF images', mimes: ['image/avif'], renderer: 'avif', defaultEnabled: false },
-  none('html', 'HTML page', 'HTML pages', ['text/html', 'application/xhtml+xml'], 'HTML pages are not faxed yet; print the page to PDF and send that'),
+  { id: 'html', name: 'HTML page', plural: 'HTML pages', mimes: ['text/html', 'application/xhtml+xml'], renderer: 'html', defaultEnabled: true },
   none('svg', 'SVG drawing', 'SVG drawings', ['image/svg+xml'], 'SVG drawings are not faxed (they can load outside resources); send a PDF or PNG instead'),
   none('postscript', 'PostScript file', 'PostScript files', ['application/postscript', 'application/eps', 'image/x-eps'], 'PostScript is not faxed; convert it to PDF and send that'),
   { id: 'heic', name: 'HEIC/HEIF image', plural: 'HEIC images', mimes: ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'], renderer: 'heif', defaultEnabled: true },
@@ -77,8 +77,8 @@ export const DEFAULT_TYPES: readonly TypeDefault[] = [
   none('exe', 'Windows executable (PE)', 'Executables', ['application/x-msdownload', 'application/vnd.microsoft.portable-executable', 'application/x-dosexec'], 'programs are never faxed'),
   none('macho', 'macOS executable (Mach-O)', 'Executables', ['application/x-mach-binary'], 'programs are never faxed'),
   none('email', 'email message', 'Email messages', ['message/rfc822'], 'an attached email message is not faxed; forward its documents as attachments instead'),
-  none('msg', 'Outlook message (.msg)', 'Outlook messages', ['application/vnd.ms-outlook'], 'an Outlook message file is not faxed; forward its documents as attachments instead'),
-  none('tnef', 'Outlook TNEF (winmail.dat)', 'TNEF (winmail.dat) files', ['application/vnd.ms-tnef', 'application/ms-tnef'], 'winmail.dat (Outlook rich text wrapper) is not supported; send as plain email with normal attachments'),
+  none('msg', 'Outlook message (.msg)', 'Outlook messages', ['application/vnd.ms-outlook'], 'an Outlook message is faxed by its files and text, opened when it arrives; this one could not be opened, so forward its documents as attachments instead'),
+  none('tnef', 'Outlook TNEF (winmail.dat)', 'TNEF (winmail.dat) files', ['application/vnd.ms-tnef', 'application/ms-tnef'], 'a winmail.dat (Outlook rich text wrapper) is faxed by its files and text, opened when it arrives; this one could not be opened, so send as plain email with normal attachments'),
 ];
 
 const BY_ID = new Map(DEFAULT_TYPES.map((t) => [t.id, t]));

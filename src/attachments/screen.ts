@@ -45,6 +45,11 @@ function classify(f: DetectedFacts, row: TypeRow | undefined, ctx: ScreenContext
     const seen = f.note ?? (f.mime ? `detected as ${f.mime}` : undefined);
     return { verdict: 'unknown-type', reason: `unknown file type, not a format this service can fax${seen ? ` (${seen})` : ''}` };
   }
+  // A container (winmail.dat, .msg) stands in the report only when it was not opened into its files: say why.
+  if (f.container === 'nothing-inside') return { verdict: 'nothing-inside', reason: `${row.name}: ${f.note ?? 'it holds nothing to fax'}` };
+  if (f.container === 'damaged') return { verdict: 'damaged', reason: `damaged ${row.name}: ${f.note ?? 'it cannot be opened'}` };
+  if (f.container === 'too-large') return { verdict: 'too-large', reason: `${row.name}: ${f.note ?? 'too large to open'}` };
+  if (f.container) return { verdict: 'unsupported-type', reason: `${row.name}: ${f.note ?? 'not opened'}` };
   // A password stops every renderer, so say so before anything about the type being switched on.
   if (f.encrypted) {
     const what = row.name.startsWith('password-protected') ? row.name : `password-protected ${row.name}`;
@@ -92,6 +97,9 @@ function report(f: DetectedFacts, verdict: Verdict, reason?: string): FileReport
   if (f.mime !== undefined) r.mime = f.mime;
   if (reason) r.reason = reason;
   if (f.pages !== undefined) r.pages = f.pages;
+  if (verdict === 'accepted' && f.remoteRefs) {
+    r.note = `${f.remoteRefs} remote image${f.remoteRefs > 1 ? 's, style sheets or frames are' : ', style sheet or frame is'} left out: nothing is fetched from the network`;
+  }
   return r;
 }
 
@@ -138,6 +146,7 @@ const RENDER_REASONS: Record<ReasonCode, string> = {
   'too-many-pages': 'the document has too many pages',
   'too-many-pixels': 'image exceeds pixel limit',
   'too-complex': 'the document is too complex to render within the limits',
+  'nothing-inside': 'it holds nothing to fax',
 };
 
 /**

@@ -1,5 +1,6 @@
 // `faxgate screen`: the dry run of the attachment screen (docs/screen.md) on local files, without creating a job.
-import { stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, printJson, printTable, UsageError, dataOption } from './args.js';
 import { openCore } from '../main.js';
@@ -7,6 +8,7 @@ import { checkAvailability } from '../render/availability.js';
 import { createTypeRegistry } from '../attachments/registry.js';
 import { createDetector } from '../attachments/detect.js';
 import { screen } from '../attachments/screen.js';
+import { createUnpacker } from '../attachments/unpack.js';
 import type { DetectedFacts, UnsupportedFilesPolicy } from '../domain/types.js';
 
 /** Run `fn` over `items` with at most `n` in flight, keeping the input order in the result. */
@@ -40,7 +42,20 @@ export async function run(argv: string[]): Promise<number> {
     const availability = checkAvailability();
     const { config } = core;
     const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: 10_000, maxPdfInflatedMb: config.maxPdfInflatedMb } });
-    const facts: DetectedFacts[] = await mapLimit(positionals, 2, (f) => detector.detect({ name: path.basename(f), path: f }));
+    // winmail.dat and .msg files are opened as intake opens them, from copies: the caller's files stay untouched.
+    const work = await mkdtemp(path.join(tmpdir(), 'faxgate-screen-'));
+    let facts: DetectedFacts[];
+    try {
+      const copies = await Promise.all(positionals.map(async (f, i) => {
+        const p = path.join(work, `f${i}`);
+        await copyFile(f, p);
+        return { name: path.basename(f), path: p, size: (await stat(p)).size };
+      }));
+      const files = await createUnpacker({ limits: { maxBytes: config.maxMessageBytes } }).unpack(copies, { bodyIsBlank: true });
+      facts = await mapLimit(files, 2, (f) => (f.facts ? Promise.resolve(f.facts) : detector.detect({ name: f.name, path: f.path, declaredType: f.declaredType, inline: f.inline })));
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
     const registry = createTypeRegistry({ db: core.db, clock: core.clock, availability: await availability });
     const decision = screen(facts, registry.list(), {
       policy,

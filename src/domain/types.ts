@@ -5,6 +5,8 @@ export const REASON_CODES = [
   'unsupported-type', 'unknown-type', 'empty', 'too-large', 'encrypted', 'damaged', 'too-many-pages', 'too-many-pixels',
   // Issue #12.3: content that inflates past the document budget or expands like a compression bomb.
   'too-complex',
+  // Issue 19: a winmail.dat or Outlook .msg that holds no file and no message text.
+  'nothing-inside',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 export type Verdict = 'accepted' | ReasonCode | 'inline';
@@ -43,6 +45,10 @@ export interface DetectedFacts {
   pdfImage?: { width: number; height: number };
   /** PDF: streams found, counted up to just past the most that are measured */
   pdfStreams?: number;
+  /** HTML: references to remote images, style sheets and frames, which are never fetched (left out of the page) */
+  remoteRefs?: number;
+  /** a winmail.dat or attached .msg that was not opened into its files, and why (the screen gives its verdict) */
+  container?: 'nothing-inside' | 'damaged' | 'too-deep' | 'too-many' | 'too-large';
   /** PDF: measuring its streams ran out of its time before the end */
   inflateTimedOut?: boolean;
 }
@@ -57,6 +63,8 @@ export interface FileReport {
   verdict: Verdict;
   /** human-readable reason when not accepted */
   reason?: string;
+  /** what is left out of an accepted file: an HTML page's remote images and style sheets (nothing is fetched) */
+  note?: string;
   pages?: number;
 }
 

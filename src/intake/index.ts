@@ -13,6 +13,7 @@ import { NUMBER_EXAMPLE, normalizeNumber } from '../domain/numbers.js';
 import { screen, screenContext } from '../attachments/screen.js';
 import type { TypeRegistry } from '../attachments/registry.js';
 import type { Detector as FileDetector } from '../attachments/detect.js';
+import { createUnpacker, type Unpacker } from '../attachments/unpack.js';
 import { newId } from '../jobs/types.js';
 import type { JobStore } from '../jobs/types.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from '../store/files.js';
@@ -20,7 +21,13 @@ import { cleanFileName } from './names.js';
 import { pageOptions, parseSubjectModifiers } from './pages.js';
 import { checkNotReport, checkRecipientCount, emailDedupKey } from './rules.js';
 
-export interface SubmissionFile { name: string; path: string; size: number; declaredType?: string; inline?: boolean }
+export interface SubmissionFile {
+  name: string; path: string; size: number; declaredType?: string; inline?: boolean;
+  /** nesting of the message the file came from (0: the message itself; forwarded ones count up): one depth rule */
+  depth?: number;
+  /** set by unpacking for a container that was not opened: the facts it is screened by, instead of detection */
+  facts?: DetectedFacts;
+}
 
 // The stored shape of a submission is the job store's too (the render worker reads it back): declared in domain/.
 export type { StoredFile, SubmissionBody } from '../domain/types.js';
@@ -34,6 +41,11 @@ export interface Submission {
   recipients: string[];
   files: SubmissionFile[];
   body?: SubmissionBody;
+  /**
+   * source 'email': an HTML-only body as a page (parse.ts); faxed laid out in place of `body` when HTML is a
+   * supported type here, else dropped and `body` (its flattened text) is faxed as today
+   */
+  bodyHtml?: SubmissionFile;
   coverText?: string;
   /** the email's subject, or the API's `subject`: its `[cover]`-style modifiers are applied and removed here */
   subject?: string;
@@ -74,6 +86,8 @@ export interface IntakeDeps {
   clock: Clock;
   config: Config;
   logger: Logger;
+  /** opens winmail.dat and attached .msg files into their files (default: the real one, under the config's limits) */
+  unpacker?: Pick<Unpacker, 'unpack'>;
   /** called after a submission is committed so the render worker wakes at once */
   onQueued?: () => void;
 }
@@ -98,6 +112,7 @@ function withCleanNames(files: SubmissionFile[]): SubmissionFile[] {
 export function createIntake(deps: IntakeDeps) {
   const { accounts, registry, detector, jobs, clock, config, logger } = deps;
   const submissionsDir = path.join(config.dataDir, 'submissions');
+  const unpacker = deps.unpacker ?? createUnpacker({ limits: { maxBytes: config.maxMessageBytes } });
 
   /**
    * The identity of an email is the one plain mailbox of its From field (issue #12.1): it must be a sender of the
@@ -127,6 +142,7 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function detectOne(f: SubmissionFile): Promise<DetectedFacts> {
+    if (f.facts) return f.facts;
     try {
       return await detector.detect({ name: f.name, path: f.path, declaredType: f.declaredType, inline: f.inline });
     } catch (e) {
@@ -151,7 +167,7 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function cleanup(s: Submission): Promise<void> {
-    await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage)]);
+    await Promise.all([...s.files.map((f) => removeQuietly(f.path)), removeQuietly(s.rawMessage), removeQuietly(s.bodyHtml?.path)]);
   }
 
   const toResult = (submissionId: string, js: { id: string; to: string; status: JobStatus }[], files: FileReport[], duplicate: boolean, earlier: string[] = []): IntakeResult => ({
@@ -204,7 +220,28 @@ export function createIntake(deps: IntakeDeps) {
       }
     }
 
+    // The message's own text (before an HTML body takes its place): a winmail.dat body repeats it.
+    const bodyIsBlank = !s.body?.text.trim();
+    if (s.bodyHtml) {
+      const html = registry.list().find((t) => t.id === 'html');
+      if (html?.enabled && html.available) {
+        // Laid out as a browser prints it (docs/rendering.md): the page carries the headers, so no text body besides.
+        s.files = [{ ...s.bodyHtml, name: cleanFileName(s.bodyHtml.name, 0) }, ...s.files];
+        if (s.body) s.body = { ...s.body, text: '' };
+      } else {
+        await removeQuietly(s.bodyHtml.path);
+      }
+      s.bodyHtml = undefined;
+    }
     const hasBodyText = Boolean(s.body?.text.trim() || s.coverText?.trim());
+    // winmail.dat and attached .msg files become their files (and body) here, so each is screened on its own.
+    try {
+      s.files = await unpacker.unpack(s.files, { bodyIsBlank });
+    } catch (e) {
+      await cleanup(s);
+      logger.error({ err: (e as Error).message }, 'opening a winmail.dat or .msg failed');
+      throw new FaxError('internal', 'the attachments could not be screened; try again later');
+    }
     // The policy of this moment is part of the submission: whatever the account switches to later, findings made
     // while rendering are judged by it, and what intake decided here is never decided again.
     const policy = account.settings.outgoing.unsupportedFiles;
@@ -315,7 +352,8 @@ export function createIntake(deps: IntakeDeps) {
   async function screenOnly(accountId: string, files: SubmissionFile[], hasBodyText: boolean): Promise<ScreenDecision> {
     const account = accounts.get(accountId);
     if (!account) throw new FaxError('forbidden', 'unknown account');
-    return decide(account.settings.outgoing.unsupportedFiles, await detectAll(withCleanNames(files)), hasBodyText);
+    const opened = await unpacker.unpack(withCleanNames(files), { bodyIsBlank: !hasBodyText });
+    return decide(account.settings.outgoing.unsupportedFiles, await detectAll(opened), hasBodyText);
   }
 
   return { checkRecipient, checkFromHeader, submit, screenOnly };

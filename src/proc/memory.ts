@@ -59,6 +59,25 @@ export function residentKb(pid: number, procRoot = '/proc'): number {
   }
 }
 
+/**
+ * Proportional size (Pss) of one process in KB: its private pages plus its share of pages it shares. For a tree of
+ * processes sharing most of their memory (a browser's renderer, GPU and utility processes), the sum of Pss is what
+ * the tree really costs the machine; the sum of RSS counts the shared libraries and code once per process.
+ */
+export function proportionalKb(pid: number, procRoot = '/proc'): number {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`${procRoot}/${pid}/smaps_rollup`, 'latin1'));
+    return m ? Number(m[1]) : residentKb(pid, procRoot);
+  } catch {
+    return 0;
+  }
+}
+
+/** Proportional size of a process tree in KB (see proportionalKb). */
+export function treeProportionalKb(root: number, procRoot = '/proc'): number {
+  return treeMembers(root, listProcesses(procRoot)).reduce((sum, pid) => sum + proportionalKb(pid, procRoot), 0);
+}
+
 /** Resident size of a process tree in KB. */
 export function treeResidentKb(root: number, procRoot = '/proc'): number {
   return treeMembers(root, listProcesses(procRoot)).reduce((sum, pid) => sum + residentKb(pid, procRoot), 0);

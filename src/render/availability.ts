@@ -101,9 +101,24 @@ async function checkAvif(image: RendererState): Promise<RendererState> {
   }
 }
 
-export async function checkAvailability(): Promise<Availability> {
+/** HTML needs the browser (a real start and a tiny page printed) and the PDF renderer for what it prints. */
+async function checkHtml(pdf: RendererState, executable: string): Promise<RendererState> {
+  try {
+    await access(executable, constants.X_OK);
+  } catch {
+    return { available: false, reason: 'the HTML renderer (Chromium) is not installed on this server' };
+  }
+  try {
+    await runQuick(executable, ['--headless', '--no-sandbox', '--disable-gpu', '--version'], 10_000);
+  } catch {
+    return { available: false, reason: 'the HTML renderer (Chromium) does not start on this server' };
+  }
+  return pdf.available ? { available: true } : pdf;
+}
+
+export async function checkAvailability(opts: { chromium?: string } = {}): Promise<Availability> {
   const [pdf, image, text] = await Promise.all([checkPdf(), checkImage(), checkText()]);
-  const [office, heif, avif] = await Promise.all([checkOffice(pdf), checkHeif(image), checkAvif(image)]);
+  const [office, heif, avif, html] = await Promise.all([checkOffice(pdf), checkHeif(image), checkAvif(image), checkHtml(pdf, opts.chromium ?? '/usr/bin/chromium')]);
   // TIFF pages in fax coding are copied by our own reader; anything else in a TIFF is drawn by libvips
-  return { pdf, image, tiff: image, heif, avif, text, office };
+  return { pdf, image, tiff: image, heif, avif, text, office, html };
 }

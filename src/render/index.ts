@@ -8,6 +8,7 @@ import type { ReasonCode } from '../domain/types.js';
 import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
 import { convertOffice } from './office.js';
+import { renderHtmlToPdf } from './html.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
@@ -63,6 +64,8 @@ export interface RendererDeps {
   concurrency?: number;
   /** the office converter program (LibreOffice's `soffice`; tests put a stand-in here) */
   officeCommand?: string;
+  /** the browser that lays out HTML (Chromium; default /usr/bin/chromium) */
+  chromium?: string;
   /** work folders in use, so the periodic cleanup (src/cleanup) leaves them alone however long a render takes */
   liveDirs?: Set<string>;
 }
@@ -107,6 +110,19 @@ export function createRenderer(deps: RendererDeps): Renderer {
           const gsDir = path.join(dir, 'gs');
           await mkdir(gsDir);
           return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
+        } finally {
+          await dropDir(dir);
+        }
+      }
+      case 'html': {
+        // Chromium prints the page to a PDF, which then takes the PDF path under the same budget
+        const dir = await workDir();
+        try {
+          const r = await renderHtmlToPdf(doc.path, geom, b, dir, deps.chromium, doc.charset);
+          if (r.blocked) deps.logger.info({ blocked: r.blocked }, 'render: HTML requests refused (remote content left out)');
+          const gsDir = path.join(dir, 'gs');
+          await mkdir(gsDir);
+          return await renderPdf(r.pdf, geom, b, { workDir: gsDir, parallel: concurrency });
         } finally {
           await dropDir(dir);
         }

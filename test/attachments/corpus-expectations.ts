@@ -1,7 +1,8 @@
 // Expected dry-run outcome for every corpus file (SOURCES.md says what each is): detected registry id and verdict.
 // Judgement calls, written down:
 // - Files in emails/ and tnef/ screened as attachments are containers (message/rfc822, Outlook .msg, winmail.dat):
-//   known types that are never faxed as such → unsupported-type. (Ingress unpacks real emails before the screen.)
+//   known types that are never faxed as such → unsupported-type. (Ingress unpacks real emails before the screen, and
+//   intake and `faxgate screen` open winmail.dat and .msg into their files: test/attachments/unpack.test.ts.)
 // - PDFs: "damaged" only when neither qpdf nor Ghostscript can read a single page; owner-password-only and
 //   print-forbidden PDFs open without a password and are accepted; the 213-million-page claim is 1 real page.
 // - Images: pixel bombs (65536², 20000×14000, BMP header 3,000,000×2,000,000) → too-many-pixels (limit 40 MP);

@@ -23,6 +23,7 @@ const hasZip = (() => { try { execFileSync('zip', ['-v'], { stdio: 'ignore' }); 
 const AVAIL: Availability = {
   pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true },
   office: { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' },
+  html: { available: false, reason: 'the HTML renderer (Chromium) is not installed on this server' },
 };
 const registry = createTypeRegistry({ db: openDatabase(tempDir()), clock: { now: () => new Date() }, availability: AVAIL });
 const detector = createDetector({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 10_000 } });

@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/tmp.js';
 const dir = tempDir('faxgate-bomb-');
 const p = (name: string) => path.join(dir, name);
 const AVAIL: Availability = {
-  pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: false },
+  pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: false }, html: { available: false },
 };
 const registry = createTypeRegistry({ db: openDatabase(tempDir()), clock: { now: () => new Date() }, availability: AVAIL });
 const MB = 1024 * 1024;

@@ -30,6 +30,7 @@ const SAMPLES: Record<string, string> = {
   avif: 'images/avif_pitm.avif',
   heic: 'images/heic_libheif_example_2images.heic',
   text: 'generated:hello.txt',
+  html: 'generated:hello.html',
   docx: 'office/word_2007.docx',
   xlsx: 'office/excel_2007.xlsx',
   pptx: 'office/powerpoint_2007.pptx',

@@ -9,6 +9,7 @@ const clock = { now: () => new Date('2026-01-02T03:04:05Z') };
 const NO_OFFICE: Availability = {
   pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true },
   office: { available: false, reason: 'the office converter (LibreOffice) is not installed on this server' },
+  html: { available: false, reason: 'the HTML renderer (Chromium) is not installed on this server' },
 };
 const WITH_OFFICE: Availability = { ...NO_OFFICE, office: { available: true } };
 
@@ -49,7 +50,7 @@ describe('defaults (docs/screen.md §1)', () => {
 
   it('known-but-unrenderable rows are never available', () => {
     const { reg } = fresh(WITH_OFFICE);
-    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'html', 'tnef', 'email', 'msg']) {
+    for (const id of ['zip', 'elf', 'exe', 'macho', 'svg', 'jp2', 'postscript', 'tnef', 'email', 'msg']) {
       expect(reg.get(id)).toMatchObject({ renderer: 'none', enabled: false, available: false });
       expect(reg.get(id)!.reason).not.toBe('');
     }

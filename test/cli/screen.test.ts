@@ -43,8 +43,10 @@ describe('faxgate screen --json over the corpus', () => {
     expect(r.signal).toBeNull();
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as Out;
-    expect(out.files.map((f) => f.name)).toEqual(files);
+    // winmail.dat and .msg files are opened into `name/inner` entries (test/attachments/unpack.test.ts pins those)
+    expect([...new Set(out.files.map((f) => f.name.split('/')[0]))]).toEqual(files);
     for (const f of out.files) {
+      if (f.name.includes('/') || f.detected === 'tnef' || f.detected === 'msg') continue;
       const e = CORPUS_EXPECTATIONS.find(([rel]) => rel === `${folder}/${f.name}`)![1];
       expect({ name: f.name, detected: f.detected, verdict: f.verdict }).toEqual({ name: f.name, detected: e.detected, verdict: expectedVerdict(e, officeAvailable) });
       if (e.pages !== undefined) expect(f.pages).toBe(e.pages);

@@ -65,6 +65,28 @@ describe('checkRecipient', () => {
 });
 
 describe('submit', () => {
+  it('an HTML-only email body is faxed as its laid-out page (message.html) instead of its flattened text', async () => {
+    const html = upload('message.html', Buffer.from('<!DOCTYPE html><meta charset="utf-8"><h1>Invoice</h1><img src="https://tracker.example/p.gif">'), 'text/html; charset=utf-8');
+    const r = await intake.submit({ source: 'email', accountId: std.id, sender: 'a@a.example', recipients: ['+15551234567'], files: [],
+      bodyHtml: html, body: { from: 'a@a.example', to: 'fax', subject: 'Invoice', date: '', text: 'INVOICE' } });
+    expect(r.files).toMatchObject([{ name: 'message.html', detected: 'html', verdict: 'accepted', note: expect.stringMatching(/^1 remote image.*left out/) }]);
+    const sub = jobs.submission(r.submissionId)!;
+    expect(sub.body?.text).toBe('');
+    expect(sub.files.map((f) => f.name)).toEqual(['message.html']);
+  });
+
+  it('a winmail.dat upload becomes its files, each with its own verdict; a TNEF holding nothing is nothing-inside', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CORPUS } = await import('../helpers/tmp.js');
+    const tnef = (f: string) => upload('winmail.dat', readFileSync(path.join(CORPUS, 'tnef', f)), 'application/ms-tnef');
+    const r = await intake.submit({ source: 'api', accountId: std.id, sender: 'api:key_abc', recipients: ['+15551234567'], files: [tnef('two-files.tnef')] });
+    expect(r.files.map((f) => [f.name, f.verdict])).toEqual([['winmail.dat/AUTHORS', 'accepted'], ['winmail.dat/README', 'accepted']]);
+    const err = await intake.submit({ source: 'api', accountId: std.id, sender: 'api:key_abc', recipients: ['+15551234567'], files: [tnef('garbage-at-end.tnef')] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FaxError);
+    expect((err as FaxError).code).toBe('nothing-to-fax');
+    expect((err as FaxError).message).toMatch(/winmail\.dat \(tnef\): Outlook TNEF \(winmail\.dat\): it holds no attached file and no message text/);
+  });
+
   it('accepts an API submission: files moved durably into the submission folder, one job per recipient', async () => {
     const f = upload('a.pdf', pdf, 'application/pdf');
     const r = await intake.submit({ source: 'api', accountId: std.id, sender: 'api:key_abc', recipients: ['+15551234567', '+15557654321', '+15551234567'],

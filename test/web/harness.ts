@@ -18,6 +18,7 @@ export const AVAILABILITY: Availability = {
   avif: { available: true },
   text: { available: true },
   office: { available: false, reason: 'LibreOffice (soffice) is not installed' },
+  html: { available: false, reason: 'the HTML renderer (Chromium) is not installed on this server' },
 };
 
 export function world(opts: { adminToken?: string | null } = {}) {

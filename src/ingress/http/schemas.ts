@@ -15,6 +15,7 @@ export const fileReportSchema = {
     mime: { type: 'string' },
     verdict: { type: 'string', enum: ['accepted', 'inline', ...REASON_CODES] },
     reason: { type: 'string' },
+    note: { type: 'string', description: 'what was left out of an accepted file (an HTML page\'s remote images)' },
     pages: { type: 'integer' },
   },
   additionalProperties: true,

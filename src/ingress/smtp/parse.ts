@@ -6,6 +6,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { MailParser, type AddressObject, type AttachmentStream, type MessageText } from 'mailparser';
 import { convert } from 'html-to-text';
+import { readFile, writeFile } from 'node:fs/promises';
+import { inlineCidImages } from '../../formats/html.js';
 import type { SubmissionFile } from '../../intake/index.js';
 
 export interface ParsedMessage {
@@ -20,6 +22,11 @@ export interface ParsedMessage {
   /** body text (plain part, or HTML converted), forwarded messages' text appended; may be blank */
   text: string;
   files: SubmissionFile[];
+  /**
+   * An HTML-only body as a page of its own (`text` still holds its flattened text): its cid: images inlined as
+   * data: URLs and the message's From/To/Subject/Date set above it, so intake can fax it laid out instead.
+   */
+  html?: SubmissionFile;
 }
 
 export interface ParseLimits {
@@ -60,7 +67,9 @@ interface Counter { n: number; dir: string; limits: ParseLimits }
 interface OnePart {
   headers: { fromText: string; toText: string; subject: string; date: string; messageId?: string; contentType: string };
   text: string;
-  files: (SubmissionFile & { contentType: string })[];
+  files: (SubmissionFile & { contentType: string; cid?: string })[];
+  /** the body's HTML when it has no plain text */
+  html?: string;
 }
 
 async function parseOne(file: string, depth: number, c: Counter, signal: AbortSignal): Promise<OnePart> {
@@ -108,7 +117,7 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
       size: 0,
       contentType: d.contentType,
       ...(d.contentType ? { declaredType: withCharset(d) } : {}),
-      ...(d.cid && (d.related || d.contentDisposition === 'inline') && d.contentType.startsWith('image/') ? { inline: true } : {}),
+      ...(d.cid && (d.related || d.contentDisposition === 'inline') && d.contentType.startsWith('image/') ? { inline: true, cid: d.cid } : {}),
     };
     files.push(entry);
     writes.push(pipeline(d.content, createWriteStream(p, { mode: 0o600 })).then(() => {
@@ -140,6 +149,7 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
   if (!text.trim() && msgText?.html) {
     // Only a real HTML part: its converted text is the body (inline images are reported, not faxed).
     text = htmlToText(msgText.html, c.limits.maxHtmlChars);
+    if (msgText.html.length <= c.limits.maxHtmlChars) out.html = msgText.html;
   }
   out.text = text.slice(0, c.limits.maxTextChars);
 
@@ -158,11 +168,35 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
         h.fromText && `From: ${h.fromText}`, h.date && `Date: ${h.date}`, h.subject && `Subject: ${h.subject}`, h.toText && `To: ${h.toText}`]
         .filter(Boolean).join('\n');
       if (inner.text.trim()) out.text = `${out.text.trimEnd()}\n\n${head}\n\n${inner.text}`.slice(0, c.limits.maxTextChars);
-      keep.push(...inner.files);
+      keep.push(...inner.files.map((x) => ({ ...x, depth: (x.depth ?? 0) + 1 })));
     }
     out.files = keep;
   }
   return out;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The HTML body as a self-contained page: the message's headers on top, its inline images as data: URLs. */
+async function htmlBodyFile(r: OnePart, dir: string): Promise<SubmissionFile> {
+  const parts = await Promise.all(r.files.filter((f) => f.inline && f.cid).map(async (f) => ({ contentId: f.cid!, data: await readFile(f.path) })));
+  const { html } = inlineCidImages(r.html ?? '', parts);
+  const h = r.headers;
+  const rows = [['From', h.fromText], ['To', h.toText], ['Subject', h.subject], ['Date', h.date]]
+    .map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em;vertical-align:top">${k}:</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  const block = `<table style="font:13px sans-serif;border-bottom:2px solid #000;margin:0 0 12px 0;width:100%">${rows}</table>`;
+  // after the <body> tag when there is one (so a DOCTYPE keeps its mode), else the fragment gets a page around it;
+  // either way it starts as an HTML document, which is how detection knows it from text
+  const m = /<body\b[^>]*>/i.exec(html);
+  const page = m
+    ? html.slice(0, m.index + m[0].length) + block + html.slice(m.index + m[0].length)
+    : `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${block}${html}</body></html>`;
+  const p = path.join(dir, 'body.html');
+  // the text is UTF-8 now (mailparser decoded it): say so before any <meta> of the sender's charset is read
+  const withCharset = m ? page.replace(/<head\b[^>]*>/i, (x) => `${x}<meta charset="utf-8">`) : page;
+  const data = Buffer.from(/^\s*<(!doctype|html)/i.test(withCharset) ? withCharset : `<!DOCTYPE html>${withCharset}`, 'utf8');
+  await writeFile(p, data, { mode: 0o600 });
+  return { name: 'message.html', path: p, size: data.length, declaredType: 'text/html; charset=utf-8' };
 }
 
 /** Parse the spooled message at `file`, writing attachments into `dir`. Throws MessageParseError for hostile input. */
@@ -175,7 +209,8 @@ export async function parseMessage(file: string, dir: string, limits: Partial<Pa
     return {
       ...r.headers,
       text: r.text,
-      files: r.files.map(({ contentType: _ct, ...f }) => f),
+      files: r.files.map(({ contentType: _ct, cid: _cid, ...f }) => f),
+      ...(r.html !== undefined ? { html: await htmlBodyFile(r, dir) } : {}),
     };
   } finally {
     clearTimeout(timer);

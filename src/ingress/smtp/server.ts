@@ -334,6 +334,7 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           sender: st.sender,
           recipients: [...st.recipients.values()],
           files: parsed.files,
+          ...(parsed.html ? { bodyHtml: parsed.html } : {}),
           subject: parsed.subject,
           ...(text.trim() ? { body: { from: parsed.fromText, to: parsed.toText, subject: parsed.subject, date: parsed.date, text } } : {}),
           // intake's email rules: a report is nothing to fax, the dedup key is sender and Message-ID

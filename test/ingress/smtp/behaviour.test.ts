@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
@@ -105,10 +105,14 @@ describe('content', () => {
     if (!r.ok) return;
     expect(r.response).toContain('logo.png (inline)');
     const [job] = jobsOf(r.response);
-    expect(job.files.map((f) => [f.name, f.verdict])).toEqual([['logo.png', 'inline'], ['letter.pdf', 'accepted']]);
-    const body = h.jobs.submission(job.submissionId)!.body as { text: string };
-    expect(body.text).toContain('Dr Smith');
-    expect(body.text).not.toContain('<b>');
+    // An HTML-only body is its own page (message.html; Chromium is in setup.sh), its cid: image inside it
+    const sub = h.jobs.submission(job.submissionId)!;
+    expect(job.files.map((f) => [f.name, f.verdict])).toEqual([['message.html', 'accepted'], ['logo.png', 'inline'], ['letter.pdf', 'accepted']]);
+    const page = readFileSync(path.join(sub.dir, sub.files[0].stored), 'utf8');
+    expect(page).toContain('<b>Dr Smith</b>');
+    expect(page).toContain('src="data:image/png;base64,');
+    expect(page).toMatch(/<th[^>]*>From:<\/th><td>strict@clinic\.example/);
+    expect((sub.body as { text: string }).text).toBe('');
   });
 
   it('a body-only message is faxed as the body page', async () => {
