@@ -8,6 +8,7 @@ import type { ReasonCode } from '../domain/types.js';
 import { createInProcessEncoder, type PageEncoder } from './encode.js';
 import { imageFailure, loadSharp, renderImage } from './image.js';
 import { convertOffice } from './office.js';
+import type { OfficeConverter } from './office-pool.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
@@ -63,6 +64,8 @@ export interface RendererDeps {
   concurrency?: number;
   /** the office converter program (LibreOffice's `soffice`; tests put a stand-in here) */
   officeCommand?: string;
+  /** warm LibreOffice instances (office-pool.ts); without it each document starts `officeCommand` cold */
+  office?: OfficeConverter;
   /** work folders in use, so the periodic cleanup (src/cleanup) leaves them alone however long a render takes */
   liveDirs?: Set<string>;
 }
@@ -103,7 +106,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
         // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
         const dir = await workDir();
         try {
-          const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.officeCommand);
+          const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.office ?? deps.officeCommand);
           const gsDir = path.join(dir, 'gs');
           await mkdir(gsDir);
           return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });
