@@ -13,13 +13,10 @@ import { killGroup, spawnTied, type TiedChildWithInput } from '../proc/spawn.js'
 import { BRIDGE_PY } from './office-bridge.js';
 import { coldConverter, ipcSocket } from './office.js';
 import { limitFailure, type LimitedResult } from './proc.js';
-import { RenderFailure, type Budget } from './types.js';
+import { RenderFailure, type Budget, type OfficeConverter } from './types.js';
 
-/** How office.ts turns a prepared input file (fixed name, right extension) into a PDF in `outDir`. */
-export interface OfficeConverter {
-  convert(src: string, outDir: string, budget: Budget): Promise<string>;
-  close(): Promise<void>;
-}
+export type { OfficeConverter } from './types.js';
+
 
 export interface OfficePool extends OfficeConverter {
   /** start every instance now (start-up pays LibreOffice's cold start once, not the first document) */

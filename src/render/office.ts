@@ -6,8 +6,7 @@ import { readHead } from '../formats/bytes.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { limitFailure, spawnLimited } from './proc.js';
-import type { OfficeConverter } from './office-pool.js';
-import { RenderFailure, type Budget } from './types.js';
+import { RenderFailure, type Budget, type OfficeConverter } from './types.js';
 
 /** Registry ids converted here, with the extension LibreOffice uses to pick its import filter. */
 export const OFFICE_EXT: Readonly<Record<string, string>> = {

@@ -57,3 +57,9 @@ export interface Budget {
 export function overBudget(b: Budget): RenderFailure {
   return new RenderFailure('damaged', `could not be rendered within the ${Math.round(b.limits.timeoutMs / 1000)} s limit`);
 }
+
+/** How office.ts turns a prepared input file (fixed name, right extension) into a PDF in `outDir`: cold or warm. */
+export interface OfficeConverter {
+  convert(src: string, outDir: string, budget: Budget): Promise<string>;
+  close(): Promise<void>;
+}
