@@ -88,6 +88,62 @@ async function makePdf(dir: string, pages: number): Promise<string> {
 
 interface Row { input: string; tool: string; pages: number; seconds: number; cpu: number; pagesPerS: number; peakMb: number; ratio: string }
 
+interface OfficeRow { input: string; tool: string; runs: number; median: number; min: number; max: number; peakMb: number }
+let officeRows: OfficeRow[] = [];
+const OFFICE_RUNS = Number(process.env.BENCH_OFFICE_RUNS ?? 10);
+
+/**
+ * Office documents: a cold LibreOffice per document (`soffice --convert-to`, as before issue 19) against the warm pool
+ * (src/render/office-pool.ts, one instance), same run, same one-page .docx, alternating; the pool's first document
+ * (its start) is left out of the warm median and shown as its own row. Peak RSS: the pool's whole trees.
+ */
+async function officeBench(dir: string): Promise<OfficeRow[]> {
+  const { convertOffice } = (await import(path.join(root, 'dist/src/render/office.js'))) as typeof import('../src/render/office.js');
+  const { createOfficePool } = (await import(path.join(root, 'dist/src/render/office-pool.js'))) as typeof import('../src/render/office-pool.js');
+  const { silentLogger } = (await import(path.join(root, 'dist/src/logger.js'))) as typeof import('../src/logger.js');
+  // a one-page .docx made here by LibreOffice from a short RTF letter
+  const rtf = path.join(dir, 'letter.rtf');
+  writeFileSync(rtf, '{\\rtf1\\ansi{\\fonttbl{\\f0 DejaVu Sans;}}\\f0\\fs28 Dear customer,\\par Please find the signed order attached.\\par ' + 'The quick brown fox jumps over the lazy dog. '.repeat(40) + '\\par Regards\\par}');
+  await measure('soffice', [`-env:UserInstallation=file://${dir}/mkprofile`, '--headless', '--convert-to', 'docx', '--outdir', dir, rtf]);
+  const docx = path.join(dir, 'letter.docx');
+  const limits = { maxPages: 200, maxMegapixels: 40, timeoutMs: 120_000, memoryMb: 1024 };
+  const budget = () => ({ limits, deadline: Date.now() + limits.timeoutMs });
+  const pool = createOfficePool({ size: 1, recycleAfter: 1000, tmpDir: dir, logger: silentLogger });
+  let peakKb = 0;
+  const sampler = setInterval(() => { peakKb = Math.max(peakKb, pool.residentKb()); }, 20);
+  const once = async (conv: 'cold' | typeof pool) => {
+    const work = mkdtempSync(path.join(dir, 'office-'));
+    const t0 = process.hrtime.bigint();
+    await convertOffice(docx, 'docx', budget(), work, conv === 'cold' ? 'soffice' : conv);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    rmSync(work, { recursive: true, force: true });
+    return s;
+  };
+  const cold: number[] = [];
+  const coldPeak: number[] = [];
+  const warm: number[] = [];
+  try {
+    const first = await once(pool);
+    for (let i = 0; i < OFFICE_RUNS; i++) {
+      // the cold run's memory: its own tree, sampled by running it as a child process (the CLI's office step alone)
+      const t = await measure('node', ['--input-type=module', '-e',
+        `import(${JSON.stringify(path.join(root, 'dist/src/render/office.js'))}).then(async (m) => { const fs = await import('node:fs'); const w = fs.mkdtempSync(${JSON.stringify(path.join(dir, 'cold-'))}); await m.convertOffice(${JSON.stringify(docx)}, 'docx', { limits: ${JSON.stringify(limits)}, deadline: Date.now() + 120000 }, w, 'soffice'); fs.rmSync(w, { recursive: true, force: true }); })`]);
+      cold.push(t.seconds);
+      coldPeak.push(t.peakMb);
+      warm.push(await once(pool));
+    }
+    const stat = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+    return [
+      { input: 'letter.docx (1 page)', tool: 'cold: soffice --convert-to per document', runs: cold.length, ...stat(cold), peakMb: Math.max(...coldPeak) },
+      { input: 'letter.docx (1 page)', tool: 'warm pool: first document (instance start)', runs: 1, median: first, min: first, max: first, peakMb: peakKb / 1024 },
+      { input: 'letter.docx (1 page)', tool: 'warm pool (1 instance, python3-uno)', runs: warm.length, ...stat(warm), peakMb: peakKb / 1024 },
+    ];
+  } finally {
+    clearInterval(sampler);
+    await pool.close();
+  }
+}
+
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main() {
@@ -126,6 +182,7 @@ async function main() {
         ratio: `${(bs / os).toFixed(2)}× (${os - bs >= 0 ? '+' : ''}${(os - bs).toFixed(2)} s)`,
       });
     }
+    officeRows = await officeBench(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,6 +191,8 @@ async function main() {
   for (const r of rows) {
     lines.push(`| ${r.input} | ${r.tool} | ${r.pages} | ${r.seconds.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.pagesPerS.toFixed(1)} | ${r.peakMb.toFixed(0)} | ${r.ratio} |`);
   }
+  lines.push('', `| one-page .docx → PDF | converter | runs | wall s median | min | max | peak RSS MB (all its processes) |`, '|---|---|---:|---:|---:|---:|---:|');
+  for (const r of officeRows) lines.push(`| ${r.input} | ${r.tool} | ${r.runs} | ${r.median.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.peakMb.toFixed(0)} |`);
   lines.push('', `machine: ${availableParallelism()} cores, load average before/after ${loadBefore} / ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

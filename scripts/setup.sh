@@ -17,6 +17,7 @@ APT_PACKAGES=(
   fontconfig fonts-dejavu-core fonts-noto-core fonts-noto-cjk   # text pages in every script
   chromium             # browser tests of the web pages (driven by playwright-core)
   libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui   # office converter (soffice → PDF)
+  python3-uno          # drives the warm LibreOffice instances (src/render/office-pool.ts; without it: cold per document)
   libheif-examples     # heif-convert: HEIC/HEIF photos (the iPhone default), decoded in a limited process
   libspandsp-dev libtiff-dev pkg-config gcc   # native/t30check: the fax compliance check (`faxgate render --check`)
 )

@@ -21,6 +21,10 @@ export interface Config {
   maxPdfImageMegapixels: number;
   renderTimeoutMs: number;
   renderMemoryMb: number;
+  /** warm LibreOffice instances (absent: 1 on up to 2 cores, else 2; 0: a cold LibreOffice per document) */
+  officePoolSize?: number;
+  /** a warm instance is replaced after this many documents */
+  officeRecycleAfter: number;
   tlsCert?: string;
   tlsKey?: string;
   dmarc: boolean;
@@ -84,6 +88,8 @@ const FIELDS: Field[] = [
   { key: 'maxPdfImageMegapixels', env: 'FAXGATE_MAX_PDF_IMAGE_MEGAPIXELS', kind: 'number', def: 400, min: 1 },
   { key: 'renderTimeoutMs', env: 'FAXGATE_RENDER_TIMEOUT_MS', kind: 'int', def: 60_000, min: 100 },
   { key: 'renderMemoryMb', env: 'FAXGATE_RENDER_MEMORY_MB', kind: 'int', def: 512, min: 64 },
+  { key: 'officePoolSize', env: 'FAXGATE_OFFICE_POOL_SIZE', kind: 'int', min: 0, max: 16 },
+  { key: 'officeRecycleAfter', env: 'FAXGATE_OFFICE_RECYCLE_AFTER', kind: 'int', def: 50, min: 1 },
   { key: 'tlsCert', env: 'FAXGATE_TLS_CERT', kind: 'string' },
   { key: 'tlsKey', env: 'FAXGATE_TLS_KEY', kind: 'string' },
   { key: 'dmarc', env: 'FAXGATE_DMARC', kind: 'bool', def: false },

@@ -189,9 +189,14 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, maxPdfInflatedMb: config.maxPdfInflatedMb } });
   const liveDirs = new Set<string>();
+  // Warm LibreOffice instances (issue 19): started in the background, so start-up does not wait for them; closed
+  // after the renderer (closers run in reverse), with every soffice they started.
+  const { createOfficeConverter } = await import('./render/office-pool.js');
+  const office = await createOfficeConverter({ size: config.officePoolSize, recycleAfter: config.officeRecycleAfter, tmpDir, logger, liveDirs });
+  if (office) onStop(() => office.close());
   const renderer = createRenderer({
     limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb },
-    logger, tmpDir, liveDirs,
+    logger, tmpDir, liveDirs, office,
   });
 
   // Jobs, intake, the fax line and the workers. Feedback registers jobs.onTerminal(...) right after the store exists.
@@ -225,6 +230,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
     onRemoved: metrics.cleanupRemoved,
   });
   await cleanup.atStart();
+  // after the start-up sweep of DATA/tmp, where the instances keep their profiles
+  void office?.warm().catch(() => undefined);
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   cleanup.start();
   onStop(() => cleanup.stop());

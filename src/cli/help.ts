@@ -198,7 +198,7 @@ export const HELP: Record<string, CommandHelp> = {
     summary: 'render files to one TIFF Class F fax (and optionally its PDF)',
     usage: 'render [options] -o OUT.tif INPUT...',
     options: [['-o, --output OUT.tif', 'the fax to write (required)'],
-      ['--resolution standard|fine|superfine', 'default fine'], ['--paper letter|a4', 'default letter'],
+      ['--resolution standard|fine|superfine', 'default fine'], ['--paper letter|a4|legal', 'default letter'],
       ['--g3', 'CCITT G3 instead of G4'], ['--pdf OUT.pdf', 'also write the fax as PDF'],
       ['--check', 'then send it over a simulated T.30 call to a standard Group 3 machine and compare the pages received'],
       ['--check-t38', 'the check call over T.38 instead of modem audio (implies --check)'],

@@ -12,7 +12,7 @@ import { findPackage } from './version.js';
 import { createRenderer, type RenderDoc } from '../render/index.js';
 import { rendererOf } from '../attachments/registry.js';
 import type { Logger } from '../logger.js';
-import type { Paper, Resolution } from '../domain/types.js';
+import { PAPERS, type Paper, type Resolution } from '../domain/types.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const resolution = (values.resolution ?? 'fine') as Resolution;
   if (!['standard', 'fine', 'superfine'].includes(resolution)) throw new UsageError(`--resolution must be standard, fine or superfine, got "${resolution}"`);
   const paper = (values.paper ?? 'letter') as Paper;
-  if (!['letter', 'a4'].includes(paper)) throw new UsageError(`--paper must be letter or a4, got "${paper}"`);
+  if (!PAPERS.includes(paper)) throw new UsageError(`--paper must be ${PAPERS.join(', ')}, got "${paper}"`);
   if (!values.output) throw new UsageError('-o OUT.tif is required');
   if (positionals.length === 0) throw new UsageError('no input files given');
   for (const f of positionals) {

@@ -76,7 +76,9 @@ export interface ScreenDecision {
 
 export type UnsupportedFilesPolicy = 'ignore' | 'reject';
 export type Resolution = 'standard' | 'fine' | 'superfine';
-export type Paper = 'letter' | 'a4';
+export type Paper = 'letter' | 'a4' | 'legal';
+/** Every paper size a fax can be sent on (docs/rendering.md): validation lists take it from here. */
+export const PAPERS: readonly Paper[] = ['letter', 'a4', 'legal'];
 
 export interface IntegrationSettings {
   feedbackUrl: string;

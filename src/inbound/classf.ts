@@ -106,3 +106,17 @@ export async function classFPages(file: string, timeoutMs: number): Promise<numb
   if (pages.length === 0 || !pages.every(isClassFPage)) return null;
   return (await decodesCleanly(file, timeoutMs)) ? pages.length : null;
 }
+
+/**
+ * The paper a received page that must be re-rendered is laid out on: legal when any page is longer than letter
+ * (past 11.5 in, so a letter page's rounding never counts), so a legal-length fax stays whole and at its size
+ * instead of being shrunk onto letter. Pages whose length cannot be read count as letter.
+ */
+export function receivedPaper(pages: readonly TiffPageTags[]): 'letter' | 'legal' {
+  const inches = (p: TiffPageTags) => {
+    const perInch = p.resUnit === 3 ? 2.54 : 1;
+    const y = p.yRes * perInch;
+    return y > 0 ? p.height / y : 0;
+  };
+  return pages.some((p) => inches(p) > 11.5) ? 'legal' : 'letter';
+}

@@ -8,7 +8,7 @@ import { FaxError } from '../domain/errors.js';
 import { RenderFailure } from '../render/types.js';
 import { rendererOf } from '../attachments/registry.js';
 import { isE164 } from '../domain/numbers.js';
-import { classFPages, readTiffTags } from './classf.js';
+import { classFPages, readTiffTags, receivedPaper } from './classf.js';
 import { fsyncDir, publishCopy } from '../store/files.js';
 import { shredDir, shredFile } from './files.js';
 import { createSqliteInboundStore } from './store.js';
@@ -110,8 +110,10 @@ export function createInbound(deps: InboundDeps) {
       let storedPages = kind === 'tiff' ? await classFPages(input.path, config.renderTimeoutMs) : null;
       if (storedPages === null) {
         stored = path.join(dir, 'render.tif');
+        // a legal-length received TIFF is re-rendered on legal paper, never fitted (shrunk) onto letter
+        const paper = kind === 'tiff' ? receivedPaper(await readTiffTags(input.path).catch(() => [])) : 'letter';
         try {
-          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind, renderer: rendererOf(kind) }, { resolution: 'fine', paper: 'letter' }, stored);
+          await renderer.renderDoc({ name: input.name, path: input.path, detected: kind, renderer: rendererOf(kind) }, { resolution: 'fine', paper }, stored);
         } catch (e) {
           // A document that cannot become fax pages is the sender's problem; anything else (disk full, ...) is ours.
           if (e instanceof RenderFailure) throw new FaxError('invalid-request', `the file could not be rendered as a fax: ${e.message}`, { reason: e.reason });

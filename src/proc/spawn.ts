@@ -3,7 +3,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * The guard, run by /bin/sh: it starts a watcher that blocks reading fd 3, this process's end of a socket pair, and
@@ -20,9 +20,13 @@ const SHELL = '/bin/sh';
 export interface TiedOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** give the tool a stdin pipe (a long-running helper that takes requests line by line); closed otherwise */
+  stdin?: boolean;
 }
 
 export type TiedChild = ChildProcessByStdio<null, Readable, Readable>;
+/** A tied child started with `stdin: true`. */
+export type TiedChildWithInput = ChildProcessByStdio<Writable, Readable, Readable>;
 
 /** The program `cmd` names on `searchPath`, or undefined when there is none (so the caller can report "missing"). */
 export function findProgram(cmd: string, searchPath: string | undefined): string | undefined {
@@ -43,15 +47,18 @@ export function findProgram(cmd: string, searchPath: string | undefined): string
  * process. `child.pid` is the group: kill it with killGroup(). A program that is not installed is spawned
  * unguarded, so the caller sees Node's own ENOENT 'error' event exactly as before.
  */
-export function spawnTied(cmd: string, args: readonly string[], opts: TiedOptions = {}): TiedChild {
+export function spawnTied(cmd: string, args: readonly string[], opts: TiedOptions & { stdin: true }): TiedChildWithInput;
+export function spawnTied(cmd: string, args: readonly string[], opts?: TiedOptions): TiedChild;
+export function spawnTied(cmd: string, args: readonly string[], opts: TiedOptions = {}): TiedChild | TiedChildWithInput {
   const env = opts.env ?? process.env;
   const program = findProgram(cmd, env.PATH);
+  const stdin = opts.stdin ? 'pipe' : 'ignore';
   if (!program) {
-    return spawn(cmd, [...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    return spawn(cmd, [...args], { cwd: opts.cwd, env, stdio: [stdin, 'pipe', 'pipe'], detached: true }) as unknown as TiedChild;
   }
   // fd 3 is a socket pair whose other end only this process holds: its EOF is the server's death.
   const child = spawn(SHELL, ['-c', GUARD_SCRIPT, 'faxgate-guard', program, ...args], {
-    cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true,
+    cwd: opts.cwd, env, stdio: [stdin, 'pipe', 'pipe', 'pipe'], detached: true,
   });
   const tie = child.stdio[3] as Readable | null;
   tie?.on('error', () => {}).resume();

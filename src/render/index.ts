@@ -12,7 +12,7 @@ import { renderHtmlToPdf } from './html.js';
 import { removeQuietly, renderPdf } from './pdf.js';
 import { decodeText, renderBodyPages, renderTextString, type BodyPage } from './text.js';
 import { dpi, isCopyable, pageStrip, parseTiff, writeClassF, type FaxPage } from './tiff.js';
-import { RenderFailure, geometry, type Budget, type Geometry, type RenderLimits, type RenderOptions } from './types.js';
+import { RenderFailure, geometry, type Budget, type Geometry, type OfficeConverter, type RenderLimits, type RenderOptions } from './types.js';
 import { toPage } from './bitmap.js';
 import { renderCoverPages } from './cover.js';
 import type { CoverSpec } from '../domain/types.js';
@@ -66,6 +66,8 @@ export interface RendererDeps {
   officeCommand?: string;
   /** the browser that lays out HTML (Chromium; default /usr/bin/chromium) */
   chromium?: string;
+  /** warm LibreOffice instances (office-pool.ts); without it each document starts `officeCommand` cold */
+  office?: OfficeConverter;
   /** work folders in use, so the periodic cleanup (src/cleanup) leaves them alone however long a render takes */
   liveDirs?: Set<string>;
 }
@@ -106,7 +108,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
         // LibreOffice makes a PDF, which then takes the PDF path above under the same budget (one limit per document)
         const dir = await workDir();
         try {
-          const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.officeCommand);
+          const pdf = await convertOffice(doc.path, doc.detected, b, dir, deps.office ?? deps.officeCommand);
           const gsDir = path.join(dir, 'gs');
           await mkdir(gsDir);
           return await renderPdf(pdf, geom, b, { workDir: gsDir, parallel: concurrency });

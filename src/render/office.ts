@@ -6,7 +6,7 @@ import { readHead } from '../formats/bytes.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { limitFailure, spawnLimited } from './proc.js';
-import { RenderFailure, type Budget } from './types.js';
+import { RenderFailure, type Budget, type OfficeConverter } from './types.js';
 
 /** Registry ids converted here, with the extension LibreOffice uses to pick its import filter. */
 export const OFFICE_EXT: Readonly<Record<string, string>> = {
@@ -65,9 +65,9 @@ export function ipcSocket(profileUrl: string): string {
 
 /**
  * Convert `input` (of registry id `detected`) to a PDF inside `workDir` (private to this conversion, removed by the
- * caller) and return the PDF's path. Throws RenderFailure.
+ * caller) and return the PDF's path, with `converter` (the warm pool, or a cold `soffice` command). Throws RenderFailure.
  */
-export async function convertOffice(input: string, detected: string, budget: Budget, workDir: string, command = 'soffice'): Promise<string> {
+export async function convertOffice(input: string, detected: string, budget: Budget, workDir: string, converter: OfficeConverter | string = 'soffice'): Promise<string> {
   const ext = OFFICE_EXT[detected];
   if (!ext) throw new RenderFailure('unsupported-type', `files of type ${detected} cannot be converted`);
   const st = await stat(input);
@@ -76,27 +76,43 @@ export async function convertOffice(input: string, detected: string, budget: Bud
   // a fixed, plain name: LibreOffice picks its import filter by the extension, and no user text reaches its argv
   const src = path.join(workDir, `input.${ext}`);
   const outDir = path.join(workDir, 'out');
-  const home = path.join(workDir, 'home');
-  await Promise.all([copyFile(input, src), mkdir(outDir), mkdir(home)]);
-  // A profile per conversion: concurrent conversions never share (or lock) one, and nothing persists between
-  // users' documents. Headless conversion runs no macros; no macro-security setting is overridden here.
-  const profile = pathToFileURL(path.join(workDir, 'profile')).href;
-  const env = { PATH: process.env.PATH, HOME: home, TMPDIR: workDir, TEMP: workDir, LANG: 'C.UTF-8', SAL_USE_VCLPLUGIN: 'svp' };
-  const proc = spawnLimited(command, [
-    `-env:UserInstallation=${profile}`,
-    '--headless', '--invisible', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
-    '--convert-to', 'pdf', '--outdir', outDir, src,
-  ], { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: workDir, env });
-  const r = await proc.done;
-  await rm(ipcSocket(profile), { force: true }).catch(() => {});
-  const killed = limitFailure([r], budget, 'office converter');
-  if (killed) throw killed;
-  const pdf = path.join(outDir, 'input.pdf');
-  const made = await stat(pdf).catch(() => undefined);
-  if (!made || made.size === 0) {
-    if (r.code === 127 || r.code === -1) throw new RenderFailure('unsupported-type', 'the office converter (LibreOffice) is not installed on this server');
-    if (/bad_alloc|out of memory/i.test(r.stderr)) throw new RenderFailure('damaged', `the office converter ran out of memory on this file`);
-    throw new RenderFailure('damaged', 'the document is damaged: the office converter could not open it');
-  }
-  return pdf;
+  await Promise.all([copyFile(input, src), mkdir(outDir)]);
+  const conv = typeof converter === 'string' ? coldConverter(converter) : converter;
+  return conv.convert(src, outDir, budget);
+}
+
+/**
+ * One fresh LibreOffice per document (`soffice --convert-to`): the fallback when no warm pool runs (no python3-uno,
+ * FAXGATE_OFFICE_POOL_SIZE=0, the one-shot CLI). Its private folders live in the conversion's own work folder.
+ */
+export function coldConverter(command = 'soffice'): OfficeConverter {
+  return {
+    async convert(src, outDir, budget) {
+      const workDir = path.dirname(src);
+      const home = path.join(workDir, 'home');
+      await mkdir(home);
+      // A profile per conversion: concurrent conversions never share (or lock) one, and nothing persists between
+      // users' documents. Headless conversion runs no macros; no macro-security setting is overridden here.
+      const profile = pathToFileURL(path.join(workDir, 'profile')).href;
+      const env = { PATH: process.env.PATH, HOME: home, TMPDIR: workDir, TEMP: workDir, LANG: 'C.UTF-8', SAL_USE_VCLPLUGIN: 'svp' };
+      const proc = spawnLimited(command, [
+        `-env:UserInstallation=${profile}`,
+        '--headless', '--invisible', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
+        '--convert-to', 'pdf', '--outdir', outDir, src,
+      ], { memoryMb: budget.limits.memoryMb, deadline: budget.deadline, cwd: workDir, env });
+      const r = await proc.done;
+      await rm(ipcSocket(profile), { force: true }).catch(() => {});
+      const killed = limitFailure([r], budget, 'office converter');
+      if (killed) throw killed;
+      const pdf = path.join(outDir, path.basename(src, path.extname(src)) + '.pdf');
+      const made = await stat(pdf).catch(() => undefined);
+      if (!made || made.size === 0) {
+        if (r.code === 127 || r.code === -1) throw new RenderFailure('unsupported-type', 'the office converter (LibreOffice) is not installed on this server');
+        if (/bad_alloc|out of memory/i.test(r.stderr)) throw new RenderFailure('damaged', `the office converter ran out of memory on this file`);
+        throw new RenderFailure('damaged', 'the document is damaged: the office converter could not open it');
+      }
+      return pdf;
+    },
+    close: async () => {},
+  };
 }

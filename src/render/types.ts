@@ -25,8 +25,8 @@ export class RenderFailure extends Error {
 export const FAX_WIDTH = 1728;
 export const FAX_XRES = 204;
 export const YRES: Record<Resolution, number> = { standard: 98, fine: 196, superfine: 391 };
-/** Paper height in inches (letter 11 in, A4 297 mm). */
-const PAPER_IN: Record<Paper, number> = { letter: 11, a4: 297 / 25.4 };
+/** Paper height in inches (letter 11 in, A4 297 mm, legal 14 in); every paper is faxed 1728 dots (8.5 in) wide. */
+export const PAPER_IN: Record<Paper, number> = { letter: 11, a4: 297 / 25.4, legal: 14 };
 
 export interface Geometry {
   width: number;
@@ -56,4 +56,10 @@ export interface Budget {
 
 export function overBudget(b: Budget): RenderFailure {
   return new RenderFailure('damaged', `could not be rendered within the ${Math.round(b.limits.timeoutMs / 1000)} s limit`);
+}
+
+/** How office.ts turns a prepared input file (fixed name, right extension) into a PDF in `outDir`: cold or warm. */
+export interface OfficeConverter {
+  convert(src: string, outDir: string, budget: Budget): Promise<string>;
+  close(): Promise<void>;
 }

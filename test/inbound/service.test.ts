@@ -15,6 +15,7 @@ import { openInbound } from '../../src/main.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { CORPUS } from '../helpers/tmp.js';
+import { run } from '../render/helpers.js';
 import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, removeScratch, scratchDir as tempDir } from './parts.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -268,5 +269,32 @@ describe('deletion and recovery', () => {
     expect(existsSync(path.join(t.dataDir, 'inbound', fax.id))).toBe(false);
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
+  });
+});
+
+describe('legal-length receptions', () => {
+  let t: T;
+  beforeAll(async () => {
+    t = await setup();
+  });
+
+  it('a legal-length Class F fax is stored whole, byte for byte, never cut to letter', async () => {
+    const tif = path.join(tempDir(), 'legal.tif');
+    await run('convert', ['-size', '1728x2744', 'xc:white', '-fill', 'black', '-draw', 'rectangle 0,2700 1727,2743', '-density', '204x196', '-units', 'PixelsPerInch', '-monochrome', '-compress', 'Group4', tif]);
+    const fax = await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: tif, name: 'fax.tif' });
+    const stored = path.join(t.dataDir, 'inbound', fax!.id, 'fax.tif');
+    expect(readFileSync(stored).equals(readFileSync(tif))).toBe(true);
+    expect((await readTiffTags(stored))[0]).toMatchObject({ width: 1728, height: 2744 });
+  });
+
+  it('a legal-length TIFF that is not Class F is re-rendered on legal paper, not shrunk onto letter', async () => {
+    const tif = path.join(tempDir(), 'legal-scan.tif');
+    // a 300 dpi scan of a legal page (not a fax resolution), with a bar along its bottom edge
+    await run('convert', ['-size', '2550x4200', 'xc:white', '-fill', 'black', '-draw', 'rectangle 0,4100 2549,4199', '-density', '300', '-units', 'PixelsPerInch', '-monochrome', '-compress', 'Group4', tif]);
+    const fax = await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: tif, name: 'scan.tif' });
+    const pages = await readTiffTags(path.join(t.dataDir, 'inbound', fax!.id, 'fax.tif'));
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ width: 1728, height: 2744 }); // 14 in at 196 lines per inch
+    expect(isClassFPage(pages[0])).toBe(true);
   });
 });

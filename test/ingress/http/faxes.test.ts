@@ -182,7 +182,7 @@ describe('POST /v1/faxes', () => {
   });
 
   it('multipart validation names unknown fields and bad values too', async () => {
-    const m = multipart([['to', TO], ['paper', 'legal'], ['colour', 'red']], [{ name: 'a.pdf', data: PDF }]);
+    const m = multipart([['to', TO], ['paper', 'tabloid'], ['colour', 'red']], [{ name: 'a.pdf', data: PDF }]);
     const r = await h.app.inject({ method: 'POST', url: '/v1/faxes', headers: { ...m.headers, ...auth(a.apiKey) }, payload: m.payload });
     expect(r.statusCode).toBe(400);
     expect(r.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['colour', 'paper']);

@@ -15,7 +15,7 @@ import {
 } from '../uploads.js';
 
 const resolutionSchema = { type: 'string', enum: ['standard', 'fine', 'superfine'], description: 'default fine' } as const;
-const paperSchema = { type: 'string', enum: ['letter', 'a4'], description: 'default letter' } as const;
+const paperSchema = { type: 'string', enum: ['letter', 'a4', 'legal'], description: 'default letter; legal is 8.5 × 14 in' } as const;
 const coverTextSchema = { type: 'string', maxLength: 65536, description: 'text laid out as the first page(s); on the cover page when there is one' } as const;
 const coverSchema = {
   anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['on', 'off'] }],
