@@ -391,6 +391,11 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
 
+    failedSince(since: Date): number {
+      const r = db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND completed_at >= ?").get(since.toISOString()) as { n: number };
+      return r.n;
+    },
+
     /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
     oldestOpenSince(): Date | undefined {
       const r = db.prepare(`SELECT MIN(created_at) AS t FROM jobs WHERE status NOT IN (${[...TERMINAL].map(() => '?').join(',')})`)

@@ -197,6 +197,8 @@ export interface JobStore {
   statusCounts(): Partial<Record<JobStatus, number>>;
   /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
   oldestOpenSince(): Date | undefined;
+  /** How many jobs ended `failed` at or after this time (the admin page's "failures in the last hour"). */
+  failedSince(since: Date): number;
   /** The earliest time a retrying job becomes due, for the sender's timer. */
   nextDue(): string | undefined;
 }

@@ -63,6 +63,12 @@ export interface JobsPort {
   attempts(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
   /** the job's submission: the station id it is sent with (docs/pages.md §2) */
   submission(id: string): { options: { csid?: string } } | undefined;
+  /** the account's jobs, newest first (the web pages' list; all accounts when undefined) */
+  list(accountId?: string, opts?: { limit?: number }): JobSnapshot[];
+  /** jobs per status, when the oldest open one was submitted, failures since a time (the admin page's queue) */
+  statusCounts(): Partial<Record<import('../../domain/jobs.js').JobStatus, number>>;
+  oldestOpenSince(): Date | undefined;
+  failedSince(since: Date): number;
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */

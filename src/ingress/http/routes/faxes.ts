@@ -1,12 +1,12 @@
 // POST /v1/faxes (multipart or JSON base64, idempotent), GET /v1/faxes/{id} and its rendered image (TIFF or PDF).
 import { createReadStream } from 'node:fs';
-import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
 import type { Paper, Resolution } from '../../../domain/types.js';
 import type { Account } from '../../../settings/types.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
+import { jobImageFile } from '../job-image.js';
 import { checkRecipientCount } from '../../../intake/rules.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
@@ -319,33 +319,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const account = accountOf(req);
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
-    const tiff = images.tiffPath(job);
-    if (!tiff) {
-      if (job.status === 'rejected' || job.status === 'failed') {
-        throw new FaxError('invalid-state', `fax ${job.id} was ${job.status} before it was rendered; there is no image`);
-      }
-      throw new FaxError('not-ready', `fax ${job.id} is not rendered yet (status ${job.status}); try again shortly`);
-    }
-    try {
-      await access(tiff);
-    } catch {
-      throw new FaxError('gone', `the image of fax ${job.id} is no longer stored`);
-    }
-    let file = tiff;
-    if (req.query.format === 'pdf') {
-      file = `${tiff.replace(/\.tiff?$/i, '')}.pdf`;
-      const exists = await stat(file).then(() => true, () => false);
-      if (!exists) {
-        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        try {
-          await images.toPdf(tiff, tmp);
-          await rename(tmp, file);
-        } finally {
-          await rm(tmp, { force: true });
-        }
-      }
-    }
-    const { size } = await stat(file);
+    const { file, size } = await jobImageFile(images, job, req.query.format);
     const pdf = req.query.format === 'pdf';
     return reply
       .type(pdf ? 'application/pdf' : 'image/tiff')
