@@ -233,6 +233,8 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
         expires: deps.clock.now().getTime() + DRAFT_MS,
       });
       kept = true;
+      // The app's response hook removes a request's upload: this one now belongs to the draft.
+      req.upload = undefined;
       return ctx.sendPage(reply, 200, sendReviewPage({
         ...v, draft, recipients, decision, coverText: Boolean(values.coverText.trim()), resolution,
       }));

@@ -15,7 +15,7 @@ export const when = (at: string | undefined) => (at ? at.replace('T', ' ').repla
 
 const STATUS_WORDS: Record<string, string> = {
   received: 'Received', rendering: 'Preparing', queued: 'Waiting to send', sending: 'Sending', retrying: 'Will retry',
-  sent: 'Sent', failed: 'Failed', rejected: 'Refused', cancelled: 'Cancelled', scheduled: 'Scheduled',
+  sent: 'Sent', failed: 'Failed', rejected: 'Refused', cancelled: 'Cancelled', scheduled: 'Scheduled', stored: 'Stored', deleted: 'Deleted',
 };
 
 export function statusBadge(status: string): SafeHtml {

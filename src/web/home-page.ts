@@ -16,5 +16,5 @@ delivers the faxes it receives to the account they were sent to.</p>
 <h2>For developers</h2>
 <p>The web service is described by its OpenAPI document: <a href="/v1/openapi.json">/v1/openapi.json</a>.</p>
 ${opts.adminEnabled && html`<h2>For the operator</h2><p><a href="/admin">Administration</a>: file types, the queue, the fax lines and accounts.</p>`}`;
-  return page({ title: 'faxgate', body });
+  return page({ title: 'Fax gateway', body });
 }
