@@ -14,7 +14,7 @@ export interface DeliveryView { at?: string; url?: string; outcome?: string; sta
 export const when = (at: string | undefined) => (at ? at.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—');
 
 const STATUS_WORDS: Record<string, string> = {
-  received: 'Received', rendering: 'Preparing', queued: 'Waiting to send', sending: 'Sending', retrying: 'Will retry',
+  received: 'Submitted', rendering: 'Preparing', queued: 'Waiting to send', sending: 'Sending', retrying: 'Will retry',
   sent: 'Sent', failed: 'Failed', rejected: 'Refused', cancelled: 'Cancelled', scheduled: 'Scheduled', stored: 'Stored', deleted: 'Deleted',
 };
 
@@ -30,8 +30,20 @@ export function fileReport(files: FileReport[], caption: string): SafeHtml {
   return html`<table class="stack"><caption class="visually-hidden">${caption}</caption><thead><tr><th scope="col">File</th><th scope="col">Detected as</th><th scope="col">Verdict</th><th scope="col">Why</th></tr></thead>
 <tbody>${files.map((f) => html`<tr><td data-label="File" class="lead">${f.name} <span class="help">${f.size.toLocaleString('en-US')} bytes</span></td>
 <td data-label="Detected as">${f.detected ?? 'unknown'}</td>
-<td data-label="Verdict">${faxed(f) ? html`<span class="yes">Faxed</span>` : html`<span class="no">Not faxed</span> <code>${f.verdict}</code>`}</td>
-<td data-label="Why"${f.reason ? '' : html` class="empty"`}>${f.reason ?? '—'}${f.pages ? html` <span class="help">${f.pages} page${f.pages === 1 ? '' : 's'}</span>` : ''}</td></tr>`)}</tbody></table>`;
+<td data-label="Verdict">${faxed(f) ? html`<span class="yes">Faxed</span>` : html`<span class="no">Not faxed</span> <code>${f.verdict}</code>`}${f.pages ? html` <span class="help">${f.pages} page${f.pages === 1 ? '' : 's'}</span>` : ''}</td>
+<td data-label="Why"${f.reason ? '' : html` class="empty"`}>${f.reason ?? '—'}</td></tr>`)}</tbody></table>`;
+}
+
+function filesSummary(files: FileReport[]): SafeHtml | string {
+  const left = files.filter((f) => !faxed(f)).length;
+  const all = `${files.length} file${files.length === 1 ? '' : 's'}`;
+  return left ? html`${all}, <span class="no">${left} not faxed</span>` : files.length ? all : 'text only';
+}
+
+/** Who sent it, in words: the browser's sends need not show the account id. */
+function senderLabel(job: JobSnapshot): string {
+  if (job.sender === `web:${job.accountId}`) return 'this web page';
+  return `${job.sender} (${job.source === 'email' ? 'email' : 'web service'})`;
 }
 
 export function faxListPage(v: Viewer & { jobs: JobSnapshot[]; status?: string; more?: string; filter?: string }): string {
@@ -40,7 +52,7 @@ export function faxListPage(v: Viewer & { jobs: JobSnapshot[]; status?: string; 
 <td data-label="Status">${statusBadge(j.status)}</td>
 <td data-label="Pages">${j.pagesSent ? `${j.pagesSent} of ${j.pages}` : j.pages || '—'}</td>
 <td data-label="Submitted" class="when"><time datetime="${j.submittedAt}">${when(j.submittedAt)}</time></td>
-<td data-label="Files">${j.files.filter((f) => !faxed(f)).length ? html`<span class="no">${j.files.filter((f) => !faxed(f)).length} not faxed</span>` : `${j.files.length}`}</td>
+<td data-label="Files">${filesSummary(j.files)}</td>
 </tr>`);
   const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
 <p><a href="/send">Send a fax</a></p>
@@ -92,7 +104,7 @@ ${v.error && html`<div class="summary" role="alert"><p class="error">${v.error}<
 <dt>Pages</dt><dd>${job.pages || '—'}${job.pagesSent ? ` (${job.pagesSent} sent)` : ''}</dd>
 <dt>Submitted</dt><dd><time datetime="${job.submittedAt}">${when(job.submittedAt)}</time></dd>
 <dt>Finished</dt><dd>${when(job.completedAt)}</dd>
-<dt>From</dt><dd>${job.sender} (${job.source === 'email' ? 'email' : 'web service'})</dd>
+<dt>Sent from</dt><dd>${senderLabel(job)}</dd>
 <dt>Resolution</dt><dd>${job.resolution}, ${job.paper}</dd>
 <dt>Fax id</dt><dd><code>${job.id}</code></dd>
 </dl>

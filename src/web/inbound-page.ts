@@ -5,9 +5,9 @@ import { ACCOUNT_NAV, csrfField, page } from './layout.js';
 import { statusBadge, when, type Viewer } from './faxes-page.js';
 
 function tombstone(f: InboundFax): string {
-  const how = f.deletedReason === 'retrieved' ? 'after it was retrieved' : '';
-  const by = f.deletedBy === `web:${f.accountId}` ? 'on this page' : f.deletedBy ? `by ${f.deletedBy}` : '';
-  return [how, when(f.deletedAt ?? undefined), by].filter(Boolean).join(', ');
+  const how = f.deletedReason === 'retrieved' ? 'after it was retrieved, on' : 'on';
+  const by = f.deletedBy === `web:${f.accountId}` ? 'from this page' : f.deletedBy ? `by ${f.deletedBy}` : '';
+  return [how, when(f.deletedAt ?? undefined), by].filter(Boolean).join(' ');
 }
 
 export function inboundPage(v: Viewer & { faxes: InboundFax[]; status?: string; more?: string; deleteAfterRetrieval: boolean }): string {

@@ -53,7 +53,8 @@ td.when{white-space:nowrap}
 .no{color:#a4001d;font-weight:600}
 .yes{color:#14532d;font-weight:600}
 nav{background:#e8edf5;border-bottom:1px solid #c4c4c4}
-nav ul{list-style:none;margin:0 auto;padding:.25rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;max-width:64rem}
+nav ul{list-style:none;margin:0 auto;padding:.25rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;max-width:46rem}
+nav.wide ul{max-width:64rem}
 nav a{display:inline-block;padding:.5rem 0;font-weight:600}
 nav a[aria-current=page]{color:#1b1b1b;text-decoration:none;border-bottom:3px solid #12305e}
 .inline{display:inline;margin:0}
@@ -70,6 +71,7 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:40rem){
   main{padding:.75rem}
+  nav ul{padding:.25rem .75rem}
   table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
   table.stack tr{display:block;border:1px solid #c4c4c4;border-radius:.4rem;margin:0 0 .75rem;padding:.25rem .5rem}
   table.stack td{display:block;border:0;padding:.25rem 0}
@@ -134,7 +136,7 @@ export function page({ title, body, signedIn, wide, error, nav }: PageOptions): 
 ${signedIn && html`<span class="who">Signed in as ${signedIn.who}</span>
 <form method="post" action="${signedIn.signOutAction}">${csrfField(signedIn.csrf)}<button type="submit">Sign out</button></form>`}
 </header>
-${nav && html`<nav aria-label="Pages"><ul>${nav.links.map(([href, label]) => html`<li><a href="${href}"${href === nav.current ? raw(' aria-current="page"') : ''}>${label}</a></li>`)}</ul></nav>`}`;
+${nav && html`<nav aria-label="Pages"${raw(wide ? ' class="wide"' : '')}><ul>${nav.links.map(([href, label]) => html`<li><a href="${href}"${href === nav.current ? raw(' aria-current="page"') : ''}>${label}</a></li>`)}</ul></nav>`}`;
   return html`<!doctype html>
 <html lang="en">
 <head>

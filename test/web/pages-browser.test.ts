@@ -142,7 +142,7 @@ describe('account pages in Chromium', () => {
     expect(await status.textContent()).toMatch(/Ready to send — 1 file will be left out\. Nothing has been queued yet\./);
     const rows = page.locator('table tbody tr');
     expect(await rows.count()).toBe(2);
-    expect(await rows.nth(0).locator('td[data-label="Verdict"]').textContent()).toBe('Faxed');
+    expect(await rows.nth(0).locator('td[data-label="Verdict"]').textContent()).toBe('Faxed 3 pages');
     expect(await rows.nth(1).locator('td[data-label="Verdict"]').textContent()).toMatch(/^Not faxed/);
     expect(await page.locator('dl.facts').textContent()).toContain('+15550102000, +15550102001');
     // Nothing is queued by the dry run.
@@ -235,7 +235,7 @@ describe('account pages in Chromium', () => {
     expect((await page.request.get(`${base}/inbound/${kept.id}/view`)).status()).toBe(200);
     await w.parts.inbound.whenIdle();
     await page.reload();
-    expect(await page.locator(`#fax-${kept.id} td[data-label="Status"]`).textContent()).toMatch(/^Deleted after it was retrieved/);
+    expect(await page.locator(`#fax-${kept.id} td[data-label="Status"]`).textContent()).toMatch(/^Deleted after it was retrieved, on /);
     expect((await page.request.get(`${base}/inbound/${kept.id}/view`)).status()).toBe(410);
     await axeCheck(page, 'received faxes with tombstones');
     await page.setViewportSize(PHONE);
