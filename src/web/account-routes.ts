@@ -10,6 +10,8 @@ import type { Resolution } from '../domain/types.js';
 import type { AccountStore } from '../settings/types.js';
 import type { FeedbackPort, ImagesPort, IntakePort, JobsPort } from '../ingress/http/deps.js';
 import type { InboundService } from '../inbound/service.js';
+import type { FaxService } from '../jobs/service.js';
+import { TERMINAL, type JobStatus } from '../domain/jobs.js';
 import { jobImageFile } from '../ingress/http/job-image.js';
 import { removeUpload, receiveMultipart, MULTIPART_OVERHEAD, type ParsedUpload } from '../ingress/http/uploads.js';
 import { checkRecipientCount } from '../intake/rules.js';
@@ -28,6 +30,8 @@ export interface AccountPagesDeps {
   images: ImagesPort;
   feedback: Pick<FeedbackPort, 'deliveriesFor'>;
   inbound: Pick<InboundService, 'list' | 'get' | 'openImage' | 'remove'>;
+  /** cancel, resend and the paged list (src/jobs/service.ts), the same calls as the API's */
+  faxes: Pick<FaxService, 'cancel' | 'resend' | 'listFaxes'>;
 }
 
 /** Files checked by the dry run and waiting for the confirm step; removed on confirm, discard, expiry or shutdown. */
@@ -75,17 +79,20 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
 
   // ---- sent faxes ---------------------------------------------------------------------------------------------
 
-  app.get<{ Querystring: { limit?: string } }>('/faxes', async (req, reply) => {
+  app.get<{ Querystring: { cursor?: string; status?: string } }>('/faxes', async (req, reply) => {
     const cur = ctx.current(ACCOUNT, req);
     if (!cur) return ctx.accountSignIn(req, reply, '/faxes');
     const v = viewer(cur);
-    // No cursor yet: "older" asks for a longer list (bounded), newest first.
-    const limit = Math.min(Math.max(Number(req.query.limit) || PAGE, 1), 1000);
-    const jobs = deps.jobs.list(v.account.id, { limit: limit + 1 });
-    return ctx.sendPage(reply, 200, faxListPage({
-      ...v, jobs: jobs.slice(0, limit), status: ctx.takeFlash(cur.id),
-      ...(jobs.length > limit && limit < 1000 ? { more: `/faxes?limit=${limit + PAGE}` } : {}),
-    }));
+    const status = typeof req.query.status === 'string' && req.query.status.length <= 20 ? req.query.status : '';
+    const cursor = typeof req.query.cursor === 'string' && req.query.cursor.length <= 200 ? req.query.cursor : undefined;
+    let list;
+    try {
+      list = deps.faxes.listFaxes(v.account.id, status ? { status } : {}, { limit: PAGE, ...(cursor ? { cursor } : {}) });
+    } catch (e) {
+      throw asRefusal(e);
+    }
+    const more = list.nextCursor ? `/faxes?${new URLSearchParams({ ...(status ? { status } : {}), cursor: list.nextCursor })}` : undefined;
+    return ctx.sendPage(reply, 200, faxListPage({ ...v, jobs: list.items, status: ctx.takeFlash(cur.id), filter: status, ...(more ? { more } : {}) }));
   });
 
   function ownJob(cur: Signed, id: string) {
@@ -94,15 +101,47 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
     return job;
   }
 
+  function showFax(reply: FastifyReply, status: number, cur: Signed, id: string, extra: { error?: string; status?: string } = {}) {
+    const job = ownJob(cur, id);
+    const hasImage = Boolean(deps.images.tiffPath(job));
+    return ctx.sendPage(reply, status, faxDetailPage({
+      ...viewer(cur), job, events: deps.jobs.events(job.id), calls: deps.jobs.attempts(job.id),
+      deliveries: deps.feedback.deliveriesFor(job.id) as DeliveryView[], hasImage,
+      canCancel: !TERMINAL.has(job.status as JobStatus), canResend: hasImage, ...extra,
+    }));
+  }
+
   app.get<{ Params: { id: string } }>('/faxes/:id', async (req, reply) => {
     const cur = ctx.current(ACCOUNT, req);
     if (!cur) return ctx.accountSignIn(req, reply, '/faxes');
+    return showFax(reply, 200, cur, req.params.id, { status: ctx.takeFlash(cur.id) });
+  });
+
+  app.post<{ Params: { id: string } }>('/faxes/:id/cancel', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+    const cur = ctx.requireSession(ACCOUNT, req);
     const job = ownJob(cur, req.params.id);
-    const hasImage = Boolean(deps.images.tiffPath(job));
-    return ctx.sendPage(reply, 200, faxDetailPage({
-      ...viewer(cur), job, events: deps.jobs.events(job.id), calls: deps.jobs.attempts(job.id),
-      deliveries: deps.feedback.deliveriesFor(job.id) as DeliveryView[], hasImage, status: ctx.takeFlash(cur.id),
-    }));
+    try {
+      const after = await deps.faxes.cancel(job.accountId, job.id);
+      ctx.setFlash(cur.id, after.status === 'cancelled' ? 'The fax was cancelled.' : 'The line was asked to hang up; the fax ends as soon as it does.');
+    } catch (e) {
+      if (!isFaxError(e) || e.code !== 'fax-finished') throw asRefusal(e);
+      return showFax(reply, 409, cur, job.id, { error: `It cannot be cancelled: ${e.message.replace(/^./, (c) => c.toLowerCase())}.` });
+    }
+    return reply.redirect(`/faxes/${job.id}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/faxes/:id/resend', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
+    const cur = ctx.requireSession(ACCOUNT, req);
+    const job = ownJob(cur, req.params.id);
+    const to = str((req.body as Body).to).trim();
+    try {
+      const jobs = deps.faxes.resend(job.accountId, job.id, to ? { to: [to] } : {});
+      ctx.setFlash(cur.id, `Resent to ${jobs.map((j) => j.to).join(', ')}.`);
+      return reply.redirect(`/faxes/${jobs[0].id}`, 303);
+    } catch (e) {
+      if (!isFaxError(e) || e.entry.http >= 500) throw e;
+      return showFax(reply, e.entry.http, cur, job.id, { error: `It was not resent: ${e.message}` });
+    }
   });
 
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/faxes/:id/image', async (req, reply) => {
@@ -285,4 +324,7 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
   });
 
   for (const target of ['/send/confirm', '/send/discard']) app.get(target, async (_req, reply) => reply.redirect('/send', 303));
+  for (const action of ['cancel', 'resend']) {
+    app.get<{ Params: { id: string } }>(`/faxes/:id/${action}`, async (req, reply) => reply.redirect(`/faxes/${encodeURIComponent(req.params.id)}`, 303));
+  }
 }

@@ -1,5 +1,5 @@
 // The "Sent faxes" pages: the account's outgoing faxes as a list, and one fax with its file report, calls and feedback.
-import type { JobSnapshot } from '../domain/jobs.js';
+import { JOB_STATUSES, type JobSnapshot } from '../domain/jobs.js';
 import type { FileReport } from '../domain/types.js';
 import type { AttemptRecord } from '../jobs/attempts.js';
 import type { JobEventView } from '../ingress/http/deps.js';
@@ -56,9 +56,14 @@ export function faxListPage(v: Viewer & { jobs: JobSnapshot[]; status?: string; 
 </tr>`);
   const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
 <p><a href="/send">Send a fax</a></p>
+<form method="get" action="/faxes" class="row-actions" role="search" aria-label="Filter the faxes">
+<label for="status-filter">Status</label>
+<select id="status-filter" name="status"><option value="">All</option>${JOB_STATUSES.map((st) => html`<option value="${st}"${st === v.filter ? html` selected` : ''}>${STATUS_WORDS[st] ?? st}</option>`)}</select>
+<button type="submit" class="secondary">Show</button>
+</form>
 ${v.jobs.length ? html`<div class="scroll" role="region" aria-labelledby="list-title" tabindex="0"><h2 id="list-title" class="visually-hidden">Your faxes, newest first</h2>
 <table class="stack"><thead><tr><th scope="col">To</th><th scope="col">Status</th><th scope="col">Pages</th><th scope="col">Submitted</th><th scope="col">Files</th></tr></thead>
-<tbody>${rows}</tbody></table></div>` : html`<p>You have not sent a fax yet.</p>`}
+<tbody>${rows}</tbody></table></div>` : html`<p>${v.filter ? 'No fax has this status.' : 'You have not sent a fax yet.'}</p>`}
 ${v.more && html`<p class="pager"><a href="${v.more}">Older faxes</a></p>`}`;
   return page({ title: 'Sent faxes', body, wide: true, nav: { links: ACCOUNT_NAV, current: '/faxes' }, signedIn: { who: v.who, signOutAction: '/settings/sign-out', csrf: v.csrf } });
 }
@@ -88,13 +93,11 @@ export function faxDetailPage(v: Viewer & FaxDetail & { status?: string; error?:
 <td data-label="Outcome">${d.outcome ?? '—'}${d.statusCode ? ` (HTTP ${d.statusCode})` : ''}${d.error ? html` <span class="help">${d.error}</span>` : ''}</td></tr>`)}</tbody></table>`
     : html`<p>No feedback has been delivered for this fax (none is due yet, or the account's settings ask for none).</p>`;
   const actions = html`${v.hasImage && html`<p class="row-actions"><a href="/faxes/${job.id}/image?format=pdf">Download PDF</a> <a href="/faxes/${job.id}/image?format=tiff">Download TIFF</a></p>`}
-${(v.canCancel || v.canResend) && html`<div class="row-actions">
-${v.canCancel && html`<form method="post" action="/faxes/${job.id}/cancel" class="inline">${csrfField(v.csrf)}<button type="submit" class="secondary">Cancel this fax</button></form>`}
-${v.canResend && html`<form method="post" action="/faxes/${job.id}/resend" class="inline">${csrfField(v.csrf)}
-<label for="resend-to">Resend to</label><input type="tel" id="resend-to" name="to" value="${job.to}" autocomplete="off" aria-describedby="resend-help">
-<span class="help" id="resend-help">The same pages, to this number (change it to send them elsewhere).</span>
-<button type="submit">Resend</button></form>`}
-</div>`}`;
+${v.canCancel && html`<form method="post" action="/faxes/${job.id}/cancel">${csrfField(v.csrf)}<button type="submit" class="secondary">Cancel this fax</button></form>`}
+${v.canResend && html`<form method="post" action="/faxes/${job.id}/resend" class="resend">${csrfField(v.csrf)}
+<div class="field"><label for="resend-to">Resend to</label><span class="help" id="resend-help">The same pages again, to this number (change it to send them elsewhere).</span>
+<input type="tel" id="resend-to" name="to" value="${job.to}" autocomplete="off" aria-describedby="resend-help"></div>
+<div class="actions"><button type="submit">Resend</button></div></form>`}`;
   const body = html`${v.status && html`<p class="status" role="status">${v.status}</p>`}
 ${v.error && html`<div class="summary" role="alert"><p class="error">${v.error}</p></div>`}
 <p><a href="/faxes">All sent faxes</a></p>

@@ -60,6 +60,9 @@ nav a[aria-current=page]{color:#1b1b1b;text-decoration:none;border-bottom:3px so
 .inline{display:inline;margin:0}
 .inline button{min-height:2.25rem;padding:.3rem .8rem}
 .row-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.row-actions select{width:auto;margin-top:0}
+.row-actions label{display:inline}
+.resend{margin-top:1rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.3rem;border:1px solid #4a4a4a;font-size:.92rem;font-weight:600}
 .badge.sent,.badge.stored{border-color:#1e6b34;color:#14532d;background:#eefaf1}
 .badge.failed,.badge.rejected,.badge.cancelled{border-color:#a4001d;color:#a4001d;background:#fdf0f2}

@@ -32,6 +32,7 @@ export interface WebDeps {
   feedback: AccountPagesDeps['feedback'];
   inbound: AccountPagesDeps['inbound'];
   health: AdminOpsDeps['health'];
+  faxes: AccountPagesDeps['faxes'];
   /** the same registry email and the web service screen against */
   registry: TypeRegistryPort;
   config: Pick<Config, 'adminToken' | 'publicUrl' | 'dataDir' | 'maxMessageBytes'>;

@@ -17,5 +17,6 @@ export const webRoutes: RoutePlugin = async (app, { deps }) => {
     feedback: deps.feedback,
     inbound: deps.inbound,
     health: deps.health,
+    faxes: deps.faxes,
   }));
 };

@@ -35,8 +35,8 @@ export function world(opts: { adminToken?: string | null } = {}) {
   };
   // The pages' other parts (jobs, intake, inbound, health) are the real ones the web service is built from.
   const parts = httpDeps({ config, db, accounts }, { registry });
-  const { jobs, intake, images, feedback, inbound, health } = parts.deps;
-  const deps: WebDeps = { accounts, registry, config, db, clock: systemClock, jobs, intake, images, feedback, inbound, health };
+  const { jobs, intake, images, feedback, inbound, health, faxes } = parts.deps;
+  const deps: WebDeps = { accounts, registry, config, db, clock: systemClock, jobs, intake, images, feedback, inbound, health, faxes };
   return { dir, db, accounts, registry, standard, developer, config, deps, parts };
 }
 

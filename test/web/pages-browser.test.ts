@@ -180,13 +180,43 @@ describe('account pages in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Fax to +15550102000' }).waitFor();
     expect(await page.locator('table tbody tr').first().locator('td[data-label="File"]').textContent()).toContain('pdf_three_pages.pdf');
     await axeCheck(page, 'a fax\'s page');
-    await page.screenshot({ path: path.join(OUT, 'fax-1280.png'), fullPage: true });
     for (const [label, magic] of [['Download PDF', '%PDF'], ['Download TIFF', 'II*\u0000']] as const) {
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: label }).click()]);
       const body = readFileSync((await download.path())!);
       expect(body.subarray(0, 4).toString('latin1'), label).toBe(magic);
     }
-    await page.goto(`${base}/faxes`);
+
+    // Resend the same pages to another number: a new fax, linked to the first; then cancel it before it is sent.
+    await page.getByLabel('Resend to', { exact: true }).fill('+15550102009');
+    await page.getByRole('button', { name: 'Resend' }).click();
+    await page.getByRole('status').getByText('Resent to +15550102009.').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Fax to +15550102009' }).waitFor();
+    const resent = w.parts.jobs.list(w.standard.id).find((j) => j.to === '+15550102009')!;
+    expect(new URL(page.url()).pathname).toBe(`/faxes/${resent.id}`);
+    expect(w.parts.jobs.resendsOf(jobId)).toEqual([resent.id]);
+    await axeCheck(page, 'a resent fax');
+    await page.screenshot({ path: path.join(OUT, 'fax-1280.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await noHorizontalScroll(page);
+    await page.screenshot({ path: path.join(OUT, 'fax-390.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+    const cancelCsrf = await page.locator(`form[action="/faxes/${resent.id}/cancel"] input[name="_csrf"]`).inputValue();
+    await page.getByRole('button', { name: 'Cancel this fax' }).click();
+    await page.getByRole('status').getByText('The fax was cancelled.').waitFor();
+    expect(w.parts.jobs.getById(resent.id)!.status).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Cancel this fax' }).count()).toBe(0);
+    // A finished fax cannot be cancelled: the page says so (a form left open in another tab).
+    const late = await page.request.post(`${base}/faxes/${resent.id}/cancel`, { form: { _csrf: cancelCsrf }, headers: { origin: base } });
+    expect(late.status()).toBe(409);
+    expect(await late.text()).toContain('It cannot be cancelled');
+
+    await page.goto(`${base}/faxes?status=cancelled`);
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await page.getByLabel('Status', { exact: true }).inputValue()).toBe('cancelled');
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/\/faxes\?status=$/);
+    expect(await page.locator('tbody tr').count()).toBe(3);
     await axeCheck(page, 'the fax list');
     await page.screenshot({ path: path.join(OUT, 'faxes-1280.png'), fullPage: true });
     await page.setViewportSize(PHONE);
