@@ -32,6 +32,8 @@ export interface AccountPagesDeps {
   inbound: Pick<InboundService, 'list' | 'get' | 'openImage' | 'remove'>;
   /** cancel, resend and the paged list (src/jobs/service.ts), the same calls as the API's */
   faxes: Pick<FaxService, 'cancel' | 'resend' | 'listFaxes'>;
+  /** faxes per page of the lists (50) */
+  pageSize?: number;
 }
 
 /** Files checked by the dry run and waiting for the confirm step; removed on confirm, discard, expiry or shutdown. */
@@ -46,7 +48,7 @@ interface Draft {
 }
 
 const DRAFT_MS = 30 * 60_000;
-const PAGE = 50;
+const DEFAULT_PAGE = 50;
 const RESOLUTIONS = new Set(['standard', 'fine', 'superfine']);
 
 /** A refusal from the services, shown as a page with the catalogue's HTTP status. */
@@ -56,6 +58,7 @@ function asRefusal(e: unknown): unknown {
 
 export function accountPages(app: FastifyInstance, ctx: WebContext, deps: AccountPagesDeps): void {
   const drafts = new Map<string, Draft>();
+  const PAGE = deps.pageSize ?? DEFAULT_PAGE;
   const viewer = (cur: Signed) => {
     const account = deps.accounts.get(cur.session.accountId as string);
     if (!account) throw new Refusal(401, 'Your account no longer exists.');

@@ -33,6 +33,7 @@ export interface WebDeps {
   inbound: AccountPagesDeps['inbound'];
   health: AdminOpsDeps['health'];
   faxes: AccountPagesDeps['faxes'];
+  pageSize?: number;
   /** the same registry email and the web service screen against */
   registry: TypeRegistryPort;
   config: Pick<Config, 'adminToken' | 'publicUrl' | 'dataDir' | 'maxMessageBytes'>;
