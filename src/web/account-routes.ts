@@ -110,7 +110,7 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
     return ctx.sendPage(reply, status, faxDetailPage({
       ...viewer(cur), job, events: deps.jobs.events(job.id), calls: deps.jobs.attempts(job.id),
       deliveries: deps.feedback.deliveriesFor(job.id) as DeliveryView[], hasImage,
-      canCancel: !TERMINAL.has(job.status as JobStatus), canResend: hasImage, ...extra,
+      canCancel: !TERMINAL.has(job.status as JobStatus), canResend: hasImage, resentAs: deps.jobs.resendsOf(job.id), ...extra,
     }));
   }
 

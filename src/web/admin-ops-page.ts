@@ -29,7 +29,7 @@ export function queuePage(v: {
 <dt>Failures in the last hour</dt><dd id="failed-hour">${v.failedLastHour}</dd>
 </dl>
 ${statuses.length ? html`<table class="stack" aria-labelledby="queue-title"><thead><tr><th scope="col">Status</th><th scope="col">Jobs</th></tr></thead>
-<tbody>${statuses.map((s) => html`<tr data-status="${s}"><td data-label="Status" class="lead">${statusBadge(s)}</td><td data-label="Jobs">${v.counts[s]}</td></tr>`)}</tbody></table>`
+<tbody>${statuses.map((s) => html`<tr data-status="${s}"><td data-label="Status" class="lead">${statusBadge(s)} <code>${s}</code></td><td data-label="Jobs">${v.counts[s]}</td></tr>`)}</tbody></table>`
     : html`<p>No fax has been submitted yet.</p>`}
 <h2 id="health-title">Lines and services</h2>
 <p>Checked now, as <code>/readyz</code> reports them.</p>

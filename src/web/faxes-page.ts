@@ -78,6 +78,8 @@ export interface FaxDetail {
   /** cancel and resend, shown when the service offers them */
   canCancel?: boolean;
   canResend?: boolean;
+  /** the faxes that resent this one */
+  resentAs?: string[];
 }
 
 export function faxDetailPage(v: Viewer & FaxDetail & { status?: string; error?: string }): string {
@@ -110,6 +112,7 @@ ${v.error && html`<div class="summary" role="alert"><p class="error">${v.error}<
 <dt>Sent from</dt><dd>${senderLabel(job)}</dd>
 <dt>Resolution</dt><dd>${job.resolution}, ${job.paper}</dd>
 <dt>Fax id</dt><dd><code>${job.id}</code></dd>
+${v.resentAs && v.resentAs.length > 0 && html`<dt>Resent as</dt><dd>${v.resentAs.map((id, i) => html`${i ? ', ' : ''}<a href="/faxes/${id}"><code>${id}</code></a>`)}</dd>`}
 </dl>
 ${actions}
 <h2 id="files-title">Files</h2>

@@ -24,7 +24,7 @@ legend{font-weight:700;padding:0 .35rem;font-size:1.05rem}
 label{display:block;font-weight:600}
 .check label{display:inline;font-weight:600}
 .help{display:block;color:#4a4a4a;font-size:.92rem;margin-top:.15rem}
-input[type=text],input[type=url],input[type=password],input[type=tel],input[type=number],select,textarea{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
+input[type=text],input[type=url],input[type=password],input[type=tel],input[type=email],input[type=number],input[type=datetime-local],select,textarea{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
 input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin:0 .5rem 0 0;accent-color:#0b4fb3}
 input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1b1b1b;outline-offset:2px}
 header button:focus,.skip:focus{outline-color:#f2a900}
@@ -63,6 +63,9 @@ nav a[aria-current=page]{color:#1b1b1b;text-decoration:none;border-bottom:3px so
 .row-actions select{width:auto;margin-top:0}
 .row-actions label{display:inline}
 .resend{margin-top:1rem}
+input[type=file]{display:block;font:inherit;margin-top:.3rem;max-width:100%}
+li{margin:.25rem 0}
+li .inline{margin-left:.5rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:.3rem;border:1px solid #4a4a4a;font-size:.92rem;font-weight:600}
 .badge.sent,.badge.stored{border-color:#1e6b34;color:#14532d;background:#eefaf1}
 .badge.failed,.badge.rejected,.badge.cancelled{border-color:#a4001d;color:#a4001d;background:#fdf0f2}

@@ -194,6 +194,7 @@ describe('account pages in Chromium', () => {
     const resent = w.parts.jobs.list(w.standard.id).find((j) => j.to === '+15550102009')!;
     expect(new URL(page.url()).pathname).toBe(`/faxes/${resent.id}`);
     expect(w.parts.jobs.resendsOf(jobId)).toEqual([resent.id]);
+    expect(await (await page.request.get(`${base}/faxes/${jobId}`)).text()).toContain(`<dt>Resent as</dt><dd><a href="/faxes/${resent.id}">`);
     await axeCheck(page, 'a resent fax');
     await page.screenshot({ path: path.join(OUT, 'fax-1280.png'), fullPage: true });
     await page.setViewportSize(PHONE);
