@@ -47,6 +47,8 @@ interface Draft {
   expires: number;
 }
 
+// Shorter than the cleanup sweep's age bound (an hour at least, main.ts), which would otherwise take a draft's files;
+// a draft left behind is dropped at the next check on this server, at shutdown, or by that sweep.
 const DRAFT_MS = 30 * 60_000;
 const DEFAULT_PAGE = 50;
 const RESOLUTIONS = new Set(['standard', 'fine', 'superfine']);

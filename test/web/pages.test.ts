@@ -105,3 +105,41 @@ describe('account pages', () => {
     expect(res.body).toContain('Files: choose a file, or write a message.');
   });
 });
+
+describe('admin account forms', () => {
+  const w = world();
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await webApp(w.deps);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuse a missing session (401) or CSRF token (403) and change nothing', async () => {
+    const id = w.standard.id;
+    const targets: [string, Record<string, string>][] = [
+      ['/admin/accounts', { name: 'Forged', senders: 'forged@evil.example' }],
+      [`/admin/accounts/${id}/senders`, { action: 'add', value: 'forged@evil.example' }],
+      [`/admin/accounts/${id}/numbers`, { action: 'add', value: '+15550107777' }],
+      [`/admin/accounts/${id}/keys`, { action: 'issue' }],
+    ];
+    const b = new Browser(app);
+    for (const [url, form] of targets) expect((await b.post(url, form)).statusCode, url).toBe(401);
+    await b.adminSignIn();
+    for (const [url, form] of targets) expect((await b.post(url, { ...form, _csrf: 'forged' })).statusCode, url).toBe(403);
+    // An account holder's session is not an admin's.
+    const holder = new Browser(app);
+    await holder.signIn(w.standard.apiKey);
+    expect((await holder.get('/admin/accounts')).statusCode).toBe(303);
+    expect(w.accounts.list()).toHaveLength(2);
+    expect(w.accounts.get(id)!.senders).toEqual(['front@clinic.example']);
+    expect(w.accounts.listApiKeys(id)).toHaveLength(1);
+  });
+
+  it('an unknown account is not found', async () => {
+    const b = new Browser(app);
+    await b.adminSignIn();
+    expect((await b.get('/admin/accounts/acc_missing')).statusCode).toBe(404);
+  });
+});
