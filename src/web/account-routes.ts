@@ -14,9 +14,9 @@ import type { FaxService } from '../jobs/service.js';
 import { TERMINAL, type JobStatus } from '../domain/jobs.js';
 import { jobImageFile } from '../ingress/http/job-image.js';
 import { removeUpload, receiveMultipart, MULTIPART_OVERHEAD, type ParsedUpload } from '../ingress/http/uploads.js';
-import { checkRecipientCount } from '../intake/rules.js';
+import { checkRecipientCount, checkSendAt } from '../intake/rules.js';
 import { ACCOUNT, FORM_LIMIT, Refusal, str, type Body, type Signed, type WebContext } from './context.js';
-import { faxDetailPage, faxListPage, type DeliveryView } from './faxes-page.js';
+import { faxDetailPage, faxListPage, when, type DeliveryView } from './faxes-page.js';
 import { inboundPage } from './inbound-page.js';
 import { sendFormPage, sendReviewPage, type SendError, type SendValues } from './send-page.js';
 import { homePage } from './home-page.js';
@@ -44,6 +44,8 @@ interface Draft {
   recipients: string[];
   coverText: string;
   resolution: Resolution;
+  /** ISO 8601 UTC, when the fax was scheduled */
+  sendAt?: string;
   expires: number;
 }
 
@@ -220,7 +222,7 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
   // ---- sending ------------------------------------------------------------------------------------------------
 
   const sendForm = (reply: FastifyReply, status: number, cur: Signed, extra: { values?: SendValues; errors?: SendError[]; status?: string } = {}) =>
-    ctx.sendPage(reply, status, sendFormPage({ ...viewer(cur), canSchedule: false, ...extra }));
+    ctx.sendPage(reply, status, sendFormPage({ ...viewer(cur), canSchedule: true, ...extra }));
 
   app.get('/send', async (req, reply) => {
     const cur = ctx.current(ACCOUNT, req);
@@ -246,7 +248,9 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
       ctx.checkCsrf(cur.session, body);
       const v = viewer(cur);
       const first = (x: unknown) => str(Array.isArray(x) ? x[0] : x);
-      const values: SendValues = { to: first(body.to), coverText: first(body.coverText), resolution: first(body.resolution) || 'fine', sendAt: '' };
+      const values: SendValues = {
+        to: first(body.to), coverText: first(body.coverText), resolution: first(body.resolution) || 'fine', sendAt: first(body.sendAt).trim(),
+      };
       const resolution = (RESOLUTIONS.has(values.resolution) ? values.resolution : 'fine') as Resolution;
       // An empty file input still sends one nameless, empty part: it is not a file.
       upload.files = upload.files.filter((f) => f.size > 0 || !/^attachment/.test(f.name));
@@ -268,24 +272,39 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
         errors.push({ field: 'to', text: `Fax number(s): ${isFaxError(e) ? e.message : 'too many numbers'}` });
       }
       if (!upload.files.length && !values.coverText.trim()) errors.push({ field: 'file', text: 'Files: choose a file, or write a message.' });
+      const sendAt = scheduleOf(values.sendAt, errors);
       if (errors.length) return sendForm(reply, 400, cur, { values, errors });
       const decision = await deps.intake.screenOnly(v.account.id, upload.files, Boolean(values.coverText.trim()));
       await sweep();
       const draft = randomBytes(16).toString('base64url');
       drafts.set(draft, {
-        sessionId: cur.id, accountId: v.account.id, upload, recipients, coverText: values.coverText, resolution,
+        sessionId: cur.id, accountId: v.account.id, upload, recipients, coverText: values.coverText, resolution, ...(sendAt ? { sendAt } : {}),
         expires: deps.clock.now().getTime() + DRAFT_MS,
       });
       kept = true;
       // The app's response hook removes a request's upload: this one now belongs to the draft.
       req.upload = undefined;
       return ctx.sendPage(reply, 200, sendReviewPage({
-        ...v, draft, recipients, decision, coverText: Boolean(values.coverText.trim()), resolution,
+        ...v, draft, recipients, decision, coverText: Boolean(values.coverText.trim()), resolution, ...(sendAt ? { sendAt: when(sendAt) } : {}),
       }));
     } finally {
       if (!kept) await removeUpload(upload);
     }
   });
+
+  /** The form's "send at" (a datetime-local value, read as UTC) as ISO 8601, checked by intake's own rule. */
+  function scheduleOf(raw: string, errors: SendError[]): string | undefined {
+    if (!raw) return undefined;
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(raw) ? `${raw}Z` : raw;
+    try {
+      const at = checkSendAt(iso, deps.clock.now());
+      if (!at) errors.push({ field: 'sendAt', text: 'Send at: that time has passed; leave it empty to send at once.' });
+      return at;
+    } catch (e) {
+      errors.push({ field: 'sendAt', text: `Send at: ${isFaxError(e) && /at most 30 days/.test(e.message) ? 'at most 30 days ahead' : 'give a date and time'}.` });
+      return undefined;
+    }
+  }
 
   function takeDraft(cur: Signed, body: Body): Draft | undefined {
     const id = str(body.draft);
@@ -306,9 +325,10 @@ export function accountPages(app: FastifyInstance, ctx: WebContext, deps: Accoun
       const accountId = cur.session.accountId as string;
       const result = await deps.intake.submit({
         source: 'api', accountId, sender: `web:${accountId}`, recipients: d.recipients, files: d.upload.files,
-        ...(d.coverText.trim() ? { coverText: d.coverText } : {}), options: { resolution: d.resolution },
+        ...(d.coverText.trim() ? { coverText: d.coverText } : {}), options: { resolution: d.resolution }, ...(d.sendAt ? { sendAt: d.sendAt } : {}),
       });
-      ctx.setFlash(cur.id, `Fax queued for ${result.jobs.map((j) => j.to).join(', ')}.`);
+      const to = result.jobs.map((j) => j.to).join(', ');
+      ctx.setFlash(cur.id, d.sendAt ? `Fax to ${to} scheduled for ${when(d.sendAt)}.` : `Fax queued for ${to}.`);
       return reply.redirect(result.jobs.length === 1 ? `/faxes/${result.jobs[0].id}` : '/faxes', 303);
     } catch (e) {
       if (isFaxError(e) && (e.code === 'unsupported-attachment' || e.code === 'nothing-to-fax')) {

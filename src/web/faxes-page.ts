@@ -108,6 +108,7 @@ ${v.error && html`<div class="summary" role="alert"><p class="error">${v.error}<
 <dt>To</dt><dd>${job.to}</dd>
 <dt>Pages</dt><dd>${job.pages || '—'}${job.pagesSent ? ` (${job.pagesSent} sent)` : ''}</dd>
 <dt>Submitted</dt><dd><time datetime="${job.submittedAt}">${when(job.submittedAt)}</time></dd>
+${job.sendAt && html`<dt>Scheduled for</dt><dd><time datetime="${job.sendAt}">${when(job.sendAt)}</time></dd>`}
 <dt>Finished</dt><dd>${when(job.completedAt)}</dd>
 <dt>Sent from</dt><dd>${senderLabel(job)}</dd>
 <dt>Resolution</dt><dd>${job.resolution}, ${job.paper}</dd>

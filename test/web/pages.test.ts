@@ -104,6 +104,35 @@ describe('account pages', () => {
     expect(res.body).toMatch(/Fax number\(s\): \+15559999999: /);
     expect(res.body).toContain('Files: choose a file, or write a message.');
   });
+
+  it('schedules a fax: the send-at time (read as UTC) is checked by intake\'s rule, then the fax carries its time', async () => {
+    const b = new Browser(app);
+    await b.signIn(w.standard.apiKey);
+    const post = async (sendAt: string) => {
+      await b.get('/send');
+      const form = multipart([['_csrf', b.csrf()], ['to', '+15550102050'], ['coverText', 'Later, please'], ['sendAt', sendAt]], []);
+      return b.remember(await app.inject({ method: 'POST', url: '/send', payload: form.payload, headers: { ...form.headers, cookie: b.cookieHeader } }));
+    };
+    const local = (ms: number) => new Date(Date.now() + ms).toISOString().slice(0, 16);
+    for (const [at, message] of [[local(-3_600_000), 'that time has passed'], [local(40 * 86_400_000), 'at most 30 days ahead'], ['soon', 'give a date and time']]) {
+      const res = await post(at);
+      expect(res.statusCode, at).toBe(400);
+      expect(res.body).toContain(`Send at: ${message}`);
+      expect(res.body).toMatch(/id="send-at"[^>]*aria-invalid="true"/);
+    }
+    const at = local(2 * 86_400_000);
+    const review = await post(at);
+    expect(review.statusCode).toBe(200);
+    expect(review.body).toContain(`<dt>Send at</dt><dd>${at.replace('T', ' ')}:00 UTC</dd>`);
+    const draft = /name="draft" value="([^"]+)"/.exec(review.body)![1];
+    const sent = await b.post('/send/confirm', { _csrf: b.csrf(), draft });
+    expect(sent.statusCode).toBe(303);
+    const job = w.parts.jobs.list(w.standard.id).find((j) => j.to === '+15550102050')!;
+    // No workers run here: the job waits to be rendered, then (src/jobs) as `scheduled` until its time.
+    expect(job.sendAt).toBe(new Date(`${at}Z`).toISOString());
+    const page = await b.get(sent.headers.location as string);
+    expect(page.body).toContain('Scheduled for');
+  });
 });
 
 describe('admin account forms', () => {
