@@ -21,7 +21,8 @@ import { createTypeRegistry } from '../src/attachments/registry.js';
 import { createDetector } from '../src/attachments/detect.js';
 import { createFaxService } from '../src/jobs/service.js';
 import { createSqliteJobStore } from '../src/jobs/store.js';
-import { createFeedback } from '../src/feedback/index.js';
+import { createFeedback, createSqliteFeedbackOutbox } from '../src/feedback/index.js';
+import { sqliteUnitOfWork } from '../src/store/unit-of-work.js';
 import { createRenderer } from '../src/render/index.js';
 import { createInbound } from '../src/inbound/service.js';
 import { createMetrics } from '../src/metrics/index.js';
@@ -62,7 +63,7 @@ function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' 
   const { config, db, accounts, clock, logger } = base;
   const registry = createTypeRegistry({ db, clock, availability: { pdf: { available: true }, image: { available: true }, tiff: { available: true }, heif: { available: true }, avif: { available: true }, text: { available: true }, office: { available: true } } });
   const jobs = createSqliteJobStore({ db, clock });
-  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger });
+  const feedback = createFeedback({ outbox: createSqliteFeedbackOutbox(db), unit: sqliteUnitOfWork(db), accounts, jobs, clock, config, logger });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
   const renderer = createRenderer({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir: config.dataDir });
   return {

@@ -67,9 +67,9 @@ export async function openInbound(
   }
   let feedback = parts.feedback;
   if (!feedback) {
-    const { createFeedback } = await import('./feedback/index.js');
+    const { createFeedback, createSqliteFeedbackOutbox } = await import('./feedback/index.js');
     const { createSqliteJobStore } = await import('./jobs/store.js');
-    const f = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock, unit }), clock, config, logger, unit });
+    const f = createFeedback({ outbox: createSqliteFeedbackOutbox(db), accounts, jobs: createSqliteJobStore({ db, clock, unit }), clock, config, logger, unit });
     feedback = f;
     ownFeedback = f;
   }
@@ -101,12 +101,13 @@ export async function openInbound(
 /** Mail to people (src/mail) over this process's stores, through FAXGATE_SMTP_RELAY when one is configured. */
 export async function openMail(core: Core, renderer: { toPdf(tiff: string, pdf: string): Promise<unknown> }, jobs?: import('./mail/index.js').MailJobs): Promise<import('./mail/index.js').Mail> {
   const { config, db, accounts, clock, logger } = core;
-  const { createMail, createRelay, parseRelay } = await import('./mail/index.js');
+  const { createMail, createRelay, createSqliteMailOutbox, parseRelay } = await import('./mail/index.js');
+  const { sqliteUnitOfWork } = await import('./store/unit-of-work.js');
   const { firstPagePng } = await import('./render/faxpng.js');
   const spec = config.smtpRelay ? parseRelay(config.smtpRelay) : undefined;
   const relay = spec && !('problem' in spec) ? createRelay(spec, { name: new URL(config.publicUrl).hostname || undefined }) : null;
   const store = jobs ?? (await import('./jobs/store.js')).createSqliteJobStore({ db, clock });
-  return createMail({ db, accounts, jobs: store, clock, config, logger, relay, pages: { toPdf: renderer.toPdf, firstPagePng } });
+  return createMail({ outbox: createSqliteMailOutbox(db), unit: sqliteUnitOfWork(db), accounts, jobs: store, clock, config, logger, relay, pages: { toPdf: renderer.toPdf, firstPagePng } });
 }
 
 /**
@@ -200,8 +201,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const unit = (await import('./store/unit-of-work.js')).sqliteUnitOfWork(db);
   const jobs = createSqliteJobStore({ db, clock, unit });
   // Feedback: its outbox row is written inside the job's terminal transaction (before any job can move).
-  const { createFeedback } = await import('./feedback/index.js');
-  const feedback = createFeedback({ db, accounts, jobs, clock, config, logger, unit });
+  const { createFeedback, createSqliteFeedbackOutbox } = await import('./feedback/index.js');
+  const feedback = createFeedback({ outbox: createSqliteFeedbackOutbox(db), accounts, jobs, clock, config, logger, unit });
   jobs.onTerminal(feedback.onJobTerminal);
   // Mail: the receipt row is written in the transaction that ends a submission's last job.
   const mail = await openMail(core, renderer, jobs);

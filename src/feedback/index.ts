@@ -2,9 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
-import type { DB } from '../store/db.js';
 import type { JobStore } from '../jobs/types.js';
-import { sqliteUnitOfWork, type UnitOfWork } from '../store/unit-of-work.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { AccountStore } from '../settings/types.js';
 import type { Clock, IntegrationSettings } from '../domain/types.js';
 import { TERMINAL, type JobSnapshot } from '../domain/jobs.js';
@@ -17,6 +16,10 @@ import { newWebhookId, signatureHeaders } from './sign.js';
 import { createGuardedAgent } from './ssrf.js';
 import { attemptDelivery, type AttemptOutcome } from './deliver.js';
 import { createOutboxScheduler, retryDelayMs, RETRY_SCHEDULE_SECONDS } from './scheduler.js';
+import type { DeliveryRecord, FeedbackOutboxStore, OutboxRow, OutboxStatus } from './types.js';
+
+export type { DeliveryRecord, FeedbackOutboxStore } from './types.js';
+export { createSqliteFeedbackOutbox } from './outbox-store.js';
 
 export { retryDelayMs, RETRY_SCHEDULE_SECONDS } from './scheduler.js';
 
@@ -26,17 +29,6 @@ export { feedbackWsdl } from './wsdl.js';
 export const MAX_ATTEMPTS = RETRY_SCHEDULE_SECONDS.length + 1;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export interface DeliveryRecord {
-  at: string;
-  url: string;
-  webhookId: string;
-  method: FeedbackMethod;
-  outcome: AttemptOutcome;
-  statusCode?: number;
-  error?: string;
-  durationMs: number;
-}
-
 export interface OutboxEntry {
   id: string;
   webhookId: string;
@@ -44,7 +36,7 @@ export interface OutboxEntry {
   origin: 'event' | 'redeliver';
   method: FeedbackMethod;
   url: string;
-  status: 'pending' | 'delivered' | 'failed' | 'blocked' | 'gone';
+  status: OutboxStatus;
   attempts: number;
   nextAttemptAt?: string;
   lastError?: string;
@@ -53,7 +45,8 @@ export interface OutboxEntry {
 }
 
 export interface FeedbackDeps {
-  db: DB;
+  /** the feedback outbox's store (createSqliteFeedbackOutbox) */
+  outbox: FeedbackOutboxStore;
   accounts: AccountStore;
   /** whose fax a job is: the job store owns the jobs table (redeliver answers not-found for another account's job) */
   jobs: Pick<JobStore, 'get'> & Partial<Pick<JobStore, 'submission'>>;
@@ -62,9 +55,9 @@ export interface FeedbackDeps {
   logger: Logger;
   /**
    * the unit of work outbox rows of events are written in: the job store's (or the inbound service's) that records
-   * the event, so the row commits with it; by default one over `db`
+   * the event, so the row commits with it
    */
-  unit?: UnitOfWork;
+  unit: UnitOfWork;
   /** replaces the SSRF-guarded undici agent (never needed in production) */
   dispatcher?: Dispatcher;
   /** per-attempt timeout; 15 s by default */
@@ -75,13 +68,6 @@ export interface FeedbackDeps {
   concurrency?: number;
   /** 0..1; jitter source, injectable for tests */
   random?: () => number;
-}
-
-interface OutboxRow {
-  id: string; webhook_id: string; account_id: string; subject_id: string; direction: Direction; origin: 'event' | 'redeliver';
-  method: FeedbackMethod; url: string; fields: string; body: string; content_type: string; soap_action: string | null;
-  status: OutboxEntry['status']; attempts: number; next_attempt_at: string | null; last_error: string | null;
-  created_at: string; completed_at: string | null;
 }
 
 /** Does this outgoing outcome produce feedback under `outgoing.feedbackWhen`? (`rejected` is a failure.) */
@@ -101,8 +87,7 @@ const safeUrl = (u: string): string => {
 };
 
 export function createFeedback(deps: FeedbackDeps) {
-  const { db, accounts, clock, config, logger } = deps;
-  const unit = deps.unit ?? sqliteUnitOfWork(db);
+  const { outbox, unit, accounts, clock, config, logger } = deps;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pollMs = deps.pollMs ?? 500;
   const concurrency = deps.concurrency ?? 8;
@@ -113,10 +98,6 @@ export function createFeedback(deps: FeedbackDeps) {
   const ownAgent = deps.dispatcher ? undefined : createGuardedAgent({ allowPrivate: config.feedbackAllowPrivate, connectTimeoutMs: timeoutMs });
   const agent: Dispatcher = deps.dispatcher ?? (ownAgent as Dispatcher);
 
-  const insert = db.prepare(`INSERT OR IGNORE INTO feedback_outbox
-    (id, webhook_id, account_id, subject_id, direction, origin, method, url, fields, body, content_type, soap_action, status, attempts, next_attempt_at, created_at)
-    VALUES (@id, @webhookId, @accountId, @subjectId, @direction, @origin, @method, @url, @fields, @body, @contentType, @soapAction, 'pending', 0, @next, @now)`);
-
   function enqueue(a: { accountId: string; subjectId: string; direction: Direction; origin: 'event' | 'redeliver'; method: FeedbackMethod; url: string; fields: FeedbackFields; webhookId?: string }): { id: string; webhookId: string } {
     const id = `fbk_${randomBytes(10).toString('hex')}`;
     const webhookId = a.webhookId ?? newWebhookId();
@@ -124,9 +105,9 @@ export function createFeedback(deps: FeedbackDeps) {
     const now = clock.now().toISOString();
     // Body rendered once: every retry sends the same bytes under the same webhook-id (unless the account changes
     // its format meanwhile, see retarget).
-    insert.run({
+    outbox.insert({
       id, webhookId, accountId: a.accountId, subjectId: a.subjectId, direction: a.direction, origin: a.origin, method: a.method,
-      url: a.url, fields: JSON.stringify(a.fields), body: r.body, contentType: r.contentType, soapAction: r.soapAction ?? null, next: now, now,
+      url: a.url, fields: JSON.stringify(a.fields), body: r.body, contentType: r.contentType, soapAction: r.soapAction ?? null, now,
     });
     wakeSoon();
     return { id, webhookId };
@@ -177,28 +158,15 @@ export function createFeedback(deps: FeedbackDeps) {
    * and a notification not yet delivered is dropped, since it would point at an image that no longer exists.
    */
   function forgetInbound(subjectId: string): void {
-    db.prepare(`UPDATE feedback_outbox SET fields = '{}', body = '',
-        last_error = CASE WHEN status = 'pending' THEN 'fax deleted before the notification was delivered' ELSE last_error END,
-        status = CASE WHEN status = 'pending' THEN 'gone' ELSE status END,
-        next_attempt_at = NULL
-      WHERE subject_id = ? AND direction = 'inbound'`).run(subjectId);
+    outbox.forgetInbound(subjectId, 'fax deleted before the notification was delivered');
   }
 
   function deliveriesFor(subjectId: string): DeliveryRecord[] {
-    const rows = db.prepare('SELECT * FROM feedback_attempts WHERE subject_id = ? ORDER BY id').all(subjectId) as {
-      at: string; url: string; webhook_id: string; method: FeedbackMethod; outcome: AttemptOutcome; status_code: number | null; error: string | null; duration_ms: number;
-    }[];
-    return rows.map((r) => ({
-      at: r.at, url: r.url, webhookId: r.webhook_id, method: r.method, outcome: r.outcome,
-      ...(r.status_code !== null ? { statusCode: r.status_code } : {}),
-      ...(r.error !== null ? { error: r.error } : {}),
-      durationMs: r.duration_ms,
-    }));
+    return outbox.attemptsFor(subjectId);
   }
 
   function outboxFor(subjectId: string): OutboxEntry[] {
-    const rows = db.prepare('SELECT * FROM feedback_outbox WHERE subject_id = ? ORDER BY created_at, rowid').all(subjectId) as OutboxRow[];
-    return rows.map((r) => ({
+    return outbox.forSubject(subjectId).map((r) => ({
       id: r.id, webhookId: r.webhook_id, direction: r.direction, origin: r.origin, method: r.method, url: r.url, status: r.status,
       attempts: r.attempts, createdAt: r.created_at,
       ...(r.status === 'pending' && r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}),
@@ -213,15 +181,14 @@ export function createFeedback(deps: FeedbackDeps) {
    * retried is simply made due now.
    */
   function redeliver(accountId: string, jobId: string): { webhookId: string; deliveryId: string } {
-    const last = db.prepare("SELECT * FROM feedback_outbox WHERE subject_id = ? AND account_id = ? AND direction = 'outbound' ORDER BY created_at DESC, rowid DESC LIMIT 1")
-      .get(jobId, accountId) as OutboxRow | undefined;
+    const last = outbox.lastOutbound(accountId, jobId);
     if (!last) {
       if (!deps.jobs.get(accountId, jobId)) throw new FaxError('not-found', `no fax ${jobId}`);
       throw new FaxError('invalid-state', 'this fax has produced no feedback (see outgoing.feedbackWhen)');
     }
     const now = clock.now().toISOString();
     if (last.status === 'pending') {
-      db.prepare("UPDATE feedback_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'").run(now, last.id);
+      outbox.makeDue(last.id, now);
       return { webhookId: last.webhook_id, deliveryId: last.id };
     }
     const s = accounts.mustGet(accountId).settings;
@@ -237,23 +204,19 @@ export function createFeedback(deps: FeedbackDeps) {
   // ---- dispatcher ----
   const attemptHooks: ((a: { outcome: AttemptOutcome; gaveUp: boolean }) => void)[] = [];
 
-  const record = db.transaction((row: OutboxRow, at: string, res: Awaited<ReturnType<typeof attemptDelivery>>) => {
-    db.prepare(`INSERT INTO feedback_attempts (outbox_id, subject_id, webhook_id, at, url, method, outcome, status_code, error, duration_ms)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(row.id, row.subject_id, row.webhook_id, at, row.url, row.method, res.outcome, res.statusCode ?? null, res.error ?? null, res.durationMs);
+  /** Record an attempt and the row's next state: delivered, gone (410) and blocked (SSRF policy: waiting does not change it) are final; failed is retried. */
+  function record(row: OutboxRow, at: string, res: Awaited<ReturnType<typeof attemptDelivery>>) {
     const attempts = row.attempts + 1;
-    const done = clock.now().toISOString();
-    // delivered, gone (410) and blocked (SSRF policy: waiting does not change it) are final; failed is retried.
-    let status: OutboxRow['status'] = res.outcome === 'failed' ? 'pending' : res.outcome;
+    let status: OutboxStatus = res.outcome === 'failed' ? 'pending' : res.outcome;
     let next: string | null = null;
     if (res.outcome === 'failed') {
       const d = retryDelayMs(attempts, config.retryScale, random);
       if (d === null) status = 'failed';
       else next = new Date(clock.now().getTime() + d).toISOString();
     }
-    db.prepare('UPDATE feedback_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, completed_at = ? WHERE id = ?')
-      .run(status, attempts, next, res.error ?? null, status === 'pending' ? null : done, row.id);
+    outbox.recordAttempt(row, { at, ...res, status, attempts, next, completedAt: status === 'pending' ? null : clock.now().toISOString() });
     return { status, attempts, next };
-  });
+  }
 
   /**
    * Where a due row goes now. Every attempt, the first or a retry, follows the account's settings as they are when
@@ -280,13 +243,12 @@ export function createFeedback(deps: FeedbackDeps) {
       const r = renderBody(method, row.direction, JSON.parse(row.fields) as FeedbackFields);
       Object.assign(next, { body: r.body, content_type: r.contentType, soap_action: r.soapAction ?? null });
     }
-    db.prepare("UPDATE feedback_outbox SET url = ?, method = ?, body = ?, content_type = ?, soap_action = ? WHERE id = ? AND status = 'pending'")
-      .run(next.url, next.method, next.body, next.content_type, next.soap_action, row.id);
+    outbox.retarget(row.id, next);
     return next;
   }
 
   async function deliverOne(id: string, signal: AbortSignal): Promise<void> {
-    let row = db.prepare('SELECT * FROM feedback_outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+    let row = outbox.get(id);
     if (!row || row.status !== 'pending') return;
     const account = accounts.get(row.account_id);
     const at = clock.now();
@@ -296,8 +258,7 @@ export function createFeedback(deps: FeedbackDeps) {
     } else {
       const dest = destination(row, account.settings);
       if ('drop' in dest) {
-        db.prepare("UPDATE feedback_outbox SET status = 'gone', last_error = ?, next_attempt_at = NULL, completed_at = ? WHERE id = ? AND status = 'pending'")
-          .run(dest.drop, at.toISOString(), row.id);
+        outbox.drop(row.id, dest.drop, at.toISOString());
         logger.info({ subjectId: row.subject_id, direction: row.direction, webhookId: row.webhook_id, reason: dest.drop }, 'pending feedback dropped');
         return;
       }
@@ -318,7 +279,7 @@ export function createFeedback(deps: FeedbackDeps) {
     else logger.warn(log, res.outcome === 'blocked' ? 'feedback blocked by the SSRF guard' : 'feedback attempt failed');
   }
 
-  const scheduler = createOutboxScheduler({ db, clock, logger, table: 'feedback_outbox', deliver: deliverOne, leaseMs, pollMs, concurrency, name: 'feedback' });
+  const scheduler = createOutboxScheduler({ claims: outbox, unit, clock, logger, deliver: deliverOne, leaseMs, pollMs, concurrency, name: 'feedback' });
   const wakeSoon = scheduler.wakeSoon;
   const { start, stop } = scheduler;
 

@@ -1,5 +1,6 @@
 // The outbox dispatcher loop shared by feedback and mail: claim due rows with a lease, deliver a few at a time, poll.
-import type { DB } from '../store/db.js';
+import type { OutboxClaims } from '../store/outbox.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { Clock } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 
@@ -14,11 +15,12 @@ export function retryDelayMs(failures: number, scale: number, random: () => numb
 }
 
 export interface SchedulerDeps {
-  db: DB;
+  /** the outbox's store: it claims due rows with a lease */
+  claims: OutboxClaims;
+  /** the unit of work rows are enqueued in: the loop never claims while one is open (its rows may still roll back) */
+  unit: Pick<UnitOfWork, 'active'>;
   clock: Clock;
   logger: Logger;
-  /** the outbox table: it has id, status ('pending' = due when next_attempt_at <= now) and next_attempt_at */
-  table: 'feedback_outbox' | 'mail_outbox';
   /** one attempt at one claimed row; on abort (shutdown) it must leave the row for the lease to expire */
   deliver(id: string, signal: AbortSignal): Promise<void>;
   /** how long a claimed row stays invisible to other claims; longer than one attempt can last */
@@ -30,35 +32,20 @@ export interface SchedulerDeps {
 }
 
 export function createOutboxScheduler(deps: SchedulerDeps) {
-  const { db, clock, logger, table, leaseMs, pollMs, concurrency, name } = deps;
+  const { claims, unit, clock, logger, leaseMs, pollMs, concurrency, name } = deps;
   const inflight = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let stopping = new AbortController();
 
-  const claimDue = db.transaction((nowIso: string, leaseIso: string, limit: number): string[] => {
-    const due = db.prepare(`SELECT id, next_attempt_at FROM ${table} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`)
-      .all(nowIso, limit) as { id: string; next_attempt_at: string }[];
-    const claimed: string[] = [];
-    for (const r of due) {
-      if (claimed.length + inflight.size >= concurrency) break;
-      if (inflight.has(r.id)) continue;
-      // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
-      const n = db.prepare(`UPDATE ${table} SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`)
-        .run(leaseIso, r.id, r.next_attempt_at).changes;
-      if (n) claimed.push(r.id);
-    }
-    return claimed;
-  });
-
   function tick(): void {
     // Never claim from inside someone's open transaction: its rows may still roll back.
-    if (db.inTransaction) return;
+    if (unit.active()) return;
     const free = concurrency - inflight.size;
     if (free <= 0) return;
     const now = clock.now();
-    // One transaction (one fsync) claims the whole batch.
-    const ids = claimDue(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), free + inflight.size);
+    // Rows already in hand are due again only after their lease; they are skipped, not counted as claimed.
+    const ids = claims.claimDue(now.toISOString(), new Date(now.getTime() + leaseMs).toISOString(), free, (id) => inflight.has(id));
     for (const id of ids) {
       const p = deps.deliver(id, stopping.signal)
         .catch((e: unknown) => logger.error({ err: e, outboxId: id }, `${name} dispatcher error`))

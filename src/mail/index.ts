@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
-import type { DB } from '../store/db.js';
+import type { UnitOfWork } from '../store/unit-of-work.js';
 import type { AccountStore } from '../settings/types.js';
 import { emailSettings } from '../settings/validate.js';
 import type { Clock, FileReport, InboundNotice, ReceiptAttachment, ReceiptWhen, SubmissionBody, SubmissionOptions } from '../domain/types.js';
@@ -14,7 +14,10 @@ import { createOutboxScheduler, retryDelayMs } from '../feedback/scheduler.js';
 import { sentTiffPath } from '../jobs/workers.js';
 import { composeReceipt, composeReceived, type Composed } from './format.js';
 import type { OutgoingMessage, Relay } from './relay.js';
+import type { MailKind, MailOutboxStore, MailRow as Row, MailStatus } from './types.js';
 
+export type { MailOutboxStore, MailStatus } from './types.js';
+export { createSqliteMailOutbox } from './outbox-store.js';
 export { parseRelay, describeRelay, createRelay, type Relay, type RelaySpec } from './relay.js';
 
 /** What mail reads of the job store (and the one thing it writes there: a note of the receipt's fate). */
@@ -39,7 +42,10 @@ export interface MailPages {
 }
 
 export interface MailDeps {
-  db: DB;
+  /** the mail outbox's store (createSqliteMailOutbox) */
+  outbox: MailOutboxStore;
+  /** the unit of work messages are queued in (the job store's): the dispatcher never claims while one is open */
+  unit: Pick<UnitOfWork, 'active'>;
   accounts: Pick<AccountStore, 'get'>;
   jobs: MailJobs;
   clock: Clock;
@@ -55,17 +61,9 @@ export interface MailDeps {
   random?: () => number;
 }
 
-export type MailStatus = 'pending' | 'sent' | 'failed' | 'gone';
-
 export interface MailEntry {
-  id: string; kind: 'receipt' | 'inbound'; subjectId: string; to: string[]; subject: string; status: MailStatus; attempts: number;
+  id: string; kind: MailKind; subjectId: string; to: string[]; subject: string; status: MailStatus; attempts: number;
   lastError?: string; relayResponse?: string; nextAttemptAt?: string; createdAt: string; completedAt?: string;
-}
-
-interface Row {
-  id: string; account_id: string; kind: 'receipt' | 'inbound'; subject_id: string; recipients: string; message: string;
-  attachment: ReceiptAttachment; status: MailStatus; attempts: number; next_attempt_at: string | null; last_error: string | null;
-  relay_response: string | null; created_at: string; completed_at: string | null;
 }
 
 /** Does a submission whose jobs ended so get a receipt under `email.receipts`? (`rejected` is a failure.) */
@@ -82,7 +80,7 @@ const originalMessageId = (sender: string, dedupKey: string | null): string | un
 };
 
 export function createMail(deps: MailDeps) {
-  const { db, accounts, jobs, clock, config, logger, relay } = deps;
+  const { outbox, unit, accounts, jobs, clock, config, logger, relay } = deps;
   const random = deps.random ?? Math.random;
   const host = (() => {
     try {
@@ -93,21 +91,18 @@ export function createMail(deps: MailDeps) {
   })();
   const from = config.mailFrom || `faxgate <faxgate@${host}>`;
   const tmpRoot = path.join(config.dataDir, 'tmp');
-  const hooks: ((e: { kind: Row['kind']; status: MailStatus }) => void)[] = [];
+  const hooks: ((e: { kind: MailKind; status: MailStatus }) => void)[] = [];
 
-  const insert = db.prepare(`INSERT OR IGNORE INTO mail_outbox (id, account_id, kind, subject_id, recipients, message, attachment, status, attempts, next_attempt_at, created_at)
-    VALUES (@id, @accountId, @kind, @subjectId, @recipients, @message, @attachment, 'pending', 0, @now, @now)`);
-
-  function enqueue(a: { accountId: string; kind: Row['kind']; subjectId: string; to: string[]; composed: Composed; attachment: ReceiptAttachment; inReplyTo?: string }): boolean {
+  function enqueue(a: { accountId: string; kind: MailKind; subjectId: string; to: string[]; composed: Composed; attachment: ReceiptAttachment; inReplyTo?: string }): boolean {
     const id = `mail_${randomBytes(10).toString('hex')}`;
     const message: Omit<OutgoingMessage, 'to' | 'attachments'> = {
       from, subject: a.composed.subject, text: a.composed.text, html: a.composed.html, messageId: `<${id}@${host}>`,
       ...(a.inReplyTo ? { inReplyTo: a.inReplyTo, references: [a.inReplyTo] } : {}),
     };
     const now = clock.now().toISOString();
-    const n = insert.run({ id, accountId: a.accountId, kind: a.kind, subjectId: a.subjectId, recipients: JSON.stringify(a.to), message: JSON.stringify(message), attachment: a.attachment, now }).changes;
-    if (n) scheduler.wakeSoon();
-    return n > 0;
+    const queued = outbox.insert({ id, accountId: a.accountId, kind: a.kind, subjectId: a.subjectId, recipients: JSON.stringify(a.to), message: JSON.stringify(message), attachment: a.attachment, now });
+    if (queued) scheduler.wakeSoon();
+    return queued;
   }
 
   /**
@@ -162,10 +157,7 @@ export function createMail(deps: MailDeps) {
 
   /** A received fax was deleted for good: its message keeps no numbers, and one not yet sent is dropped. */
   function forgetInbound(id: string): void {
-    db.prepare(`UPDATE mail_outbox SET message = '{}',
-        last_error = CASE WHEN status = 'pending' THEN 'fax deleted before it was mailed' ELSE last_error END,
-        status = CASE WHEN status = 'pending' THEN 'gone' ELSE status END, next_attempt_at = NULL
-      WHERE subject_id = ? AND kind = 'inbound'`).run(id);
+    outbox.forgetInbound(id, 'fax deleted before it was mailed');
   }
 
   // ---- sending ----
@@ -199,8 +191,7 @@ export function createMail(deps: MailDeps) {
   }
 
   const finish = (row: Row, status: MailStatus, attempts: number, next: string | null, error: string | null, response: string | null) => {
-    db.prepare('UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, relay_response = COALESCE(?, relay_response), completed_at = ? WHERE id = ?')
-      .run(status, attempts, next, error, response, status === 'pending' ? null : clock.now().toISOString(), row.id);
+    outbox.finish(row.id, { status, attempts, next, error, response, completedAt: status === 'pending' ? null : clock.now().toISOString() });
     if (row.kind === 'receipt' && status !== 'pending') {
       const to = (JSON.parse(row.recipients) as string[]).join(', ');
       const note = status === 'sent' ? `receipt mailed to ${to}${response ? ` (relay: ${response})` : ''}` : `receipt not delivered to ${to}: ${error ?? status}`;
@@ -210,7 +201,7 @@ export function createMail(deps: MailDeps) {
   };
 
   async function deliverOne(id: string, signal: AbortSignal): Promise<void> {
-    const row = db.prepare('SELECT * FROM mail_outbox WHERE id = ?').get(id) as Row | undefined;
+    const row = outbox.get(id);
     if (!row || row.status !== 'pending' || !relay) return;
     const account = accounts.get(row.account_id);
     // Checked again at send time: an address removed from the account since gets nothing.
@@ -266,12 +257,11 @@ export function createMail(deps: MailDeps) {
   }
 
   const scheduler = createOutboxScheduler({
-    db, clock, logger, table: 'mail_outbox', deliver: deliverOne, leaseMs: 120_000, pollMs: deps.pollMs ?? 1000, concurrency: deps.concurrency ?? 4, name: 'mail',
+    claims: outbox, unit, clock, logger, deliver: deliverOne, leaseMs: 120_000, pollMs: deps.pollMs ?? 1000, concurrency: deps.concurrency ?? 4, name: 'mail',
   });
 
   function outboxFor(subjectId: string): MailEntry[] {
-    const rows = db.prepare('SELECT * FROM mail_outbox WHERE subject_id = ? ORDER BY created_at, rowid').all(subjectId) as Row[];
-    return rows.map((r) => ({
+    return outbox.forSubject(subjectId).map((r) => ({
       id: r.id, kind: r.kind, subjectId: r.subject_id, to: JSON.parse(r.recipients) as string[],
       subject: (JSON.parse(r.message) as { subject?: string }).subject ?? '', status: r.status, attempts: r.attempts, createdAt: r.created_at,
       ...(r.status === 'pending' && r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}),
@@ -293,7 +283,7 @@ export function createMail(deps: MailDeps) {
     setInbound(i: MailInbound): void {
       deps.inbound = i;
     },
-    onResult(fn: (e: { kind: Row['kind']; status: MailStatus }) => void): void {
+    onResult(fn: (e: { kind: MailKind; status: MailStatus }) => void): void {
       hooks.push(fn);
     },
     start(): void {

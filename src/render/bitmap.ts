@@ -61,6 +61,39 @@ export function screenTile(rowScale: number, period = SCREEN_PERIOD): { w: numbe
 }
 
 /**
+ * The one placement loop: grey pixels (w×h, `channels` per pixel, first one read, 0 = black) onto a white page of
+ * page.width×page.height packed rows at (x0, y0), MSB first, 1 = black, where `ink(g, i, px, py)` says a pixel of grey
+ * `g` (source index `i`, page position px, py) is black. Threshold, screen and per-region binarization differ only
+ * in that rule.
+ */
+export function placeBits(
+  grey: Uint8Array, w: number, h: number, channels: number,
+  page: { width: number; height: number }, x0: number, y0: number,
+  ink: (g: number, i: number, px: number, py: number) => boolean,
+): Uint8Array {
+  const stride = (page.width + 7) >> 3;
+  const out = new Uint8Array(stride * page.height);
+  const rows = Math.min(h, page.height - y0);
+  const cols = Math.min(w, page.width - x0);
+  for (let y = 0; y < rows; y++) {
+    const src = y * w;
+    const py = y + y0;
+    const dst = py * stride;
+    for (let x = 0; x < cols; x++) {
+      const px = x + x0;
+      if (ink(grey[(src + x) * channels], src + x, px, py)) out[dst + (px >> 3)] |= 0x80 >> (px & 7);
+    }
+  }
+  return out;
+}
+
+/** The screen's threshold at page position (px, py). */
+export function screenAt(rowScale: number): (px: number, py: number) => number {
+  const tile = screenTile(rowScale);
+  return (px, py) => tile.t[(py % tile.h) * tile.w + (px % tile.w)];
+}
+
+/**
  * Binarize `grey` (w×h, 0 = black) onto a white page of pageW×pageH packed rows at (x0, y0).
  * Returns packed rows, MSB first, 1 = black. `rowScale` (xres/yres) shapes the photo screen's dots.
  */
@@ -69,37 +102,9 @@ export function toPage(
   page: { width: number; height: number }, x0: number, y0: number,
   mode: 'threshold' | 'screen', threshold = 128, rowScale = 1,
 ): Uint8Array {
-  const stride = (page.width + 7) >> 3;
-  const out = new Uint8Array(stride * page.height);
-  const rows = Math.min(h, page.height - y0);
-  const cols = Math.min(w, page.width - x0);
-  if (mode === 'threshold') {
-    for (let y = 0; y < rows; y++) {
-      const src = y * w;
-      const dst = (y + y0) * stride;
-      for (let x = 0; x < cols; x++) {
-        if (grey[src + x] < threshold) {
-          const px = x + x0;
-          out[dst + (px >> 3)] |= 0x80 >> (px & 7);
-        }
-      }
-    }
-    return out;
-  }
-  if (mode === 'screen') {
-    const tile = screenTile(rowScale);
-    for (let y = 0; y < rows; y++) {
-      const src = y * w;
-      const py = y + y0;
-      const dst = py * stride;
-      const trow = (py % tile.h) * tile.w;
-      for (let x = 0; x < cols; x++) {
-        const px = x + x0;
-        if (grey[src + x] < tile.t[trow + (px % tile.w)]) out[dst + (px >> 3)] |= 0x80 >> (px & 7);
-      }
-    }
-  }
-  return out;
+  if (mode === 'threshold') return placeBits(grey, w, h, 1, page, x0, y0, (g) => g < threshold);
+  const at = screenAt(rowScale);
+  return placeBits(grey, w, h, 1, page, x0, y0, (g, _i, px, py) => g < at(px, py));
 }
 
 /**

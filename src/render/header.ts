@@ -2,6 +2,7 @@
 // in a band at the top; the page's content is left alone, moved down or scaled so the band never covers it.
 import { readFile } from 'node:fs/promises';
 import { encodeSync } from './encode.js';
+import { placeBits } from './bitmap.js';
 import { formatHeader, type HeaderFields } from './header-format.js';
 import { loadSharp } from './image.js';
 import { dpi, parseTiff, writeClassF, type FaxPage } from './tiff.js';
@@ -45,13 +46,8 @@ const rowsBlank = (b: Bits, from: number, to: number) => {
   return true;
 };
 
-function pack(grey: Uint8Array, w: number, h: number, channels: number): Bits {
-  const stride = (w + 7) >> 3;
-  const data = new Uint8Array(stride * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) if (grey[(y * w + x) * channels] < 128) data[y * stride + (x >> 3)] |= 0x80 >> (x & 7);
-  }
-  return { width: w, height: h, stride, data };
+function pack(grey: Uint8Array, w: number, h: number, channels: number, threshold = 128): Bits {
+  return { width: w, height: h, stride: (w + 7) >> 3, data: placeBits(grey, w, h, channels, { width: w, height: h }, 0, 0, (g) => g < threshold) };
 }
 
 /** Copy `src` onto `dst` at (x0, y0), ink only (OR). */
@@ -80,9 +76,7 @@ async function textBits(text: string, yres: number, maxW: number, maxH: number):
     .resize(w, h, { fit: 'fill', kernel: 'linear' })
     .toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   // a lower threshold keeps thin strokes at standard resolution, where a glyph has about 10 rows
-  const grey = scaled.data;
-  const bits = pack(grey.map((v) => (v < 170 ? 0 : 255)), scaled.info.width, scaled.info.height, scaled.info.channels);
-  return bits;
+  return pack(scaled.data, scaled.info.width, scaled.info.height, scaled.info.channels, 170);
 }
 
 /** The band: fields spread over the width, first left, last right, the rest centred (HylaFAX centres every field). */

@@ -1,7 +1,7 @@
 // Grey page → 1-bit fax page, decided per region from content: text and line art (black or coloured, printed or
 // scanned) are thresholded into solid strokes, paper tone becomes white, and only areas of continuous tone (photos,
 // grey fills) get the clustered-dot screen. Used for PDF pages that are not pure black and white, and for images.
-import { screenTile } from './bitmap.js';
+import { placeBits, screenAt } from './bitmap.js';
 
 /** Tunables, exported for the bench and the tests. */
 export const TONE = {
@@ -128,23 +128,6 @@ export function binarizeRegions(
     for (let i = 0; i < grey.length; i++) v[i] = lut[grey[i]];
   }
   const tone = toneMask(v, w, h, rowScale);
-  const tile = screenTile(rowScale);
-  const stride = (page.width + 7) >> 3;
-  const out = new Uint8Array(stride * page.height);
-  const rows = Math.min(h, page.height - y0);
-  const cols = Math.min(w, page.width - x0);
-  for (let y = 0; y < rows; y++) {
-    const src = y * w;
-    const py = y + y0;
-    const dst = py * stride;
-    const trow = (py % tile.h) * tile.w;
-    for (let x = 0; x < cols; x++) {
-      const g = v[src + x];
-      if (g >= TONE.paper) continue;
-      const px = x + x0;
-      const black = tone[src + x] ? g < tile.t[trow + (px % tile.w)] : g < TONE.ink;
-      if (black) out[dst + (px >> 3)] |= 0x80 >> (px & 7);
-    }
-  }
-  return out;
+  const at = screenAt(rowScale);
+  return placeBits(v, w, h, 1, page, x0, y0, (g, i, px, py) => g < TONE.paper && (tone[i] ? g < at(px, py) : g < TONE.ink));
 }

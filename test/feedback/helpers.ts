@@ -10,6 +10,7 @@ import type { JobSnapshot } from '../../src/domain/jobs.js';
 import { silentLogger } from '../../src/logger.js';
 import { createFeedback, type FeedbackDeps } from '../../src/feedback/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { feedbackParts } from '../helpers/outboxes.js';
 
 export interface Env {
   dir: string;
@@ -27,7 +28,7 @@ export function makeEnv(overrides: Partial<Config> = {}, dir = tempDir('faxgate-
   return {
     dir, db, config, accounts,
     make(extra = {}) {
-      const fb = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
+      const fb = createFeedback({ ...feedbackParts(db), accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, ...extra });
       made.push(fb);
       return fb;
     },

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/logger.js';
 import { createFeedback } from '../../src/feedback/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { job, receiver, until, type Received } from './helpers.js';
+import { feedbackParts } from '../helpers/outboxes.js';
 
 const HOUR = 3600_000;
 const closers: (() => Promise<void>)[] = [];
@@ -24,7 +25,7 @@ function world(graceMs = 24 * HOUR) {
   const config = loadConfig({}, { dataDir: dir, feedbackAllowPrivate: true, retryScale: 1 });
   const db = openDatabase(dir);
   const accounts = createSqliteAccountStore({ db, clock, secretGraceMs: graceMs });
-  const fb = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock }), clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
+  const fb = createFeedback({ ...feedbackParts(db), accounts, jobs: createSqliteJobStore({ db, clock }), clock, config, logger: silentLogger, pollMs: 10, timeoutMs: 5000, random: () => 0.5 });
   closers.push(() => fb.close());
   let seq = 0;
   return {

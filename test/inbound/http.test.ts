@@ -23,6 +23,7 @@ import {
   FAX_TIFF, distinctiveWindows, filesContaining, listFiles, makeBigFax, makeMarkedPdf, removeScratch, scratchDir as tempDir,
   startReceiver, until,
 } from './parts.js';
+import { feedbackParts } from '../helpers/outboxes.js';
 
 afterAll(removeScratch);
 
@@ -43,7 +44,7 @@ async function world(configOverrides: Partial<Config> = {}): Promise<World> {
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const logs: string[] = [];
   const logger = createLogger('info', new Writable({ write(c, _e, cb) { logs.push(String(c)); cb(); } }));
-  const feedback = createFeedback({ db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger, pollMs: 20 });
+  const feedback = createFeedback({ ...feedbackParts(db), accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger, pollMs: 20 });
   // Wired as main.ts wires it: the real renderer and detector, sharing the server's feedback.
   const { inbound, close: closeInbound } = await openInbound({ config, db, accounts, clock: systemClock, logger }, { feedback });
   const app = createWebService(httpDeps({ config, db, accounts, clock: systemClock, logger, inbound, feedback }).deps);

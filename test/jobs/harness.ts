@@ -18,6 +18,7 @@ import type { Clock } from '../../src/domain/types.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { feedbackParts } from '../helpers/outboxes.js';
 
 export async function startJobsHarness(overrides: Partial<Config> = {}) {
   const dataDir = tempDir('faxgate-jobs-');
@@ -65,7 +66,7 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
       const db2 = openDatabase(dir);
       const accounts2 = createSqliteAccountStore({ db: db2, clock });
       const jobs2 = createSqliteJobStore({ db: db2, clock });
-      const feedback = createFeedback({ db: db2, accounts: accounts2, jobs: jobs2, clock, config, logger: silentLogger });
+      const feedback = createFeedback({ ...feedbackParts(db2), accounts: accounts2, jobs: jobs2, clock, config, logger: silentLogger });
       const terminal: JobSnapshot[] = [];
       jobs2.onTerminal(feedback.onJobTerminal);
       jobs2.onTerminal((j) => terminal.push(j));

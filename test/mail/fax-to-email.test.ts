@@ -13,6 +13,7 @@ import { firstPagePng } from '../../src/render/faxpng.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { FAX_TIFF, removeScratch, scratchDir } from '../inbound/parts.js';
 import { startRelay, until } from './helpers.js';
+import { mailParts } from '../helpers/outboxes.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 // Each test's dispatcher, inbound service and relay stop with it, so idle pollers never pile up.
@@ -28,7 +29,7 @@ async function setup(settings: Record<string, unknown>, script: ('ok' | 451 | 55
   const spec = parseRelay(smtp.url);
   if ('problem' in spec) throw new Error(spec.problem);
   const mail = createMail({
-    db, accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger,
+    ...mailParts(db), accounts, jobs: createSqliteJobStore({ db, clock: systemClock }), clock: systemClock, config, logger: silentLogger,
     relay: createRelay(spec, { timeoutMs: 5000 }), pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25,
   });
   const { inbound, close } = await openInbound({ config, db, accounts, clock: systemClock, logger: silentLogger }, { mail });

@@ -19,6 +19,7 @@ import { tiffToPdf } from '../../src/render/faxpdf.js';
 import { firstPagePng } from '../../src/render/faxpng.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startRelay, until } from './helpers.js';
+import { mailParts } from '../helpers/outboxes.js';
 
 const run = promisify(execFile);
 const renderer: RendererView = {
@@ -50,7 +51,7 @@ async function setup(opts: { relay?: 'none'; script?: ('ok' | 451 | 550)[]; sett
   if (smtp) closers.push(smtp.close);
   const spec = smtp ? parseRelay(smtp.url) : undefined;
   const relay: Relay | null = spec && !('problem' in spec) ? createRelay(spec, { timeoutMs: 5000 }) : null;
-  const make = () => createMail({ db, accounts, jobs, clock: systemClock, config, logger: silentLogger, relay, pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25 });
+  const make = () => createMail({ ...mailParts(db), accounts, jobs, clock: systemClock, config, logger: silentLogger, relay, pages: { toPdf: tiffToPdf, firstPagePng }, pollMs: 25 });
   const mail = make();
   jobs.onTerminal(mail.onJobTerminal);
   const line = createSandboxLine({ outboxDir: path.join(dir, 'outbox'), secondsPerPage: 0 });

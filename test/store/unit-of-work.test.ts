@@ -9,6 +9,7 @@ import { createFeedback } from '../../src/feedback/index.js';
 import { systemClock } from '../../src/domain/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { feedbackParts } from '../helpers/outboxes.js';
 
 const dir = tempDir('faxgate-unit-');
 const db = openDatabase(dir);
@@ -16,7 +17,7 @@ const unit = sqliteUnitOfWork(db);
 const accounts = createSqliteAccountStore({ db, clock: systemClock });
 const jobs = createSqliteJobStore({ db, clock: systemClock, unit });
 const config = loadConfig({}, { dataDir: dir });
-const feedback = createFeedback({ db, accounts, jobs, clock: systemClock, config, logger: silentLogger, unit });
+const feedback = createFeedback({ ...feedbackParts(db), accounts, jobs, clock: systemClock, config, logger: silentLogger, unit });
 afterAll(async () => { await feedback.close(); db.close(); });
 
 describe('sqliteUnitOfWork', () => {

@@ -26,6 +26,7 @@ import { createFaxService } from '../../../src/jobs/service.js';
 import { createSandboxLine } from '../../../src/lines/sandbox.js';
 import { createLineSet } from '../../../src/lines/registry.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
+import { feedbackParts } from '../../helpers/outboxes.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -74,7 +75,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const limits = { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels };
   const detector = createDetector({ limits });
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
-  const feedback = base.feedback ?? createFeedback({ db, accounts, jobs, clock, config, logger, pollMs: 20 });
+  const feedback = base.feedback ?? createFeedback({ ...feedbackParts(db), accounts, jobs, clock, config, logger, pollMs: 20 });
   jobs.onTerminal(feedback.onJobTerminal);
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
