@@ -87,6 +87,10 @@ export interface IntegrationSettings {
     feedbackWhen: 'always' | 'never' | 'success' | 'failure';
     feedbackMethod: 'http-post' | 'xml';
     unsupportedFiles: UnsupportedFilesPolicy;
+    /** calls after the first before a busy/no-answer fax fails (0–5); absent: FAXGATE_RETRY_ATTEMPTS − 1 */
+    retries?: number;
+    /** `final` (absent): one feedback when the fax ends; `all`: also when it is queued and when a call starts */
+    feedbackEvents?: 'final' | 'all';
   };
   designatedFaxNumber?: string;
   /** the account's IANA time zone: the header line's and the cover page's date and time (docs/settings.md §2) */
@@ -153,6 +157,14 @@ export interface SubmissionOptions {
   csid?: string;
   /** an API submission's receipt address (a registered sender of the account, checked by intake) */
   receiptTo?: string;
+  /** the caller's reference (≤ 100 characters), copied to each job and echoed in every feedback */
+  clientReference?: string;
+  /** this fax's feedback URL instead of the account's feedbackUrl (same SSRF guard and signing) */
+  callbackUrl?: string;
+  /** calls per job before it fails (1 + the submission's retries, else the account's outgoing.retries) */
+  maxAttempts?: number;
+  /** not dialled before this time (ISO 8601, UTC): the jobs wait `scheduled` once rendered */
+  sendAt?: string;
 }
 
 /** One stored file of a submission (written by intake, read back by the render worker). */

@@ -1,6 +1,6 @@
 // The admin page: the shared type registry as an editable table, its recent changes, and the recent settings changes (audit trail).
 import { html, type SafeHtml } from './html.js';
-import { csrfField, page } from './layout.js';
+import { ADMIN_NAV, csrfField, page } from './layout.js';
 import type { TypeRow as RegistryRow } from '../attachments/registry.js';
 
 /** One row of the type registry (docs/screen.md §1), as the registry lists it: the fields this page shows. */
@@ -131,7 +131,7 @@ ${typeChangesTable(v.typeChanges, v.types)}
 <h2 id="audit-title">Recent settings changes</h2>
 ${audit}`;
   return page({
-    title: 'Administration', body, wide: true, error: errors.length > 0,
+    title: 'Administration', body, wide: true, error: errors.length > 0, nav: { links: ADMIN_NAV, current: '/admin' },
     signedIn: { who: 'administrator', signOutAction: '/admin/sign-out', csrf: v.csrf },
   });
 }

@@ -24,7 +24,7 @@ legend{font-weight:700;padding:0 .35rem;font-size:1.05rem}
 label{display:block;font-weight:600}
 .check label{display:inline;font-weight:600}
 .help{display:block;color:#4a4a4a;font-size:.92rem;margin-top:.15rem}
-input[type=text],input[type=url],input[type=password],input[type=tel],input[type=number],select,textarea{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
+input[type=text],input[type=url],input[type=password],input[type=tel],input[type=email],input[type=number],input[type=datetime-local],select,textarea{display:block;width:100%;max-width:34rem;font:inherit;padding:.5rem .6rem;border:1px solid #6b6b6b;border-radius:.3rem;background:#fff;color:#1b1b1b;margin-top:.3rem}
 input[type=checkbox]{width:1.3rem;height:1.3rem;vertical-align:middle;margin:0 .5rem 0 0;accent-color:#0b4fb3}
 input:focus,select:focus,textarea:focus,button:focus,a:focus{outline:3px solid #1b1b1b;outline-offset:2px}
 header button:focus,.skip:focus{outline-color:#f2a900}
@@ -52,9 +52,32 @@ td label{display:inline}
 td.when{white-space:nowrap}
 .no{color:#a4001d;font-weight:600}
 .yes{color:#14532d;font-weight:600}
+nav{background:#e8edf5;border-bottom:1px solid #c4c4c4}
+nav ul{list-style:none;margin:0 auto;padding:.25rem 1rem;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;max-width:46rem}
+nav.wide ul{max-width:64rem}
+nav a{display:inline-block;padding:.5rem 0;font-weight:600}
+nav a[aria-current=page]{color:#1b1b1b;text-decoration:none;border-bottom:3px solid #12305e}
+.inline{display:inline;margin:0}
+.inline button{min-height:2.25rem;padding:.3rem .8rem}
+.row-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.row-actions select{width:auto;margin-top:0}
+.row-actions label{display:inline}
+.resend{margin-top:1rem}
+input[type=file]{display:block;font:inherit;margin-top:.3rem;max-width:100%}
+li{margin:.25rem 0}
+li .inline{margin-left:.5rem}
+.badge{display:inline-block;padding:0 .45rem;border-radius:.3rem;border:1px solid #4a4a4a;font-size:.92rem;font-weight:600}
+.badge.sent,.badge.stored{border-color:#1e6b34;color:#14532d;background:#eefaf1}
+.badge.failed,.badge.rejected,.badge.cancelled{border-color:#a4001d;color:#a4001d;background:#fdf0f2}
+.badge.deleted{color:#4a4a4a;background:#f3f3f3}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0 0 1rem}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+.pager{margin:1rem 0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:40rem){
   main{padding:.75rem}
+  nav ul{padding:.25rem .75rem}
   table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
   table.stack tr{display:block;border:1px solid #c4c4c4;border-radius:.4rem;margin:0 0 .75rem;padding:.25rem .5rem}
   table.stack td{display:block;border:0;padding:.25rem 0}
@@ -65,7 +88,9 @@ td.when{white-space:nowrap}
   table.stack td.max{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}
   table.stack td.max input{margin:0}
   button{width:100%}
-  header button{width:auto}
+  header button,.inline button{width:auto}
+  dl.facts{grid-template-columns:1fr}
+  dl.facts dd{margin-bottom:.35rem}
 }
 `.trim();
 
@@ -99,19 +124,25 @@ export interface PageOptions {
   wide?: boolean;
   /** the page shows a form refused with errors: the title starts with "Error: " so it is the first thing announced */
   error?: boolean;
+  /** the links between the pages of one area, the current one marked */
+  nav?: { links: [href: string, label: string][]; current: string };
 }
+
+export const ACCOUNT_NAV: [string, string][] = [['/faxes', 'Sent faxes'], ['/send', 'Send a fax'], ['/inbound', 'Received faxes'], ['/settings', 'Settings']];
+export const ADMIN_NAV: [string, string][] = [['/admin', 'File types'], ['/admin/queue', 'Queue and lines'], ['/admin/accounts', 'Accounts']];
 
 /** A hidden CSRF field for a form (synchronizer token tied to the session). */
 export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-export function page({ title, body, signedIn, wide, error }: PageOptions): string {
+export function page({ title, body, signedIn, wide, error, nav }: PageOptions): string {
   const header = html`<header>
 <span class="brand">faxgate</span>
 ${signedIn && html`<span class="who">Signed in as ${signedIn.who}</span>
 <form method="post" action="${signedIn.signOutAction}">${csrfField(signedIn.csrf)}<button type="submit">Sign out</button></form>`}
-</header>`;
+</header>
+${nav && html`<nav aria-label="Pages"${raw(wide ? ' class="wide"' : '')}><ul>${nav.links.map(([href, label]) => html`<li><a href="${href}"${href === nav.current ? raw(' aria-current="page"') : ''}>${label}</a></li>`)}</ul></nav>`}`;
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -136,12 +167,14 @@ ${body}
 /** A sign-in form with one secret field (API key or admin token). */
 export function signInBody(opts: {
   action: string; fieldName: string; label: string; help: string; csrf: string; error?: string; intro: HtmlValue;
+  /** the page to return to after signing in */
+  next?: string;
 }): SafeHtml {
   const errId = 'signin-error';
   return html`${opts.intro}
 ${opts.error && html`<div class="summary" role="alert"><p class="error" id="${errId}">${opts.error}</p></div>`}
 <form method="post" action="${opts.action}">
-${csrfField(opts.csrf)}
+${csrfField(opts.csrf)}${opts.next && html`<input type="hidden" name="next" value="${opts.next}">`}
 <div class="field">
 <label for="${opts.fieldName}">${opts.label}</label>
 <span class="help" id="${opts.fieldName}-help">${opts.help}</span>

@@ -1,8 +1,10 @@
-// Fastify plugin serving the web pages: /settings for account holders (API key sign-in) and /admin (admin token).
+// Fastify plugin serving the web pages: sign-in and /settings for account holders (API key) and /admin (admin token);
+// the other pages (account-routes.ts, admin-routes.ts) share its sessions through a WebContext.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie, { Signer } from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import type { Config } from '../config.js';
 import type { DB } from '../store/db.js';
 import type { TypeRegistryPort } from '../attachments/registry.js';
@@ -11,7 +13,10 @@ import { isFaxError } from '../domain/errors.js';
 import { hashApiKey, safeEqual } from '../settings/accounts.js';
 import type { AccountStore } from '../settings/types.js';
 import { flatten } from '../settings/validate.js';
-import { createWebSessions, type SessionKind, type WebSession } from './sessions.js';
+import { createWebSessions, type WebSession } from './sessions.js';
+import { ACCOUNT, ADMIN, FORM_LIMIT, Refusal, str, type Area, type Body, type WebContext } from './context.js';
+import { accountPages, type AccountPagesDeps } from './account-routes.js';
+import { adminAccountRoutes, type AdminOpsDeps } from './admin-routes.js';
 import { page, SECURITY_HEADERS, signInBody } from './layout.js';
 import { html } from './html.js';
 import { formToChange, settingsPage, type SettingsError } from './settings-page.js';
@@ -20,10 +25,18 @@ import { createFailureThrottle, retryAfterSeconds, type FailureThrottle } from '
 import { keyCredential } from '../ingress/http/auth.js';
 
 export interface WebDeps {
-  accounts: Pick<AccountStore, 'findByApiKey' | 'apiKeyHashActive' | 'get' | 'updateSettings' | 'rotateFeedbackSecret' | 'auditLog'>;
+  accounts: AccountStore;
+  jobs: AccountPagesDeps['jobs'];
+  intake: AccountPagesDeps['intake'];
+  images: AccountPagesDeps['images'];
+  feedback: AccountPagesDeps['feedback'];
+  inbound: AccountPagesDeps['inbound'];
+  health: AdminOpsDeps['health'];
+  faxes: AccountPagesDeps['faxes'];
+  pageSize?: number;
   /** the same registry email and the web service screen against */
   registry: TypeRegistryPort;
-  config: Pick<Config, 'adminToken' | 'publicUrl'>;
+  config: Pick<Config, 'adminToken' | 'publicUrl' | 'dataDir' | 'maxMessageBytes'>;
   db: DB;
   clock?: Clock;
   /** cookie-signing secret; by default one is generated once per data folder and kept in the database */
@@ -34,26 +47,11 @@ export interface WebDeps {
   throttle?: FailureThrottle;
 }
 
-type Body = Record<string, unknown>;
-
-interface Area {
-  kind: SessionKind;
-  base: '/settings' | '/admin';
-  cookie: string;
-}
-
-const SETTINGS: Area = { kind: 'account', base: '/settings', cookie: 'fg_settings' };
-const ADMIN: Area = { kind: 'admin', base: '/admin', cookie: 'fg_admin' };
+const SETTINGS = ACCOUNT;
 const LOGIN_COOKIE = 'fg_login';
 const ADMIN_CREDENTIAL = 'admin-token';
-const FORM_LIMIT = 64 * 1024;
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-class Refusal extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+/** where a sign-in may lead back to (nothing else is followed: no open redirect) */
+const NEXT_PAGES = new Set(['/settings', '/faxes', '/inbound', '/send']);
 
 /** The web pages as a fastify plugin: `app.register(webPages(deps))`. */
 export function webPages(deps: WebDeps) {
@@ -68,6 +66,8 @@ export function webPages(deps: WebDeps) {
     // The parent app may already parse cookies and forms; add them only to this plugin's scope when it does not.
     if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(fastifyFormbody, { bodyLimit: FORM_LIMIT });
+    // /send takes files (streamed to disk by the HTTP adapter's receiveMultipart, as POST /v1/faxes does).
+    if (!app.hasContentTypeParser('multipart/form-data')) await app.register(fastifyMultipart, { throwFileSizeLimit: true });
 
     // HTML pages are not part of the web service's OpenAPI document.
     app.addHook('onRoute', (route) => {
@@ -75,7 +75,8 @@ export function webPages(deps: WebDeps) {
     });
 
     app.addHook('onSend', async (_req, reply, payload) => {
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+      // A response that set its own policy keeps it (a received fax shown in the browser's PDF viewer).
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'content-security-policy' && reply.hasHeader(k))) reply.header(k, v);
       return payload;
     });
 
@@ -148,9 +149,13 @@ export function webPages(deps: WebDeps) {
       checkOrigin(req);
       const cur = current(area, req);
       if (!cur) throw new Refusal(401, 'You are not signed in (or your session ended). Please sign in again.');
-      const token = str((req.body as Body | undefined)?._csrf);
-      if (!token || !safeEqual(token, cur.session.csrf)) throw new Refusal(403, 'This form is out of date or did not come from this site. Reload the page and try again.');
+      checkCsrf(cur.session, req.body as Body | undefined);
       return cur;
+    }
+
+    function checkCsrf(session: WebSession, body: Body | undefined): void {
+      const token = str(body?._csrf);
+      if (!token || !safeEqual(token, session.csrf)) throw new Refusal(403, 'This form is out of date or did not come from this site. Reload the page and try again.');
     }
 
     /** Sign-in forms carry a token bound to a pre-session cookie, so another site cannot sign a browser in. */
@@ -178,14 +183,18 @@ export function webPages(deps: WebDeps) {
 
     // ---- /settings: account holders ------------------------------------------------------------------------
 
-    const settingsSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string) =>
+    const TITLES: Record<string, string> = { '/settings': 'Integration settings', '/faxes': 'Sent faxes', '/inbound': 'Received faxes', '/send': 'Send a fax' };
+    const settingsSignIn = (req: FastifyRequest, reply: FastifyReply, status: number, error?: string, next = '/settings') =>
       sendPage(reply, status, page({
-        title: 'Integration settings',
+        title: TITLES[next] ?? 'Integration settings',
         error: Boolean(error),
         body: signInBody({
           action: '/settings/sign-in', fieldName: 'apiKey', label: 'API key', csrf: loginToken(req, reply), error,
+          ...(next !== '/settings' ? { next } : {}),
           help: 'The API key faxgate gave you when your account was created (it starts with fgk_).',
-          intro: html`<p>Sign in with your account's API key to see and change how faxgate reports faxes to your web service.</p>`,
+          intro: next === '/settings'
+            ? html`<p>Sign in with your account's API key to see and change how faxgate reports faxes to your web service.</p>`
+            : html`<p>Sign in with your account's API key to send faxes and see the faxes you sent and received.</p>`,
         }),
       }));
 
@@ -209,7 +218,9 @@ export function webPages(deps: WebDeps) {
 
     app.post('/settings/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       checkOrigin(req);
-      if (!loginTokenValid(req)) return settingsSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.');
+      const nextRaw = str((req.body as Body | undefined)?.next);
+      const next = NEXT_PAGES.has(nextRaw) ? nextRaw : '/settings';
+      if (!loginTokenValid(req)) return settingsSignIn(req, reply, 403, 'The sign-in form expired (or cookies are blocked). Please try again.', next);
       const key = str((req.body as Body | undefined)?.apiKey).trim();
       // Looked up first (a hash and an index probe): a correct key signs in even while others behind the same
       // address are in backoff; a wrong one is then refused 429 rather than 401, which tells a guesser nothing more.
@@ -219,15 +230,15 @@ export function webPages(deps: WebDeps) {
         const waiting = throttle.waitMs('web-settings', req.ip, credential);
         const wait = throttle.fail('web-settings', req.ip, credential);
         if (waiting > 0) tooMany(reply, wait);
-        return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.');
+        return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.', next);
       }
       throttle.succeed('web-settings', keyCredential(key));
       // A fresh id at every sign-in (no fixation); a session this browser had before is ended.
       const previous = readCookie(req, SETTINGS.cookie);
       if (previous) sessions.destroy(previous);
       const { id } = sessions.create('account', account.id, hashApiKey(key));
-      setCookie(req, reply, SETTINGS.cookie, id, SETTINGS.base);
-      return reply.redirect('/settings', 303);
+      setCookie(req, reply, SETTINGS.cookie, id, SETTINGS.path);
+      return reply.redirect(next, 303);
     });
 
     app.post('/settings', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
@@ -267,7 +278,7 @@ export function webPages(deps: WebDeps) {
     app.post('/settings/sign-out', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       const cur = requireSession(SETTINGS, req);
       sessions.destroy(cur.id);
-      reply.clearCookie(SETTINGS.cookie, { path: SETTINGS.base });
+      reply.clearCookie(SETTINGS.cookie, { path: SETTINGS.path });
       return reply.redirect('/settings', 303);
     });
 
@@ -334,7 +345,7 @@ export function webPages(deps: WebDeps) {
       const previous = readCookie(req, ADMIN.cookie);
       if (previous) sessions.destroy(previous);
       const { id } = sessions.create('admin', null, mac('admin', token));
-      setCookie(req, reply, ADMIN.cookie, id, ADMIN.base);
+      setCookie(req, reply, ADMIN.cookie, id, ADMIN.path);
       return reply.redirect('/admin', 303);
     });
 
@@ -381,8 +392,17 @@ export function webPages(deps: WebDeps) {
     app.post('/admin/sign-out', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       const cur = requireSession(ADMIN, req);
       sessions.destroy(cur.id);
-      reply.clearCookie(ADMIN.cookie, { path: ADMIN.base });
+      reply.clearCookie(ADMIN.cookie, { path: ADMIN.path });
       return reply.redirect('/admin', 303);
     });
+
+    const ctx: WebContext = {
+      current, requireSession, checkOrigin, checkCsrf, sendPage,
+      accountSignIn: (req, reply, next) => settingsSignIn(req, reply, 200, undefined, next),
+      setFlash: (id, text) => sessions.setFlash(id, text),
+      takeFlash: (id) => sessions.takeFlash(id),
+    };
+    accountPages(app, ctx, { ...deps, clock });
+    adminAccountRoutes(app, ctx, { ...deps, clock });
   };
 }

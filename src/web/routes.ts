@@ -2,7 +2,7 @@
 import type { RoutePlugin } from '../ingress/http/deps.js';
 import { webPages } from './plugin.js';
 
-/** `{ name: 'web', plugin: webRoutes }` in src/web-service.ts's HTTP_ROUTES: /settings and /admin. */
+/** `{ name: 'web', plugin: webRoutes }` in src/web-service.ts's HTTP_ROUTES: /, /settings, /faxes, /inbound, /send and /admin. */
 export const webRoutes: RoutePlugin = async (app, { deps }) => {
   await app.register(webPages({
     accounts: deps.accounts,
@@ -11,5 +11,12 @@ export const webRoutes: RoutePlugin = async (app, { deps }) => {
     db: deps.db,
     clock: deps.clock,
     throttle: deps.throttle,
+    jobs: deps.jobs,
+    intake: deps.intake,
+    images: deps.images,
+    feedback: deps.feedback,
+    inbound: deps.inbound,
+    health: deps.health,
+    faxes: deps.faxes,
   }));
 };

@@ -1,6 +1,6 @@
 // The "Integration settings" page: the account's settings as two fieldsets, field errors from the shared validation, the signing secret.
 import { html, type HtmlValue, type SafeHtml } from './html.js';
-import { csrfField, page } from './layout.js';
+import { ACCOUNT_NAV, csrfField, page } from './layout.js';
 import { formatFaxToEmail } from '../settings/validate.js';
 import type { FaxToEmailRule } from '../domain/types.js';
 
@@ -269,6 +269,7 @@ ${secret}`;
     title: 'Integration settings',
     error: errors.length > 0,
     body,
+    nav: { links: ACCOUNT_NAV, current: '/settings' },
     signedIn: { who: v.accountName, signOutAction: '/settings/sign-out', csrf: v.csrf },
   });
 }

@@ -1,4 +1,4 @@
-// Test harness for the web pages: a real SQLite data folder, the real account store and type registry, one account.
+// Test harness for the web pages: a real SQLite data folder, the real account store, type registry, jobs and intake, two accounts.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/store/db.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
@@ -6,6 +6,8 @@ import { createTypeRegistry, type Availability } from '../../src/attachments/reg
 import { systemClock } from '../../src/domain/types.js';
 import { webPages, type WebDeps } from '../../src/web/plugin.js';
 import { tempDir } from '../helpers/tmp.js';
+import { loadConfig } from '../../src/config.js';
+import { httpDeps } from '../ingress/http/harness.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -28,9 +30,15 @@ export function world(opts: { adminToken?: string | null } = {}) {
   const registry = createTypeRegistry({ db, clock: systemClock, availability: AVAILABILITY });
   const standard = accounts.create({ name: 'Clinic <North> & "Co"', senders: ['front@clinic.example'] });
   const developer = accounts.create({ name: 'Dev Shop', senders: ['dev@shop.example'], kind: 'developer', designated: '+15551230000' });
-  const config = { adminToken: opts.adminToken === null ? undefined : (opts.adminToken ?? ADMIN_TOKEN), publicUrl: 'http://localhost:8080' };
-  const deps: WebDeps = { accounts, registry, config, db, clock: systemClock };
-  return { dir, db, accounts, registry, standard, developer, config, deps };
+  const config = {
+    ...loadConfig({}, { dataDir: dir }),
+    adminToken: opts.adminToken === null ? undefined : (opts.adminToken ?? ADMIN_TOKEN), publicUrl: 'http://localhost:8080',
+  };
+  // The pages' other parts (jobs, intake, inbound, health) are the real ones the web service is built from.
+  const parts = httpDeps({ config, db, accounts }, { registry });
+  const { jobs, intake, images, feedback, inbound, health, faxes } = parts.deps;
+  const deps: WebDeps = { accounts, registry, config, db, clock: systemClock, jobs, intake, images, feedback, inbound, health, faxes };
+  return { dir, db, accounts, registry, standard, developer, config, deps, parts };
 }
 
 /** The web pages alone on a bare fastify instance (for inject() tests). */

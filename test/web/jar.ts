@@ -30,7 +30,8 @@ export class Browser {
     return m[1];
   }
 
-  private remember(res: LightMyRequestResponse) {
+  /** Keep the cookies of a response made outside get()/post() (a multipart inject). */
+  remember(res: LightMyRequestResponse) {
     for (const c of res.cookies as { name: string; value: string; expires?: Date }[]) {
       if (c.value === '' || (c.expires && c.expires.getTime() < Date.now())) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);

@@ -68,7 +68,7 @@ describe('web pages (inject)', () => {
       const cookie = res.cookies.find((c) => c.name === 'fg_settings') as { value: string; httpOnly?: boolean; sameSite?: string; path?: string };
       expect(cookie.httpOnly).toBe(true);
       expect(cookie.sameSite).toBe('Strict');
-      expect(cookie.path).toBe('/settings');
+      expect(cookie.path).toBe('/');
       const raw = decodeURIComponent(cookie.value);
       expect(raw).not.toContain(w.standard.apiKey);
       expect(raw).not.toContain(w.standard.apiKey.slice(4, 20));

@@ -30,6 +30,11 @@ export interface ApiSubmission {
   /** its [cover]-style modifiers are applied by intake, as for an email's subject */
   subject?: string;
   options?: { resolution?: Resolution; paper?: Paper };
+  receiptTo?: string;
+  clientReference?: string;
+  callbackUrl?: string;
+  retries?: number;
+  sendAt?: string;
 }
 
 export interface ApiIntakeResult {
@@ -63,6 +68,14 @@ export interface JobsPort {
   attempts(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
   /** the job's submission: the station id it is sent with (docs/pages.md §2) */
   submission(id: string): { options: { csid?: string } } | undefined;
+  /** the account's jobs, newest first (the web pages' list; all accounts when undefined) */
+  list(accountId?: string, opts?: { limit?: number }): JobSnapshot[];
+  /** jobs per status, when the oldest open one was submitted, failures since a time (the admin page's queue) */
+  statusCounts(): Partial<Record<import('../../domain/jobs.js').JobStatus, number>>;
+  oldestOpenSince(): Date | undefined;
+  failedSince(since: Date): number;
+  /** the jobs that re-send this one (POST /v1/faxes/{id}/resend) */
+  resendsOf(id: string): string[];
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */
@@ -102,6 +115,8 @@ export interface HttpDeps {
   /** the type registry's rows and the admin's change (src/attachments/registry.ts) */
   registry: TypeRegistryPort;
   feedback: FeedbackPort;
+  /** cancel, resend and the list of outgoing faxes (src/jobs/service.ts) */
+  faxes: import('../../jobs/service.js').FaxService;
   /** failed-authentication counters shared by every route and the web pages (issue #12.8) */
   throttle: import('./throttle.js').FailureThrottle;
   /** received faxes (src/inbound) */

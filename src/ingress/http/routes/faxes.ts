@@ -1,14 +1,15 @@
 // POST /v1/faxes (multipart or JSON base64, idempotent), GET /v1/faxes/{id} and its rendered image (TIFF or PDF).
 import { createReadStream } from 'node:fs';
-import { access, rename, rm, stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FaxError } from '../../../domain/errors.js';
 import type { Paper, Resolution } from '../../../domain/types.js';
 import type { Account } from '../../../settings/types.js';
 import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
+import { jobImageFile } from '../job-image.js';
 import { checkRecipientCount } from '../../../intake/rules.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
+import { faxView, faxViewSchema } from './fax-view.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
   MAX_FILES, MAX_RECIPIENTS, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile, type ParsedUpload,
@@ -38,6 +39,10 @@ const optionProperties = {
   cover: coverSchema,
   subject: subjectSchema,
   receiptTo: receiptToSchema,
+  clientReference: { type: 'string', maxLength: 100, description: 'your own reference for this fax: echoed in its status, the list (filter clientReference) and every feedback' },
+  callbackUrl: { type: 'string', maxLength: 2048, description: "this fax's feedback goes here instead of the account's feedbackUrl (same SSRF guard, signing and outgoing.feedbackWhen)" },
+  retries: { type: 'integer', minimum: 0, maximum: 5, description: "calls after the first when the number is busy or does not answer; absent: the account's outgoing.retries" },
+  sendAt: { type: 'string', maxLength: 40, description: 'ISO 8601 with offset, at most 30 days ahead: rendered now (the screen\'s verdict at once), status scheduled, sent at that time' },
 } as const;
 
 const multipartBody = {
@@ -88,61 +93,11 @@ interface SubmitBody {
   cover?: boolean | 'on' | 'off';
   subject?: string;
   receiptTo?: string;
+  clientReference?: string;
+  callbackUrl?: string;
+  retries?: number | string;
+  sendAt?: string;
 }
-
-const faxViewSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    submissionId: { type: 'string' },
-    status: { type: 'string' },
-    to: { type: 'string' },
-    source: { type: 'string', enum: ['email', 'api'] },
-    sender: { type: 'string' },
-    resolution: { type: 'string' },
-    paper: { type: 'string' },
-    pages: { type: 'integer' },
-    pagesSent: { type: 'integer' },
-    attempts: { type: 'integer' },
-    statusCode: { type: 'integer', description: '0 = success' },
-    reason: { type: 'string' },
-    files: { type: 'array', items: { $ref: 'FileReport#' } },
-    submittedAt: { type: 'string', format: 'date-time' },
-    completedAt: { type: 'string', format: 'date-time' },
-    line: { type: 'string', description: 'the fax line the job was (last) sent on' },
-    remoteId: { type: 'string', description: "the receiving machine's station id (CSID) from the latest call" },
-    localId: { type: 'string', description: 'the station id (TSI) this fax is sent with: the account\'s sender.csid or fax number' },
-    durationSeconds: { type: 'number', description: 'seconds on the line in the latest call' },
-    lineStatus: {
-      type: 'object', description: "the line's own status code and text for the latest call (e.g. HylaFAX statuscode)",
-      properties: { code: { type: 'string' }, text: { type: 'string' } },
-    },
-    calls: {
-      type: 'array',
-      description: 'one entry per transmission attempt, oldest first',
-      items: {
-        type: 'object',
-        properties: {
-          attempt: { type: 'integer' }, line: { type: 'string' }, claimedAt: { type: 'string' }, dialledAt: { type: 'string' },
-          finishedAt: { type: 'string' }, outcome: { type: 'string' }, pagesSent: { type: 'integer' }, remoteId: { type: 'string' },
-          durationSeconds: { type: 'number' }, lineCode: { type: 'string' }, lineText: { type: 'string' },
-        },
-      },
-    },
-    events: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { at: { type: 'string' }, from: { type: ['string', 'null'] }, to: { type: 'string' }, note: { type: 'string' } },
-      },
-    },
-    feedback: {
-      type: 'array',
-      description: 'outgoing feedback deliveries and their attempts',
-      items: { type: 'object', additionalProperties: true },
-    },
-  },
-} as const;
 
 const idParams = {
   type: 'object',
@@ -223,6 +178,10 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const cover = body.cover === undefined ? undefined : body.cover === true || body.cover === 'on';
     const pageChoices = {
       ...(cover !== undefined ? { cover } : {}), ...(body.subject ? { subject: body.subject } : {}), ...(body.receiptTo ? { receiptTo: body.receiptTo } : {}),
+      ...(body.clientReference !== undefined ? { clientReference: body.clientReference } : {}),
+      ...(body.callbackUrl !== undefined ? { callbackUrl: body.callbackUrl } : {}),
+      ...(body.retries !== undefined && body.retries !== '' ? { retries: Number(body.retries) } : {}),
+      ...(body.sendAt !== undefined ? { sendAt: body.sendAt } : {}),
     };
 
     const key = req.headers['idempotency-key'];
@@ -285,11 +244,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const account = accountOf(req);
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
-    const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
-    // The line's own reference (lineRef) is internal: the customer sees what the call reported, not how it is tracked.
-    const calls = jobs.attempts(job.id).map(({ lineRef: _ref, ...a }) => a);
-    const localId = jobs.submission(job.submissionId)?.options.csid;
-    return { ...job, ...(localId ? { localId } : {}), events, calls, feedback: deps.feedback.deliveriesFor(job.id) };
+    return faxView(deps, job);
   });
 
   app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {
@@ -319,33 +274,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const account = accountOf(req);
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
-    const tiff = images.tiffPath(job);
-    if (!tiff) {
-      if (job.status === 'rejected' || job.status === 'failed') {
-        throw new FaxError('invalid-state', `fax ${job.id} was ${job.status} before it was rendered; there is no image`);
-      }
-      throw new FaxError('not-ready', `fax ${job.id} is not rendered yet (status ${job.status}); try again shortly`);
-    }
-    try {
-      await access(tiff);
-    } catch {
-      throw new FaxError('gone', `the image of fax ${job.id} is no longer stored`);
-    }
-    let file = tiff;
-    if (req.query.format === 'pdf') {
-      file = `${tiff.replace(/\.tiff?$/i, '')}.pdf`;
-      const exists = await stat(file).then(() => true, () => false);
-      if (!exists) {
-        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        try {
-          await images.toPdf(tiff, tmp);
-          await rename(tmp, file);
-        } finally {
-          await rm(tmp, { force: true });
-        }
-      }
-    }
-    const { size } = await stat(file);
+    const { file, size } = await jobImageFile(images, job, req.query.format);
     const pdf = req.query.format === 'pdf';
     return reply
       .type(pdf ? 'application/pdf' : 'image/tiff')

@@ -1,7 +1,7 @@
 // The Telnyx line's own tables (issue 21; owner src/lines/telnyx/store.ts): each handed-over fax under faxgate's key
 // and Telnyx's fax id, and every webhook event id seen (de-duplication; received faxes waiting to be fetched).
-export const m025Telnyx = {
-  version: 25,
+export const m026Telnyx = {
+  version: 26,
   name: 'telnyx',
   sql: `
 CREATE TABLE telnyx_faxes (
