@@ -7,7 +7,7 @@ import type { Account, ApiKeyInfo } from '../settings/types.js';
 export function publicAccount(a: Account) {
   return {
     id: a.id, name: a.name, kind: a.kind, country: a.country, senders: a.senders, inboundNumbers: a.inboundNumbers,
-    settings: a.settings, line: a.line ?? null, createdAt: a.createdAt,
+    settings: a.settings, line: a.line ?? null, createdAt: a.createdAt, disabledAt: a.disabledAt ?? null,
   };
 }
 
@@ -130,6 +130,13 @@ export async function run(argv: string[]): Promise<number> {
     });
   }
   if (sub === 'key') return key(rest);
+  if (sub === 'disable' || sub === 'enable') {
+    return withCore(rest, ['ACCOUNT_ID'], (core, [id], json) => {
+      const a = core.accounts.setDisabled(id, sub === 'disable', 'cli');
+      if (json) printJson(publicAccount(a));
+      else out(sub === 'disable' ? `disabled account ${id}: its email and web-service submissions are refused from now on` : `enabled account ${id}`);
+    });
+  }
   if (sub === 'line') {
     return withCore(rest, ['ACCOUNT_ID', 'LINE'], (core, [id, name], json) => {
       const known = ['sandbox', ...core.config.lines.map((l) => l.name)];

@@ -29,7 +29,7 @@ export const HELP: Record<string, CommandHelp> = {
   },
   account: {
     summary: 'manage accounts: create, list, show, API keys, senders, inbound numbers',
-    usage: 'account create|list|show|key|sender|inbound|line ...',
+    usage: 'account create|list|show|key|sender|inbound|line|disable|enable ...',
     examples: ['account create --name "Clinic" --sender front@clinic.example', 'account list', 'account key add ACCOUNT_ID'],
   },
   'account create': {
@@ -54,6 +54,18 @@ export const HELP: Record<string, CommandHelp> = {
     usage: 'account show ACCOUNT_ID [--data DIR] [--json]',
     options: [DATA, JSON_OPT],
     examples: ['account show acc_0123456789abcdef'],
+  },
+  'account disable': {
+    summary: 'disable an account: its email and web-service submissions and sign-ins are refused (account-disabled); faxes already submitted finish',
+    usage: 'account disable ACCOUNT_ID [--data DIR] [--json]',
+    options: [DATA, JSON_OPT],
+    examples: ['account disable acc_0123456789abcdef'],
+  },
+  'account enable': {
+    summary: 'enable a disabled account again',
+    usage: 'account enable ACCOUNT_ID [--data DIR] [--json]',
+    options: [DATA, JSON_OPT],
+    examples: ['account enable acc_0123456789abcdef'],
   },
   'account key': {
     summary: 'API keys of an account: add, list, revoke',

@@ -43,6 +43,8 @@ export const CATALOGUE = {
   'unauthorized': { smtp: 530, enhanced: '5.7.0', http: 401, title: 'Missing or invalid API key' },
   // Issue #12.8: a client (or a credential) in backoff after repeated failed authentications; Retry-After says when.
   'auth-throttled': { smtp: 454, enhanced: '4.7.0', http: 429, title: 'Too many failed authentication attempts, try again later' },
+  // Issue 18: the account was disabled by an administrator (web /admin/accounts, faxgate account disable).
+  'account-disabled': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'This account is disabled' },
   'forbidden': { smtp: 550, enhanced: '5.7.1', http: 403, title: 'Not allowed' },
   'not-found': { smtp: 550, enhanced: '5.1.1', http: 404, title: 'Not found' },
   'gone': { smtp: 550, enhanced: '5.1.1', http: 410, title: 'Gone' },

@@ -153,7 +153,13 @@ export function createIntake(deps: IntakeDeps) {
     }
   }
 
+  /** A disabled account submits nothing, by either path (checked at RCPT on SMTP, before the body is read). */
+  function checkEnabled(account: Account): void {
+    if (account.disabledAt) throw new FaxError('account-disabled', 'this fax account is disabled; ask the gateway\'s administrator');
+  }
+
   function checkRecipient(account: Account, raw: string, opts: { strict?: boolean } = {}): string {
+    checkEnabled(account);
     const e164 = normalizeNumber(raw, account.country, opts.strict ?? false);
     if (!e164) throw new FaxError('invalid-number', `"${raw.slice(0, 40)}" is not a valid fax number; write it like ${NUMBER_EXAMPLE}`);
     if (account.kind === 'developer' && e164 !== account.settings.designatedFaxNumber) {
@@ -215,6 +221,10 @@ export function createIntake(deps: IntakeDeps) {
     if (!account) {
       await cleanup(s);
       throw new FaxError('forbidden', 'unknown account');
+    }
+    if (account.disabledAt) {
+      await cleanup(s);
+      checkEnabled(account);
     }
     if (s.recipients.length === 0) {
       await cleanup(s);
@@ -382,6 +392,7 @@ export function createIntake(deps: IntakeDeps) {
   async function screenOnly(accountId: string, files: SubmissionFile[], hasBodyText: boolean): Promise<ScreenDecision> {
     const account = accounts.get(accountId);
     if (!account) throw new FaxError('forbidden', 'unknown account');
+    checkEnabled(account);
     const opened = await unpacker.unpack(withCleanNames(files), { bodyIsBlank: !hasBodyText });
     return decide(account.settings.outgoing.unsupportedFiles, await detectAll(opened), hasBodyText);
   }

@@ -33,6 +33,7 @@ export function safeEqual(a: string, b: string): boolean {
 interface Row {
   id: string; name: string; kind: AccountKind; country: string; feedback_secret: string; settings: string; created_at: string;
   feedback_secret_previous: string | null; feedback_secret_previous_until: string | null; line: string | null;
+  disabled_at: string | null;
 }
 
 /** How long a rotated-out signing secret is still signed with, unless the caller says otherwise. */
@@ -50,6 +51,7 @@ export function createSqliteAccountStore({ db, clock, secretGraceMs = DEFAULT_SE
     settings: withDefaults(JSON.parse(r.settings) as Partial<IntegrationSettings>),
     ...(r.line ? { line: r.line } : {}),
     createdAt: r.created_at,
+    ...(r.disabled_at ? { disabledAt: r.disabled_at } : {}),
     senders: (db.prepare('SELECT email FROM account_senders WHERE account_id = ? ORDER BY email').all(r.id) as { email: string }[]).map((x) => x.email),
     inboundNumbers: (db.prepare('SELECT number FROM inbound_numbers WHERE account_id = ? ORDER BY number').all(r.id) as { number: string }[]).map((x) => x.number),
   });
@@ -225,6 +227,12 @@ export function createSqliteAccountStore({ db, clock, secretGraceMs = DEFAULT_SE
         audit(accountId, actor, 'apiKey', { id: k.id }, { id: k.id, revoked: true });
       })();
       return { ...k, revokedAt: at };
+    },
+    setDisabled(accountId: string, disabled: boolean, actor: string): Account {
+      const a = mustGet(accountId);
+      if (Boolean(a.disabledAt) === disabled) return a;
+      const at = disabled ? clock.now().toISOString() : null;
+      return changeRow(accountId, actor, 'disabled', a.disabledAt ?? null, at, 'UPDATE accounts SET disabled_at = ? WHERE id = ?', at, accountId);
     },
     addSender(accountId: string, email: string, actor: string): Account {
       mustGet(accountId);

@@ -19,6 +19,8 @@ export interface Account {
   /** the fax line this account's faxes go out on (FAXGATE_LINES); absent = the default line */
   line?: string;
   createdAt: string;
+  /** when an administrator disabled the account: it sends nothing, signs in nowhere and its keys are refused */
+  disabledAt?: string;
 }
 
 export interface CreateAccountInput {
@@ -76,6 +78,12 @@ export interface AccountStore {
   * account is never pointed at a line that does not exist.
   */
   setLine(accountId: string, line: string | null, known: readonly string[], actor: string): Account;
+  /**
+  * Disable the account (or enable it again): a disabled account's email and web-service submissions are refused
+  * with account-disabled, its keys open no web session, and faxes it already submitted still run to their end.
+  * Received faxes are still kept for it (a fax is never lost), only not shown until it is enabled.
+  */
+  setDisabled(accountId: string, disabled: boolean, actor: string): Account;
   /** Apply a partial settings change; throws invalid-settings with per-field errors; records each changed field. */
   updateSettings(accountId: string, change: Record<string, unknown>, actor: string): IntegrationSettings;
   /**

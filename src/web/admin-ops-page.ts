@@ -55,7 +55,7 @@ ${v.created && html`<div class="status" role="status" id="created"><p>Account <a
 ${v.error && html`<div class="summary" role="alert"><h2>The account was not created</h2><p class="error" id="create-error">${v.error}</p></div>`}
 <h2 id="accounts-title">Accounts</h2>
 <div class="scroll" role="region" aria-labelledby="accounts-title" tabindex="0"><table class="stack"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Senders</th><th scope="col">Inbound numbers</th><th scope="col">Active API keys</th></tr></thead>
-<tbody>${v.accounts.map((a) => html`<tr><td data-label="Name" class="lead"><a href="/admin/accounts/${a.id}">${a.name}</a></td><td data-label="Kind">${a.kind}</td>
+<tbody>${v.accounts.map((a) => html`<tr><td data-label="Name" class="lead"><a href="/admin/accounts/${a.id}">${a.name}</a></td><td data-label="Kind">${a.kind}${a.disabledAt ? html` <span class="no">disabled</span>` : ''}</td>
 <td data-label="Senders" class="val">${a.senders.join(', ') || '—'}</td><td data-label="Inbound numbers">${a.inboundNumbers.join(', ') || '—'}</td><td data-label="Active API keys">${a.activeKeys}</td></tr>`)}</tbody></table></div>
 <h2 id="create-title">Create an account</h2>
 <form method="post" action="/admin/accounts" novalidate aria-labelledby="create-title">
@@ -85,7 +85,11 @@ ${v.newKey && html`<div class="status" role="status" id="issued"><p>New API key,
 ${v.error && html`<div class="summary" role="alert"><p class="error">${v.error}</p></div>`}
 <p><a href="/admin/accounts">All accounts</a></p>
 <dl class="facts"><dt>Id</dt><dd><code>${a.id}</code></dd><dt>Kind</dt><dd>${a.kind}${a.settings.designatedFaxNumber ? ` (sends only to ${a.settings.designatedFaxNumber})` : ''}</dd>
-<dt>Created</dt><dd>${when(a.createdAt)}</dd><dt>Line</dt><dd>${a.line ?? 'the default line'}</dd></dl>
+<dt>Created</dt><dd>${when(a.createdAt)}</dd><dt>Line</dt><dd>${a.line ?? 'the default line'}</dd>
+<dt>State</dt><dd id="account-state">${a.disabledAt ? html`<span class="no">Disabled</span> since ${when(a.disabledAt)}` : html`<span class="yes">Enabled</span>`}</dd></dl>
+<form method="post" action="${base}/state">${csrfField(v.csrf)}<input type="hidden" name="action" value="${a.disabledAt ? 'enable' : 'disable'}">
+<p class="help" id="state-help">${a.disabledAt ? 'Enabling lets its senders and API keys send faxes again.' : 'A disabled account can send nothing by email or the web service and cannot sign in; faxes already submitted still finish, and received faxes are still kept.'}</p>
+<div class="actions"><button type="submit" class="secondary" aria-describedby="state-help">${a.disabledAt ? 'Enable the account' : 'Disable the account'}</button></div></form>
 <h2>Sender addresses</h2>
 ${list('Add a sender address', a.senders, 'sender', 'Remove sender')}
 <h2>Inbound fax numbers</h2>

@@ -10,7 +10,7 @@ import { ADMIN, FORM_LIMIT, Refusal, str, type Body, type Signed, type WebContex
 import { accountPage, accountsPage, queuePage, type CreateValues } from './admin-ops-page.js';
 
 export interface AdminOpsDeps {
-  accounts: Pick<AccountStore, 'get' | 'list' | 'create' | 'addSender' | 'removeSender' | 'addInboundNumber' | 'removeInboundNumber' | 'addApiKey' | 'revokeApiKey' | 'listApiKeys'>;
+  accounts: Pick<AccountStore, 'get' | 'list' | 'create' | 'addSender' | 'removeSender' | 'addInboundNumber' | 'removeInboundNumber' | 'addApiKey' | 'revokeApiKey' | 'listApiKeys' | 'setDisabled'>;
   jobs: Pick<JobsPort, 'statusCounts' | 'oldestOpenSince' | 'failedSince'>;
   health: Health;
   clock: Clock;
@@ -114,7 +114,15 @@ export function adminAccountRoutes(app: FastifyInstance, ctx: WebContext, deps: 
       return `Revoked key_${key.id}: requests and web sessions using it are refused from now on.`;
     }));
 
-  for (const target of ['/admin/accounts/:id/senders', '/admin/accounts/:id/numbers', '/admin/accounts/:id/keys']) {
+  app.post<{ Params: { id: string } }>('/admin/accounts/:id/state', { bodyLimit: FORM_LIMIT }, async (req, reply) =>
+    change(req, reply, (id, b) => {
+      const action = str(b.action);
+      if (action !== 'disable' && action !== 'enable') throw new Refusal(400, 'Choose disable or enable.');
+      deps.accounts.setDisabled(id, action === 'disable', ACTOR);
+      return action === 'disable' ? 'Disabled: its email, web service and pages are refused from now on.' : 'Enabled again.';
+    }));
+
+  for (const target of ['/admin/accounts/:id/senders', '/admin/accounts/:id/numbers', '/admin/accounts/:id/keys', '/admin/accounts/:id/state']) {
     app.get<{ Params: { id: string } }>(target, async (req, reply) => reply.redirect(`/admin/accounts/${encodeURIComponent(req.params.id)}`, 303));
   }
 }

@@ -129,7 +129,9 @@ export function webPages(deps: WebDeps) {
         const token = deps.config.adminToken;
         return Boolean(token) && safeEqual(s.credential, mac('admin', token as string));
       }
-      return Boolean(s.accountId && deps.accounts.get(s.accountId) && deps.accounts.apiKeyHashActive(s.accountId, s.credential));
+      const account = s.accountId ? deps.accounts.get(s.accountId) : undefined;
+      // A disabled account's sessions end at once, as a revoked key's do.
+      return Boolean(account && !account.disabledAt && deps.accounts.apiKeyHashActive(account.id, s.credential));
     }
 
     /** The signed-in session of this area, or undefined (cookie missing, forged, expired, or its credential revoked). */
@@ -233,6 +235,7 @@ export function webPages(deps: WebDeps) {
         return settingsSignIn(req, reply, 401, 'That API key is not valid. Check it and try again.', next);
       }
       throttle.succeed('web-settings', keyCredential(key));
+      if (account.disabledAt) return settingsSignIn(req, reply, 403, 'This fax account is disabled. Ask the gateway\'s administrator.', next);
       // A fresh id at every sign-in (no fixation); a session this browser had before is ended.
       const previous = readCookie(req, SETTINGS.cookie);
       if (previous) sessions.destroy(previous);

@@ -64,6 +64,8 @@ export function requireAccount(accounts: { authenticateApiKey(key: string): { ac
     const throttle = req.server.authThrottle;
     if (key && found) {
       throttle?.succeed('api-key', keyCredential(key));
+      // A right key of a disabled account is not a guess (not counted), but nothing is served to it.
+      if (found.account.disabledAt) throw new FaxError('account-disabled', 'this fax account is disabled; ask the gateway\'s administrator');
       req.account = found.account;
       req.actor = apiKeyActor(found.keyId);
       return;

@@ -4,6 +4,8 @@
 import { m001Accounts } from './001-accounts.js';
 import { m002Jobs } from './002-jobs.js';
 import { m003AccountLine } from './003-account-line.js';
+// Issue 18: an account disabled by an administrator.
+import { m004AccountDisabled } from './004-account-disabled.js';
 import { m010Types } from './010-types.js';
 import { m020JobsBySubmission } from './020-jobs-by-submission.js';
 import { m021SubmissionPolicy } from './021-submission-policy.js';
@@ -30,4 +32,4 @@ import { m060Mail } from './060-mail.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025FaxApi, m026Telnyx, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m004AccountDisabled, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025FaxApi, m026Telnyx, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];
