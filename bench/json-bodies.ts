@@ -19,6 +19,7 @@ import { createWebService } from '../src/web-service.js';
 import { jobImages, type HttpDeps, type IntakePort } from '../src/ingress/http/deps.js';
 import { createTypeRegistry } from '../src/attachments/registry.js';
 import { createDetector } from '../src/attachments/detect.js';
+import { createFaxService } from '../src/jobs/service.js';
 import { createSqliteJobStore } from '../src/jobs/store.js';
 import { createFeedback, createSqliteFeedbackOutbox } from '../src/feedback/index.js';
 import { sqliteUnitOfWork } from '../src/store/unit-of-work.js';
@@ -67,6 +68,7 @@ function benchDeps(base: Pick<HttpDeps, 'config' | 'db' | 'accounts' | 'intake' 
   const renderer = createRenderer({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir: config.dataDir });
   return {
     ...base, registry, jobs, feedback, instanceId: randomUUID(),
+    faxes: createFaxService({ jobs, lines: { byName: () => undefined }, accounts, logger, checkRecipient: (account, raw) => base.intake.checkRecipient(account, raw) }),
     images: jobImages(jobs, renderer.toPdf),
     inbound: createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger }),
     jsonBodies: createJsonBodies({ maxConcurrent: config.httpJsonMaxConcurrent, maxPerAccount: config.httpJsonMaxPerAccount, largeBytes: config.httpJsonLargeBytes }),

@@ -293,8 +293,13 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
     // not a failure: a gateway without a relay works, it only mails nobody; the detail says so
     mail: () => ({ ok: true, detail: mail.describe() }),
   });
+  // Cancel, resend and the list (issue 18): a cancel during a call reaches the fax's own line; a resend wakes the sender.
+  const { createFaxService } = await import('./jobs/service.js');
+  const faxes = createFaxService({
+    jobs, lines, accounts, logger, onQueued: workers.kick, checkRecipient: (account, raw) => intake.checkRecipient(account, raw),
+  });
   const http = await startWebService(
-    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health, carriers: carrierEndpoints(lines) },
+    { config, db, accounts, clock, logger, registry, intake, jobs, feedback, faxes, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health, carriers: carrierEndpoints(lines) },
     { port: opts.httpPort ?? config.httpPort, host: opts.bindHost ?? config.bindHost },
   );
   onStop(() => http.close());

@@ -55,6 +55,11 @@ export const CATALOGUE = {
   'idempotency-conflict': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Idempotency-Key reused with a different request' },
   'not-ready': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not ready yet' },
   'invalid-state': { smtp: 451, enhanced: '4.3.0', http: 409, title: 'Not possible in the current state' },
+  // Issue 18: the fax API's cancel, resend, schedule and list.
+  'fax-finished': { smtp: 550, enhanced: '5.3.0', http: 409, title: 'The fax has already finished and cannot be cancelled' },
+  'nothing-to-resend': { smtp: 550, enhanced: '5.3.0', http: 409, title: 'The fax was never rendered, so there is nothing to resend' },
+  'invalid-send-at': { smtp: 550, enhanced: '5.5.4', http: 422, title: 'sendAt must be an ISO 8601 time with an offset, at most 30 days ahead' },
+  'invalid-cursor': { smtp: 501, enhanced: '5.5.4', http: 400, title: 'The cursor is not one this server gave out' },
   'malformed-message': { smtp: 554, enhanced: '5.6.0', http: 400, title: 'The message cannot be parsed' },
   // Issue #17: `faxgate serve` cannot start; the CLI prints one line naming the port or folder and what to do.
   'port-in-use': { smtp: 421, enhanced: '4.3.0', http: 503, title: 'The port is in use by another program' },

@@ -1,25 +1,32 @@
 // Fax job states and the one transition table; every terminal state produces exactly one feedback.
 import type { FileReport, Paper, Resolution } from './types.js';
 
-export const JOB_STATUSES = ['received', 'rendering', 'queued', 'sending', 'retrying', 'sent', 'failed', 'rejected'] as const;
+export const JOB_STATUSES = ['received', 'rendering', 'scheduled', 'queued', 'sending', 'retrying', 'sent', 'failed', 'rejected', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const TERMINAL: ReadonlySet<JobStatus> = new Set(['sent', 'failed', 'rejected']);
+export const TERMINAL: ReadonlySet<JobStatus> = new Set(['sent', 'failed', 'rejected', 'cancelled']);
+
+/** Not yet on the line: a cancel ends these at once (a `sending` job is hung up on its line first). */
+export const CANCELLABLE_AT_ONCE: ReadonlySet<JobStatus> = new Set(['received', 'rendering', 'scheduled', 'queued', 'retrying']);
 
 /**
  * Allowed moves. `rendering → received` and `sending → queued` give work back (a worker died before dialling, or a
  * shutdown hung up a call before the fax was complete); `sending → failed` also ends a call cut off by a crash as
- * "maybe sent" (STATUS_CODES['maybe-sent']), never dialled again.
+ * "maybe sent" (STATUS_CODES['maybe-sent']), never dialled again. `rendering → scheduled` holds a rendered fax until its
+ * sendAt; `scheduled → sending` is its claim once due. Every state before the end can be `cancelled` on request
+ * (`sending → cancelled` once the line has hung up or dropped the fax).
  */
 export const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
-  received: ['rendering', 'rejected', 'failed'],
-  rendering: ['queued', 'rejected', 'failed', 'received'],
-  queued: ['sending', 'failed'],
-  sending: ['sent', 'retrying', 'failed', 'queued'],
-  retrying: ['sending', 'failed'],
+  received: ['rendering', 'rejected', 'failed', 'cancelled'],
+  rendering: ['queued', 'scheduled', 'rejected', 'failed', 'received', 'cancelled'],
+  scheduled: ['sending', 'failed', 'cancelled'],
+  queued: ['sending', 'failed', 'cancelled'],
+  sending: ['sent', 'retrying', 'failed', 'queued', 'cancelled'],
+  retrying: ['sending', 'failed', 'cancelled'],
   sent: [],
   failed: [],
   rejected: [],
+  cancelled: [],
 };
 
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
@@ -57,6 +64,14 @@ export interface JobSnapshot {
   durationSeconds?: number;
   /** the line's own status code and text for the latest call (HylaFAX statuscode/status, a carrier's reason) */
   lineStatus?: { code: string; text: string };
+  /** the caller's own reference for this fax (≤ 100 characters), echoed in the status, the list and every feedback */
+  clientReference?: string;
+  /** the job this one re-sends (POST /v1/faxes/{id}/resend): same rendering, its own calls */
+  resentFrom?: string;
+  /** a cancel was asked for while the fax was on the line: the line is hanging up or dropping it */
+  cancelRequested?: boolean;
+  /** a scheduled fax: not dialled before this time (ISO 8601) */
+  sendAt?: string;
 }
 
 /** Line outcome / failure codes reported as StatusCode in feedback (0 = success). */

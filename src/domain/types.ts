@@ -151,6 +151,14 @@ export interface SubmissionOptions {
   csid?: string;
   /** an API submission's receipt address (a registered sender of the account, checked by intake) */
   receiptTo?: string;
+  /** the caller's reference (≤ 100 characters), copied to each job and echoed in every feedback */
+  clientReference?: string;
+  /** this fax's feedback URL instead of the account's feedbackUrl (same SSRF guard and signing) */
+  callbackUrl?: string;
+  /** calls per job before it fails (1 + the submission's retries, else the account's outgoing.retries) */
+  maxAttempts?: number;
+  /** not dialled before this time (ISO 8601, UTC): the jobs wait `scheduled` once rendered */
+  sendAt?: string;
 }
 
 /** One stored file of a submission (written by intake, read back by the render worker). */

@@ -28,13 +28,14 @@ export function createFairPicker(db: DB) {
       return r?.submission_id;
     },
 
-    /** The job to send next: due jobs of the account with the fewest calls in progress first, then the earliest due. */
+    /** The job to send next (queued, retrying and due, scheduled and due): due jobs of the account with the fewest calls in progress first, then the earliest due. */
     nextSend(at: string): string | undefined {
       const r = db.prepare(`
         WITH busy AS (SELECT account_id, COUNT(*) AS n FROM jobs WHERE status = 'sending' GROUP BY account_id)
         SELECT j.id FROM jobs j LEFT JOIN busy b ON b.account_id = j.account_id
         WHERE j.status = 'queued' OR (j.status = 'retrying' AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= ?))
-        ORDER BY COALESCE(b.n, 0), COALESCE(j.next_attempt_at, j.created_at), j.rowid LIMIT 1`).get(at) as { id: string } | undefined;
+          OR (j.status = 'scheduled' AND j.send_at <= ?)
+        ORDER BY COALESCE(b.n, 0), COALESCE(j.next_attempt_at, j.send_at, j.created_at), j.rowid LIMIT 1`).get(at, at) as { id: string } | undefined;
       return r?.id;
     },
 

@@ -7,6 +7,7 @@ import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource
 import { FaxError } from '../domain/errors.js';
 import { createAttempts, type AttemptRecord, type OpenLineJob } from './attempts.js';
 import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
+import { listJobs, type JobFilters, type Keyset } from './list.js';
 
 import type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
 
@@ -21,6 +22,7 @@ interface JobRow {
   status_code: number; reason: string; files: string; next_attempt_at: string | null; lease_owner: string | null;
   lease_until: string | null; created_at: string; updated_at: string; completed_at: string | null;
   line: string | null; remote_id: string | null; duration_s: number | null; line_code: string | null; line_text: string | null;
+  cancel_requested_at: string | null; resent_from: string | null; client_reference: string | null; send_at: string | null;
 }
 
 interface SubRow {
@@ -42,8 +44,15 @@ function toSnapshot(r: JobRow): JobSnapshot {
     ...(r.remote_id ? { remoteId: r.remote_id } : {}),
     ...(r.duration_s !== null && r.duration_s !== undefined ? { durationSeconds: r.duration_s } : {}),
     ...(r.line_code || r.line_text ? { lineStatus: { code: r.line_code ?? '', text: r.line_text ?? '' } } : {}),
+    ...(r.client_reference ? { clientReference: r.client_reference } : {}),
+    ...(r.resent_from ? { resentFrom: r.resent_from } : {}),
+    ...(r.cancel_requested_at && !TERMINAL.has(r.status) ? { cancelRequested: true } : {}),
+    ...(r.send_at ? { sendAt: r.send_at } : {}),
   };
 }
+
+/** Said to the customer when a fax is cancelled on request. */
+export const CANCELLED_REASON = 'cancelled: cancelled on request';
 
 function toSubmission(r: SubRow): SubmissionRow {
   return {
@@ -148,9 +157,10 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
         const created = new Map<string, JobSnapshot>();
         for (const to of fresh) {
           const id = newId('job');
-          db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, files, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?)`).run(
+          db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, files, created_at, updated_at, client_reference, send_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`).run(
             id, s.accountId, s.id, s.source, to, s.sender, s.options.resolution, s.options.paper, JSON.stringify(s.report), at, at,
+            s.options.clientReference ?? null, s.options.sendAt ?? null,
           );
           insertEvent.run(id, at, null, 'received', null);
           created.set(to, s.rejected
@@ -277,7 +287,8 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     startCall(jobId: string, owner: string, lineRef?: string, durable = false): boolean {
       return unit.run(() => {
         const r = getRow(jobId);
-        if (!r || r.status !== 'sending' || r.lease_owner !== owner) return false;
+        // A cancel asked for before the hand-over: the line drops the prepared fax unsent (see cancelUnsent).
+        if (!r || r.status !== 'sending' || r.lease_owner !== owner || r.cancel_requested_at) return false;
         return attempts.dial(jobId, now(), lineRef, durable);
       });
     },
@@ -350,7 +361,9 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
           .all(opts.all ? 1 : 0, at, opts.owner ?? null) as JobRow[];
         for (const r of rows) {
           if (r.status === 'rendering') move(r.id, 'received', { note: 'lease recovered' });
-          else if (attempts.standing(r.id) === 'not-dialled') {
+          else if (attempts.standing(r.id) === 'not-dialled' && r.cancel_requested_at) {
+            move(r.id, 'cancelled', { attempts: Math.max(0, r.attempts - 1), call: 'not-dialled', reason: CANCELLED_REASON, statusCode: STATUS_CODES.cancelled, note: 'lease recovered: cancelled before dialling' });
+          } else if (attempts.standing(r.id) === 'not-dialled') {
             move(r.id, 'queued', { attempts: Math.max(0, r.attempts - 1), call: 'not-dialled', note: 'lease recovered: never dialled' });
           } else if (attempts.standing(r.id) === 'on-the-line') {
             // The line owns the call: drop the dead lease only; claimResume tracks it to its end.
@@ -377,6 +390,75 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     },
 
     /**
+     * Cancel on request (POST /v1/faxes/{id}/cancel): a job not yet on the line ends `cancelled` at once (its one
+     * feedback fires in this transaction); a job in `sending` is marked, so the hand-over is refused if it has not
+     * happened yet, and the line's reference is returned when it has, for the caller to hang up or kill it there.
+     */
+    requestCancel(id: string, note: string): { job: JobSnapshot; onLine?: { line: string; lineRef: string } } {
+      return unit.run(() => {
+        const r = getRow(id);
+        if (!r) throw new FaxError('not-found', `no fax ${id}`);
+        if (TERMINAL.has(r.status)) throw new FaxError('fax-finished', `fax ${id} has already ended (${r.status}); nothing to cancel`);
+        if (r.status !== 'sending') {
+          return { job: move(id, 'cancelled', { reason: CANCELLED_REASON, statusCode: STATUS_CODES.cancelled, note }) };
+        }
+        if (!r.cancel_requested_at) {
+          db.prepare('UPDATE jobs SET cancel_requested_at = ? WHERE id = ?').run(now(), id);
+          insertEvent.run(id, now(), r.status, r.status, `${note}: hanging up on the line`);
+        }
+        const open = attempts.list(id).at(-1);
+        const onLine = open && !open.finishedAt && open.dialledAt && open.lineRef ? { line: open.line, lineRef: open.lineRef } : undefined;
+        return { job: toSnapshot(getRow(id)!), ...(onLine ? { onLine } : {}) };
+      });
+    },
+
+    /** A claimed job whose hand-over was refused because of a cancel: it ends `cancelled`, its attempt never dialled. */
+    cancelUnsent(id: string): JobSnapshot | undefined {
+      return unit.run(() => {
+        const r = getRow(id);
+        if (!r || r.status !== 'sending' || !r.cancel_requested_at) return undefined;
+        return move(id, 'cancelled', { reason: CANCELLED_REASON, statusCode: STATUS_CODES.cancelled, call: 'cancelled', note: 'cancelled before dialling' }, 'sending');
+      });
+    },
+
+    /**
+     * New jobs from a job's rendering (POST /v1/faxes/{id}/resend): one per number, in the same submission (so the
+     * rendered fax is kept while they are open), `queued` at once, each linked to the job it re-sends.
+     */
+    resend(id: string, recipients: string[], note: string): JobSnapshot[] {
+      return unit.run(() => {
+        const r = getRow(id);
+        if (!r) throw new FaxError('not-found', `no fax ${id}`);
+        const sub = db.prepare('SELECT render_status, tiff_path, pages FROM submissions WHERE id = ?').get(r.submission_id) as
+          { render_status: string; tiff_path: string | null; pages: number } | undefined;
+        if (!sub || sub.render_status !== 'done' || !sub.tiff_path) {
+          throw new FaxError('nothing-to-resend', `fax ${id} was ${r.status} before it was rendered; there is nothing to resend`);
+        }
+        const at = now();
+        return recipients.map((to) => {
+          const nid = newId('job');
+          db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, pages, files, created_at, updated_at, client_reference, resent_from)
+            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+            nid, r.account_id, r.submission_id, r.source, to, r.sender, r.resolution, r.paper, sub.pages, r.files, at, at, r.client_reference, id,
+          );
+          insertEvent.run(nid, at, null, 'queued', `${note} of ${id}`);
+          insertEvent.run(id, at, r.status, r.status, `re-sent as ${nid} to ${to}`);
+          return toSnapshot(getRow(nid)!);
+        });
+      });
+    },
+
+    /** The jobs that re-send this one, oldest first. */
+    resendsOf(id: string): string[] {
+      return (db.prepare('SELECT id FROM jobs WHERE resent_from = ? ORDER BY created_at, rowid').all(id) as { id: string }[]).map((x) => x.id);
+    },
+
+    /** One page of an account's jobs, newest first (src/jobs/list.ts: filters and the keyset cursor). */
+    page(accountId: string, filters: JobFilters, opts: { limit: number; after?: Keyset }): JobSnapshot[] {
+      return (listJobs(db, accountId, filters, opts) as JobRow[]).map(toSnapshot);
+    },
+
+    /**
      * Record a note on a job without moving it (an event from its status to itself), e.g. what became of its email
      * receipt; shown with the job's events in the API and `faxgate jobs show`.
      */
@@ -398,9 +480,10 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return r.t ? new Date(r.t) : undefined;
     },
 
-    /** The earliest time a retrying job becomes due, for the sender's timer. */
+    /** The earliest time a retrying or scheduled job becomes due, for the sender's timer. */
     nextDue(): string | undefined {
-      const r = db.prepare("SELECT MIN(next_attempt_at) AS t FROM jobs WHERE status = 'retrying'").get() as { t: string | null };
+      const r = db.prepare(`SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM jobs WHERE status = 'retrying'
+          UNION ALL SELECT MIN(send_at) FROM jobs WHERE status = 'scheduled')`).get() as { t: string | null };
       return r.t ?? undefined;
     },
   };

@@ -5,6 +5,9 @@ import type { FileReport, StoredFile, SubmissionBody, SubmissionOptions, Unsuppo
 import type { JobSnapshot, JobSource, JobStatus } from '../domain/jobs.js';
 import type { AttemptOutcome, AttemptRecord, CallFacts, OpenLineJob } from './attempts.js';
 import type { RenderCharge } from './fair.js';
+import type { JobFilters, Keyset } from './list.js';
+
+export type { JobFilters, Keyset } from './list.js';
 
 export interface JobEvent { at: string; from: JobStatus | null; to: JobStatus; note?: string }
 
@@ -193,11 +196,25 @@ export interface JobStore {
   * receipt; shown with the job's events in the API and `faxgate jobs show`.
   */
   note(jobId: string, note: string): void;
+  /**
+   * Cancel on request: a job not yet on the line ends `cancelled` at once (one feedback, in the same transaction); a
+   * job in `sending` is marked (its hand-over is then refused) and its line reference returned when it was handed
+   * over. Throws not-found, or fax-finished for a job already ended.
+   */
+  requestCancel(id: string, note: string): { job: JobSnapshot; onLine?: { line: string; lineRef: string } };
+  /** A claimed job whose hand-over was refused because of a cancel ends `cancelled`; undefined when it was not that. */
+  cancelUnsent(id: string): JobSnapshot | undefined;
+  /** New `queued` jobs from a job's rendering, one per number, linked to it; throws nothing-to-resend when unrendered. */
+  resend(id: string, recipients: string[], note: string): JobSnapshot[];
+  /** The ids of the jobs that re-send this one, oldest first. */
+  resendsOf(id: string): string[];
+  /** One page of an account's jobs, newest first, strictly after `after` (keyset on submission time and id). */
+  page(accountId: string, filters: JobFilters, opts: { limit: number; after?: Keyset }): JobSnapshot[];
   /** Jobs per status (for /metrics). */
   statusCounts(): Partial<Record<JobStatus, number>>;
   /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
   oldestOpenSince(): Date | undefined;
-  /** The earliest time a retrying job becomes due, for the sender's timer. */
+  /** The earliest time a retrying or scheduled job becomes due, for the sender's timer. */
   nextDue(): string | undefined;
 }
 

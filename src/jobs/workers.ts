@@ -80,7 +80,9 @@ export function createWorkers(deps: WorkerDeps) {
       ...(stored[i].facts.charset ? { charset: stored[i].facts.charset } : {}),
     }));
     const outPath = path.join(sub.dir, 'fax.tif');
-    const fail = (reason: string, statusCode: number) => jobs.transitionMany(ids.map((id) => ({
+    // A recipient cancelled during the render has ended already: the render's outcome moves only the others.
+    const open = () => ids.filter((id) => jobs.getById(id)?.status === 'rendering');
+    const fail = (reason: string, statusCode: number) => jobs.transitionMany(open().map((id) => ({
       id, to: 'failed' as const, patch: { reason, statusCode, note: reason }, expectFrom: 'rendering' as const,
     })));
     let res: Awaited<ReturnType<RendererView['renderAll']>>;
@@ -119,22 +121,25 @@ export function createWorkers(deps: WorkerDeps) {
       const reason = `${code}: ${decision.files.filter((f) => f.verdict !== 'accepted' && f.verdict !== 'inline')
         .map((f) => `${f.name} (${f.detected ?? 'unknown'}): ${f.reason ?? f.verdict}`).join('; ') || 'no pages to fax'}`;
       jobs.setRendered(sub.id, { renderStatus: 'rejected', pages: 0, tiffPath: null });
-      jobs.transitionMany(ids.map((id) => ({
+      jobs.transitionMany(open().map((id) => ({
         id, to: 'rejected' as const, patch: { reason, statusCode: STATUS_CODES[code], files: decision.files, note: code }, expectFrom: 'rendering' as const,
       })));
       logger.info({ ...log, reason: code }, 'rejected after rendering');
       return;
     }
     jobs.setRendered(sub.id, { renderStatus: 'done', pages: res.pages, tiffPath: outPath });
-    jobs.transitionMany(ids.map((id) => ({
-      id, to: 'queued' as const, patch: { pages: res.pages, files: decision.files }, expectFrom: 'rendering' as const,
+    // A fax scheduled for later waits rendered (its verdict known now); the sender claims it once sendAt is due.
+    const later = sub.options.sendAt && Date.parse(sub.options.sendAt) > clock.now().getTime();
+    jobs.transitionMany(open().map((id) => ({
+      id, to: later ? 'scheduled' as const : 'queued' as const, patch: { pages: res.pages, files: decision.files }, expectFrom: 'rendering' as const,
     })));
-    logger.info({ ...log, pages: res.pages }, 'rendered and queued');
+    logger.info({ ...log, pages: res.pages, ...(later ? { sendAt: sub.options.sendAt } : {}) }, later ? 'rendered and scheduled' : 'rendered and queued');
     kick();
   }
 
   /**
-   * Transmit one claimed job; busy/no-answer/no-carrier retry up to config.retryAttempts attempts. The hand-over is
+   * Transmit one claimed job; busy/no-answer/no-carrier retry up to the submission's maxAttempts (else
+   * config.retryAttempts) attempts. The hand-over is
    * committed with the line's own reference before the line commits the fax, and the outcome with the job's
    * transition, so a restart never sends a job twice: it tracks it again on a line that keeps its jobs, and reports it
    * "maybe sent" on one that does not (see JobStore.recoverLeases).
@@ -183,7 +188,8 @@ export function createWorkers(deps: WorkerDeps) {
       return;
     }
     if (!ref) {
-      logger.warn(log, 'claim lost before dialling; not dialled');
+      if (jobs.cancelUnsent(job.id)) logger.info(log, 'cancelled before dialling');
+      else logger.warn(log, 'claim lost before dialling; not dialled');
       return;
     }
     await follow(job, line, ref, fax);
@@ -254,9 +260,14 @@ export function createWorkers(deps: WorkerDeps) {
     const call = unavailable ?? outcome.result;
     const statusCode = unavailable ? STATUS_CODES['line-unavailable'] : CODE_OF[outcome.result];
     const retryable = Boolean(unavailable) || RETRYABLE_RESULTS.has(outcome.result);
+    const maxAttempts = jobs.submission(job.submissionId)?.options.maxAttempts ?? config.retryAttempts;
     if (outcome.result === 'sent') {
       jobs.transition(job.id, 'sent', { pagesSent: outcome.pagesSent, statusCode, reason: outcome.message, call, facts }, 'sending');
-    } else if (retryable && job.attempts < config.retryAttempts) {
+    } else if (outcome.result === 'cancelled' && jobs.getById(job.id)?.cancelRequested) {
+      // Hung up or killed on the line because faxgate was asked to cancel (POST /v1/faxes/{id}/cancel). A kill by
+      // the line's own operator stays a failure of code 8: nobody asked faxgate to cancel it.
+      jobs.transition(job.id, 'cancelled', { pagesSent: outcome.pagesSent, statusCode, reason: `cancelled: ${outcome.message}`, note: outcome.message, call, facts }, 'sending');
+    } else if (retryable && job.attempts < maxAttempts) {
       const delayMs = config.retrySpacingSeconds * config.retryScale * 1000;
       jobs.transition(job.id, 'retrying', {
         pagesSent: outcome.pagesSent, statusCode, reason: outcome.message, facts,

@@ -26,7 +26,7 @@ export function plainReason(j: Pick<JobSnapshot, 'reason' | 'status'>): string {
   return r.replace(/^the line was /, '').slice(0, 80) || (j.status === 'sent' ? 'sent' : 'not sent');
 }
 
-const statusWord = (j: JobSnapshot) => (j.status === 'sent' ? 'sent' : j.status === 'rejected' ? 'not sent' : 'failed');
+const statusWord = (j: JobSnapshot) => (j.status === 'sent' ? 'sent' : j.status === 'rejected' ? 'not sent' : j.status === 'cancelled' ? 'cancelled' : 'failed');
 
 function verdictText(f: FileReport): string {
   if (f.verdict === 'accepted') return `faxed${f.pages ? `, ${plural(f.pages, 'page')}` : ''}`;

@@ -63,6 +63,8 @@ export interface JobsPort {
   attempts(jobId: string): import('../../jobs/attempts.js').AttemptRecord[];
   /** the job's submission: the station id it is sent with (docs/pages.md §2) */
   submission(id: string): { options: { csid?: string } } | undefined;
+  /** the jobs that re-send this one (POST /v1/faxes/{id}/resend) */
+  resendsOf(id: string): string[];
 }
 
 /** Where a job's rendered fax lives and how to make its PDF (CCITT passthrough). */
@@ -102,6 +104,8 @@ export interface HttpDeps {
   /** the type registry's rows and the admin's change (src/attachments/registry.ts) */
   registry: TypeRegistryPort;
   feedback: FeedbackPort;
+  /** cancel, resend and the list of outgoing faxes (src/jobs/service.ts) */
+  faxes: import('../../jobs/service.js').FaxService;
   /** failed-authentication counters shared by every route and the web pages (issue #12.8) */
   throttle: import('./throttle.js').FailureThrottle;
   /** received faxes (src/inbound) */

@@ -12,6 +12,8 @@ import { m023RenderCharge } from './023-render-charge.js';
 import { m024LineJobs } from './024-line-jobs.js';
 // Issue 21: the Telnyx line's faxes and webhook events.
 import { m025Telnyx } from './025-telnyx.js';
+// Issue 18: cancel, resend, clientReference, sendAt and the list's keyset index.
+import { m026FaxApi } from './026-fax-api.js';
 import { m030Feedback } from './030-feedback.js';
 // Issue #12.4 (HTTP idempotency owner); numbered 031 so it cannot clash with other #12 work in 022-029.
 import { m031IdempotencyOwner } from './031-idempotency-owner.js';
@@ -28,4 +30,4 @@ import { m060Mail } from './060-mail.js';
 
 export interface Migration { version: number; name: string; sql: string }
 
-export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025Telnyx, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];
+export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025Telnyx, m026FaxApi, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];

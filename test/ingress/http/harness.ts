@@ -22,6 +22,9 @@ import { createFailureThrottle } from '../../../src/ingress/http/throttle.js';
 import type { HttpDeps } from '../../../src/ingress/http/app.js';
 import { createWebService } from '../../../src/web-service.js';
 import { jobImages } from '../../../src/ingress/http/deps.js';
+import { createFaxService } from '../../../src/jobs/service.js';
+import { createSandboxLine } from '../../../src/lines/sandbox.js';
+import { createLineSet } from '../../../src/lines/registry.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
 import { feedbackParts } from '../../helpers/outboxes.js';
 
@@ -80,9 +83,12 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const renderer = createRenderer({ limits: { ...limits, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir });
   const inbound = base.inbound ?? createInbound({ db, accounts, renderer, detector, feedback, clock, config, logger });
   // libtiff's tiff2pdf makes the same CCITT passthrough PDF as the renderer, without the render worker.
+  // The sandbox line a test's own workers may send on (h.line); a cancel during its call hangs it up.
+  const line = createSandboxLine({ outboxDir: path.join(config.dataDir, 'outbox'), secondsPerPage: config.sandboxSecondsPerPage });
+  const faxes = createFaxService({ jobs, lines: createLineSet({ lines: [line] }), accounts, logger, checkRecipient: (account, raw) => intake.checkRecipient(account, raw) });
   const images = jobImages(jobs, async (tiff, pdf) => execFileSync('tiff2pdf', ['-o', pdf, tiff], { stdio: 'ignore', timeout: 60_000 }));
   const deps: HttpDeps = {
-    config, db, accounts, clock, logger, registry, intake, jobs, feedback, images, inbound,
+    config, db, accounts, clock, logger, registry, intake, jobs, feedback, faxes, images, inbound,
     instanceId: randomUUID(),
     jsonBodies: createJsonBodies({
       maxConcurrent: config.httpJsonMaxConcurrent, maxPerAccount: config.httpJsonMaxPerAccount, largeBytes: config.httpJsonLargeBytes,
@@ -92,7 +98,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
     health: createHealth({ clock, db, dataDir: config.dataDir, logger }),
     ...extra,
   };
-  return { deps, registry, jobs, intake, detector, feedback, renderer, inbound };
+  return { deps, registry, jobs, intake, detector, feedback, renderer, inbound, line };
 }
 
 /** `overrides.dataDir` opens an existing data folder (a second server on the same SQLite file, as after a restart). */
@@ -102,14 +108,14 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
-  const { deps, registry, jobs, intake, detector, feedback } = httpDeps({ config, db, accounts }, extra);
+  const { deps, registry, jobs, intake, detector, feedback, line } = httpDeps({ config, db, accounts }, extra);
   const app = createWebService(deps);
   let n = 0;
   const account = (opts: { kind?: 'standard' | 'developer'; designated?: string } = {}) => {
     n += 1;
     return accounts.create({ name: `Account ${n}`, senders: [`user${n}-${Math.random().toString(36).slice(2, 8)}@example.com`], ...opts });
   };
-  return { dataDir, config, db, accounts, registry, jobs, intake, detector, feedback, deps, app, account };
+  return { dataDir, config, db, accounts, registry, jobs, intake, detector, feedback, deps, app, account, line };
 }
 
 export type Harness = ReturnType<typeof makeHarness>;

@@ -9,6 +9,7 @@ import { accountOf, bearerSecurity, requireAccount } from '../auth.js';
 import type { IntakePort, RoutePlugin } from '../deps.js';
 import { checkRecipientCount } from '../../../intake/rules.js';
 import { createIdempotencyStore, requestHash } from '../idempotency.js';
+import { faxView, faxViewSchema } from './fax-view.js';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponses, toFaxError } from '../problems.js';
 import {
   MAX_FILES, MAX_RECIPIENTS, receiveJsonFiles, removeUpload, uploadRouteOptions, type JsonFile, type ParsedUpload,
@@ -89,60 +90,6 @@ interface SubmitBody {
   subject?: string;
   receiptTo?: string;
 }
-
-const faxViewSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    submissionId: { type: 'string' },
-    status: { type: 'string' },
-    to: { type: 'string' },
-    source: { type: 'string', enum: ['email', 'api'] },
-    sender: { type: 'string' },
-    resolution: { type: 'string' },
-    paper: { type: 'string' },
-    pages: { type: 'integer' },
-    pagesSent: { type: 'integer' },
-    attempts: { type: 'integer' },
-    statusCode: { type: 'integer', description: '0 = success' },
-    reason: { type: 'string' },
-    files: { type: 'array', items: { $ref: 'FileReport#' } },
-    submittedAt: { type: 'string', format: 'date-time' },
-    completedAt: { type: 'string', format: 'date-time' },
-    line: { type: 'string', description: 'the fax line the job was (last) sent on' },
-    remoteId: { type: 'string', description: "the receiving machine's station id (CSID) from the latest call" },
-    localId: { type: 'string', description: 'the station id (TSI) this fax is sent with: the account\'s sender.csid or fax number' },
-    durationSeconds: { type: 'number', description: 'seconds on the line in the latest call' },
-    lineStatus: {
-      type: 'object', description: "the line's own status code and text for the latest call (e.g. HylaFAX statuscode)",
-      properties: { code: { type: 'string' }, text: { type: 'string' } },
-    },
-    calls: {
-      type: 'array',
-      description: 'one entry per transmission attempt, oldest first',
-      items: {
-        type: 'object',
-        properties: {
-          attempt: { type: 'integer' }, line: { type: 'string' }, claimedAt: { type: 'string' }, dialledAt: { type: 'string' },
-          finishedAt: { type: 'string' }, outcome: { type: 'string' }, pagesSent: { type: 'integer' }, remoteId: { type: 'string' },
-          durationSeconds: { type: 'number' }, lineCode: { type: 'string' }, lineText: { type: 'string' },
-        },
-      },
-    },
-    events: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { at: { type: 'string' }, from: { type: ['string', 'null'] }, to: { type: 'string' }, note: { type: 'string' } },
-      },
-    },
-    feedback: {
-      type: 'array',
-      description: 'outgoing feedback deliveries and their attempts',
-      items: { type: 'object', additionalProperties: true },
-    },
-  },
-} as const;
 
 const idParams = {
   type: 'object',
@@ -285,11 +232,7 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const account = accountOf(req);
     const job = jobs.get(account.id, req.params.id);
     if (!job || job.accountId !== account.id) throw new FaxError('not-found', `no fax ${req.params.id}`);
-    const events = jobs.events(job.id).map((ev) => ({ at: ev.at, from: ev.from ?? null, to: ev.to, note: ev.note ?? '' }));
-    // The line's own reference (lineRef) is internal: the customer sees what the call reported, not how it is tracked.
-    const calls = jobs.attempts(job.id).map(({ lineRef: _ref, ...a }) => a);
-    const localId = jobs.submission(job.submissionId)?.options.csid;
-    return { ...job, ...(localId ? { localId } : {}), events, calls, feedback: deps.feedback.deliveriesFor(job.id) };
+    return faxView(deps, job);
   });
 
   app.get<{ Params: { id: string }; Querystring: { format: 'tiff' | 'pdf' } }>('/v1/faxes/:id/image', {

@@ -1,6 +1,7 @@
 // The routes of the HTTP API, in registration order; src/web-service.ts adds the web pages and hands the list to the app.
 import type { RouteEntry } from '../deps.js';
 import { faxesRoutes } from './faxes.js';
+import { faxActionsRoutes } from './fax-actions.js';
 import { screenRoutes } from './screen.js';
 import { settingsRoutes } from './settings.js';
 import { adminTypesRoutes } from './admin-types.js';
@@ -18,6 +19,7 @@ import { carrierRoutes } from './carrier.js';
  */
 export const API_ROUTES: readonly RouteEntry[] = [
   { name: 'faxes', plugin: faxesRoutes },
+  { name: 'fax-actions', plugin: faxActionsRoutes },
   { name: 'screen', plugin: screenRoutes },
   { name: 'settings', plugin: settingsRoutes },
   { name: 'admin-types', plugin: adminTypesRoutes },

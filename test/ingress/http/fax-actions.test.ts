@@ -1,0 +1,158 @@
+// Cancel and resend at the real HTTP edge: real SQLite, the real render worker and the sandbox line, feedback's outbox.
+import path from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRenderer, type Renderer } from '../../../src/render/index.js';
+import { createWorkers, type Workers } from '../../../src/jobs/workers.js';
+import { createSandboxLine } from '../../../src/lines/sandbox.js';
+import { createLineSet } from '../../../src/lines/registry.js';
+import { createFaxService } from '../../../src/jobs/service.js';
+import type { JobSnapshot } from '../../../src/domain/jobs.js';
+import { auth, corpusBytes, makeHarness, type Harness } from './harness.js';
+
+let h: Harness;
+let renderer: Renderer;
+let workers: Workers | undefined;
+
+/** Polls the job until `ok` (a bounded wait on the job's own state, not on time). */
+async function until(id: string, ok: (j: JobSnapshot) => boolean, what: string): Promise<JobSnapshot> {
+  for (let i = 0; i < 2000; i++) {
+    const j = h.jobs.getById(id)!;
+    if (ok(j)) return j;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${id} never became ${what}: ${h.jobs.getById(id)?.status}`);
+}
+
+async function submit(key: string, to = '+15551234567', extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await h.app.inject({
+    method: 'POST', url: '/v1/faxes', headers: auth(key),
+    payload: { to, files: [{ name: 'a.pdf', data: corpusBytes('pdf/pdf_three_pages.pdf').toString('base64') }], ...extra },
+  });
+  expect(r.statusCode, r.body).toBe(202);
+  return (r.json() as { jobs: { id: string }[] }).jobs[0].id;
+}
+
+function startWorkers(secondsPerPage: number) {
+  // The harness's fax service cancels on the lines it was given: this test's line, so a hang-up reaches the call.
+  const line = createSandboxLine({ outboxDir: path.join(h.dataDir, 'outbox'), secondsPerPage });
+  h.deps.faxes = createFaxService({ jobs: h.jobs, lines: createLineSet({ lines: [line] }), accounts: h.accounts, logger: h.deps.logger, checkRecipient: (a, n) => h.intake.checkRecipient(a, n) });
+  workers = createWorkers({ jobs: h.jobs, renderer, line, config: h.config, clock: h.deps.clock, logger: h.deps.logger, pollMs: 20 });
+  workers.start();
+}
+
+beforeAll(() => {
+  h = makeHarness({ sandboxSecondsPerPage: 0 });
+  const tmpDir = path.join(h.dataDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  renderer = createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger, tmpDir });
+});
+afterEach(async () => {
+  await workers?.stop();
+  workers = undefined;
+});
+afterAll(async () => {
+  await renderer.close();
+  await h.app.close();
+});
+
+describe('POST /v1/faxes/{id}/cancel', () => {
+  it('a fax not yet rendered ends cancelled at once, recorded, with exactly one failure feedback of code 8', async () => {
+    const a = h.account();
+    h.accounts.updateSettings(a.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'failure' }, 'test');
+    const id = await submit(a.apiKey);
+    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    expect(r.statusCode, r.body).toBe(200);
+    const view = r.json() as { status: string; statusCode: number; reason: string; events: { from: string | null; to: string; note: string }[] };
+    expect(view).toMatchObject({ status: 'cancelled', statusCode: 8, reason: 'cancelled: cancelled on request' });
+    expect(view.events.at(-1)).toMatchObject({ from: 'received', to: 'cancelled', note: 'cancel requested' });
+    const outbox = h.feedback.outboxFor(id);
+    expect(outbox).toHaveLength(1);
+    const row = h.db.prepare('SELECT fields FROM feedback_outbox WHERE subject_id = ?').get(id) as { fields: string };
+    expect(JSON.parse(row.fields)).toMatchObject({ Status: 'cancelled', StatusCode: 8 });
+
+    // Again: the fax has ended, so 409 with a stable code, and still one feedback.
+    const again = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'fax-finished' });
+    expect(h.feedback.outboxFor(id)).toHaveLength(1);
+  });
+
+  it("another account's fax and an unknown id answer 404; a sent fax answers 409 fax-finished", async () => {
+    const a = h.account();
+    const b = h.account();
+    const id = await submit(a.apiKey);
+    for (const [key, jid] of [[b.apiKey, id], [a.apiKey, 'job_nope']] as const) {
+      const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${jid}/cancel`, headers: auth(key) });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toMatchObject({ code: 'not-found' });
+    }
+    expect(h.jobs.getById(id)!.status).toBe('received');
+    startWorkers(0);
+    await until(id, (j) => j.status === 'sent', 'sent');
+    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    expect(r.statusCode).toBe(409);
+    expect(r.json()).toMatchObject({ code: 'fax-finished' });
+  });
+
+  it('a fax on the line is hung up: 202 cancelRequested, then cancelled with the call closed as cancelled, nothing in the outbox folder', async () => {
+    startWorkers(60); // 3 pages at 60 s each: the call is certainly still on when the cancel comes
+    const a = h.account();
+    const id = await submit(a.apiKey);
+    await until(id, (j) => j.status === 'sending' && Boolean(h.jobs.attempts(id)[0]?.dialledAt), 'on the line');
+    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    expect([200, 202]).toContain(r.statusCode);
+    const done = await until(id, (j) => j.status === 'cancelled', 'cancelled');
+    expect(done).toMatchObject({ statusCode: 8, pagesSent: 0 });
+    expect(h.jobs.attempts(id)).toMatchObject([{ attempt: 1, outcome: 'cancelled' }]);
+    const view = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${id}`, headers: auth(a.apiKey) })).json() as { events: { to: string; note: string }[] };
+    expect(view.events.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sending', 'cancelled']);
+    expect(view.events[4].note).toMatch(/cancel requested/);
+    expect(existsSync(path.join(h.dataDir, 'outbox', `${id}.tif`))).toBe(false);
+  });
+});
+
+describe('POST /v1/faxes/{id}/resend', () => {
+  it('new jobs from the same rendering, linked both ways, sent without rendering again', async () => {
+    startWorkers(0);
+    const a = h.account();
+    const id = await submit(a.apiKey);
+    const first = await until(id, (j) => j.status === 'sent', 'sent');
+    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey), payload: { to: ['+15557654321', '+1 555 765 4322'] } });
+    expect(r.statusCode, r.body).toBe(202);
+    const out = r.json() as { resentFrom: string; jobs: { id: string; to: string; status: string; resentFrom: string; submissionId: string }[] };
+    expect(out.resentFrom).toBe(id);
+    expect(out.jobs.map((j) => j.to)).toEqual(['+15557654321', '+15557654322']);
+    expect(out.jobs.every((j) => j.resentFrom === id && j.submissionId === first.submissionId && j.status === 'queued')).toBe(true);
+    expect(r.headers.location).toBe(`/v1/faxes/${out.jobs[0].id}`);
+    for (const j of out.jobs) {
+      const sent = await until(j.id, (x) => x.status === 'sent', 'sent');
+      expect(sent.pages).toBe(3);
+      const v = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${j.id}`, headers: auth(a.apiKey) })).json() as { resentFrom: string; events: { to: string }[] };
+      expect(v.resentFrom).toBe(id);
+      expect(v.events.map((e) => e.to)).toEqual(['queued', 'sending', 'sent']);
+    }
+    const back = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${id}`, headers: auth(a.apiKey) })).json() as { resends: string[] };
+    expect(back.resends).toEqual(out.jobs.map((j) => j.id));
+
+    // No body: the fax's own number.
+    const same = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey) });
+    expect(same.statusCode, same.body).toBe(202);
+    expect((same.json() as { jobs: { to: string }[] }).jobs.map((j) => j.to)).toEqual(['+15551234567']);
+  });
+
+  it('refuses a fax never rendered (409 nothing-to-resend), a bad number (400), another account (404)', async () => {
+    const a = h.account();
+    const b = h.account();
+    const id = await submit(a.apiKey);
+    h.jobs.requestCancel(id, 'test');
+    const never = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey) });
+    expect(never.statusCode).toBe(409);
+    expect(never.json()).toMatchObject({ code: 'nothing-to-resend' });
+    const other = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(b.apiKey) });
+    expect(other.statusCode).toBe(404);
+    const bad = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey), payload: { to: 'not a number' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'invalid-number' });
+  });
+});
