@@ -85,6 +85,10 @@ export interface IntegrationSettings {
     feedbackWhen: 'always' | 'never' | 'success' | 'failure';
     feedbackMethod: 'http-post' | 'xml';
     unsupportedFiles: UnsupportedFilesPolicy;
+    /** calls after the first before a busy/no-answer fax fails (0–5); absent: FAXGATE_RETRY_ATTEMPTS − 1 */
+    retries?: number;
+    /** `final` (absent): one feedback when the fax ends; `all`: also when it is queued and when a call starts */
+    feedbackEvents?: 'final' | 'all';
   };
   designatedFaxNumber?: string;
   /** the account's IANA time zone: the header line's and the cover page's date and time (docs/settings.md §2) */

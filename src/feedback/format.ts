@@ -43,6 +43,8 @@ export const OUTBOUND_FIELDS: readonly FieldDef[] = [
   { name: 'RemoteId', kind: 'string', optional: true },
   { name: 'Duration', kind: 'count', optional: true },
   { name: 'LineStatus', kind: 'string', optional: true },
+  // The submission's clientReference (issue 18), echoed as given; absent when none was given.
+  { name: 'ClientReference', kind: 'string', optional: true },
 ];
 
 export const INBOUND_FIELDS: readonly FieldDef[] = [
@@ -85,6 +87,7 @@ export function outboundFields(job: JobSnapshot, completedAt: string): FeedbackF
     RemoteId: job.remoteId,
     Duration: job.durationSeconds === undefined ? undefined : Math.round(job.durationSeconds),
     LineStatus: job.lineStatus ? `${job.lineStatus.code} ${job.lineStatus.text}`.trim() || undefined : undefined,
+    ClientReference: job.clientReference,
     Files: (job.files ?? []).map((f) => ({
       name: f.name,
       declaredType: f.declaredType ?? null,

@@ -51,7 +51,7 @@ export interface FeedbackDeps {
   outbox: FeedbackOutboxStore;
   accounts: AccountStore;
   /** whose fax a job is: the job store owns the jobs table (redeliver answers not-found for another account's job) */
-  jobs: Pick<JobStore, 'get'>;
+  jobs: Pick<JobStore, 'get'> & Partial<Pick<JobStore, 'submission'>>;
   clock: Clock;
   config: Config;
   logger: Logger;
@@ -126,13 +126,17 @@ export function createFeedback(deps: FeedbackDeps) {
     const account = accounts.get(job.accountId);
     if (!account) return;
     const s = account.settings;
-    if (!wantsOutgoingFeedback(s.outgoing.feedbackWhen, job.status)) return;
-    if (!s.feedbackUrl) {
+    // A fax's own callbackUrl (issue 18) replaces the account's URL; when, how and the signing stay the account's.
+    const callbackUrl = deps.jobs.submission?.(job.submissionId)?.options.callbackUrl;
+    const url = callbackUrl ?? s.feedbackUrl;
+    if (!callbackUrl && !wantsOutgoingFeedback(s.outgoing.feedbackWhen, job.status)) return;
+    if (callbackUrl && !wantsOutgoingFeedback(s.outgoing.feedbackWhen === 'never' ? 'always' : s.outgoing.feedbackWhen, job.status)) return;
+    if (!url) {
       logger.warn({ jobId: job.id, accountId: job.accountId }, 'feedback wanted but no feedbackUrl is set');
       return;
     }
     const fields = outboundFields(job, clock.now().toISOString());
-    const { webhookId } = enqueue({ accountId: job.accountId, subjectId: job.id, direction: 'outbound', origin: 'event', method: s.outgoing.feedbackMethod, url: s.feedbackUrl, fields });
+    const { webhookId } = enqueue({ accountId: job.accountId, subjectId: job.id, direction: 'outbound', origin: 'event', method: s.outgoing.feedbackMethod, url, fields });
     logger.info({ jobId: job.id, webhookId, status: job.status }, 'feedback queued');
   }
 

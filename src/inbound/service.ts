@@ -146,7 +146,7 @@ export function createInbound(deps: InboundDeps) {
     return store.mustGet(account.id, id);
   }
 
-  function list(accountId: string, opts: { limit?: number; cursor?: string | null } = {}): InboundPage {
+  function list(accountId: string, opts: { limit?: number; cursor?: string | null; filters?: import('./types.js').InboundFilters } = {}): InboundPage {
     return store.list(accountId, opts);
   }
 

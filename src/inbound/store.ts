@@ -1,7 +1,7 @@
 // The SQLite inbound store (the InboundStore of ./types.ts), the SQL for received faxes: rows in, InboundFax out, account-scoped lookups, keyset paging and tombstoning.
 import { FaxError } from '../domain/errors.js';
 import type { DB } from '../store/db.js';
-import type { InboundFax, InboundPage, InboundStore } from './types.js';
+import type { InboundFax, InboundFilters, InboundPage, InboundStore } from './types.js';
 
 interface Row {
   seq: number; id: string; account_id: string; to_number: string | null; from_number: string | null; pages: number;
@@ -69,14 +69,22 @@ export function createSqliteInboundStore(db: DB, imageUrlOf: (id: string) => str
       if (!r) throw new FaxError('not-found', 'no such received fax');
       return toFax(r);
     },
-    list(accountId: string, opts: { limit?: number; cursor?: string | null }): InboundPage {
+    list(accountId: string, opts: { limit?: number; cursor?: string | null; filters?: InboundFilters }): InboundPage {
       const limit = opts.limit ?? 50;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
         throw new FaxError('invalid-request', `limit must be 1..${MAX_LIMIT}`, { field: 'limit' });
       }
       const before = opts.cursor ? decodeCursor(opts.cursor) : Number.MAX_SAFE_INTEGER;
-      const rows = db.prepare('SELECT * FROM inbound_faxes WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?')
-        .all(accountId, before, limit + 1) as Row[];
+      // The same filters as GET /v1/faxes where they apply (a tombstone has no numbers left, so `to` never matches one).
+      const f = opts.filters ?? {};
+      const where = ['account_id = ?', 'seq < ?'];
+      const args: (string | number)[] = [accountId, before];
+      if (f.status?.length) { where.push(`status IN (${f.status.map(() => '?').join(',')})`); args.push(...f.status); }
+      if (f.to) { where.push('to_number = ?'); args.push(f.to); }
+      if (f.from) { where.push('received_at >= ?'); args.push(f.from); }
+      if (f.until) { where.push('received_at < ?'); args.push(f.until); }
+      const rows = db.prepare(`SELECT * FROM inbound_faxes WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`)
+        .all(...args, limit + 1) as Row[];
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       return { items: page.map(toFax), nextCursor: more ? encodeCursor(page[page.length - 1].seq) : null };

@@ -78,7 +78,7 @@ export interface InboundStore {
   byLineKey(key: string): InboundFax | null;
   /** Another account's fax is indistinguishable from a missing one. */
   mustGet(accountId: string, id: string): InboundFax;
-  list(accountId: string, opts: { limit?: number; cursor?: string | null }): InboundPage;
+  list(accountId: string, opts: { limit?: number; cursor?: string | null; filters?: InboundFilters }): InboundPage;
   /** Count a complete download; with `andDelete` the same update turns the row into a tombstone. False if already gone. */
   recordRetrieval(accountId: string, id: string, by: string, at: string, andDelete: boolean): boolean;
   /** The tombstone keeps id, account, times, page count and who; the numbers, TSI and size are blanked (the line key stays). */
@@ -100,4 +100,15 @@ export interface InboundDeps {
   clock: Clock;
   config: Pick<Config, 'dataDir' | 'publicUrl' | 'maxPages' | 'maxMessageBytes' | 'renderTimeoutMs'>;
   logger: Logger;
+}
+
+/** GET /v1/inbound's filters (those of GET /v1/faxes that apply to a received fax); times are ISO 8601 UTC. */
+export interface InboundFilters {
+  status?: ('stored' | 'deleted')[];
+  /** the called number (one of the account's inbound numbers), E.164 */
+  to?: string;
+  /** received at or after */
+  from?: string;
+  /** received before */
+  until?: string;
 }

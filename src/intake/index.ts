@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Account, AccountStore } from '../settings/types.js';
 import type {
   Clock, DetectedFacts, FileReport, Paper, Resolution, ScreenDecision, StoredFile, SubmissionBody, UnsupportedFilesPolicy,
+  SubmissionOptions,
 } from '../domain/types.js';
 import { STATUS_CODES, type JobStatus } from '../domain/jobs.js';
 import { FaxError, isFaxError } from '../domain/errors.js';
@@ -19,7 +20,8 @@ import type { JobStore } from '../jobs/types.js';
 import { fsyncDir, fsyncPath, mkdirDurable, moveDurable, removeQuietly } from '../store/files.js';
 import { cleanFileName } from './names.js';
 import { pageOptions, parseSubjectModifiers } from './pages.js';
-import { checkNotReport, checkRecipientCount, emailDedupKey } from './rules.js';
+import { checkCallbackUrl, checkClientReference, checkNotReport, checkRecipientCount, checkSendAt, emailDedupKey } from './rules.js';
+import { MAX_RETRIES } from '../settings/validate.js';
 
 export interface SubmissionFile {
   name: string; path: string; size: number; declaredType?: string; inline?: boolean;
@@ -54,6 +56,14 @@ export interface Submission {
   /** source 'api': where the email receipt goes; it must be a registered sender of the account (no mail to strangers) */
   receiptTo?: string;
   options?: { resolution?: Resolution; paper?: Paper };
+  /** the caller's reference (≤ 100 characters), echoed in the status, the list and every feedback */
+  clientReference?: string;
+  /** this fax's feedback URL instead of the account's (API callbackUrl) */
+  callbackUrl?: string;
+  /** calls after the first (0–5), instead of the account's outgoing.retries */
+  retries?: number;
+  /** not sent before this time: ISO 8601 with offset, ≤ 30 days ahead (API sendAt, email X-Fax-Send-At) */
+  sendAt?: string;
   /** a recipient is not faxed twice under one key within 24 h; for email intake makes it from `email` (rules.ts) */
   dedupKey?: string;
   /** source 'email': what the message says of itself, for the email rules (src/intake/rules.ts) */
@@ -119,6 +129,18 @@ export function createIntake(deps: IntakeDeps) {
    * same account as the envelope, so no one sends as a colleague. sender-not-registered otherwise.
    */
   /** An API caller may have a receipt mailed, but only to one of the account's own senders (no mail to strangers). */
+  /**
+   * Calls per job: 1 + the submission's retries, else 1 + the account's outgoing.retries; neither set: nothing is
+   * stored and the workers use FAXGATE_RETRY_ATTEMPTS, as before the setting existed.
+   */
+  function maxAttemptsOf(account: Account, retries: number | undefined): { maxAttempts?: number } {
+    if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES)) {
+      throw new FaxError('invalid-request', `retries: a whole number from 0 to ${MAX_RETRIES}`, { errors: [{ field: 'retries', message: `0 to ${MAX_RETRIES}` }] });
+    }
+    const n = retries ?? account.settings.outgoing.retries;
+    return n === undefined ? {} : { maxAttempts: 1 + n };
+  }
+
   function checkReceiptTo(account: Account, address: string): void {
     if (!account.senders.includes(address.trim().toLowerCase())) {
       throw new FaxError('receipt-not-sender', `receiptTo ${address.slice(0, 80)} is not a registered sender of this account; receipts go only to the account's own addresses`);
@@ -198,10 +220,17 @@ export function createIntake(deps: IntakeDeps) {
       await cleanup(s);
       throw new FaxError('no-recipients');
     }
+    let faxOptions: Pick<SubmissionOptions, 'clientReference' | 'callbackUrl' | 'sendAt' | 'maxAttempts'>;
     try {
       if (s.email) checkNotReport(s.email.contentType);
       checkRecipientCount(new Set(s.recipients).size, 'submission');
       if (s.receiptTo !== undefined) checkReceiptTo(account, s.receiptTo);
+      faxOptions = {
+        ...(checkClientReference(s.clientReference) ? { clientReference: s.clientReference } : {}),
+        ...(checkCallbackUrl(s.callbackUrl) ? { callbackUrl: checkCallbackUrl(s.callbackUrl) } : {}),
+        ...(checkSendAt(s.sendAt, clock.now()) ? { sendAt: checkSendAt(s.sendAt, clock.now()) } : {}),
+        ...maxAttemptsOf(account, s.retries),
+      };
     } catch (e) {
       await cleanup(s);
       throw e;
@@ -267,6 +296,7 @@ export function createIntake(deps: IntakeDeps) {
     const options = {
       resolution, paper, ...(s.coverText ? { coverText: s.coverText } : {}),
       ...(s.source === 'api' && s.receiptTo ? { receiptTo: s.receiptTo.trim().toLowerCase() } : {}),
+      ...faxOptions,
       ...pageOptions(account, {
         cover: s.cover, coverText: s.coverText, subject: s.subject ?? '', from: s.source === 'email' ? s.sender : '', recipients,
       }, s.body?.text),

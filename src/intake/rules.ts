@@ -24,3 +24,39 @@ export function emailDedupKey(sender: string, messageId: string): string {
 export function checkNotReport(contentType: string): void {
   if (contentType === 'multipart/report') throw new FaxError('nothing-to-fax', 'a delivery or disposition report is not faxed');
 }
+
+/** How far ahead a fax may be scheduled (issue 18). */
+export const MAX_SCHEDULE_MS = 30 * 24 * 3_600_000;
+
+/**
+ * A submission's `sendAt` (the API field, the email's X-Fax-Send-At header) as UTC ISO 8601: it must carry its
+ * offset (Z or ±hh:mm, so nobody's fax goes out in the server's zone by accident) and be at most 30 days ahead. A time
+ * already past sends at once. Undefined when the fax is not scheduled.
+ */
+export function checkSendAt(raw: string | undefined, now: Date): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = raw.trim();
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(v) ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) throw new FaxError('invalid-send-at', `sendAt ${v.slice(0, 60)}: give an ISO 8601 time with its offset, such as 2026-12-24T09:00:00+01:00`);
+  if (t - now.getTime() > MAX_SCHEDULE_MS) throw new FaxError('invalid-send-at', `sendAt ${v}: at most 30 days ahead`);
+  return t > now.getTime() ? new Date(t).toISOString() : undefined;
+}
+
+/** The caller's reference: up to 100 characters of one line (it is echoed in headers of feedback and in lists). */
+export function checkClientReference(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length > 100 || /\p{Cc}/u.test(raw)) throw new FaxError('invalid-request', 'clientReference: up to 100 characters on one line', { errors: [{ field: 'clientReference', message: 'up to 100 characters on one line' }] });
+  return raw;
+}
+
+/** A per-fax feedback URL: absolute http(s), no credentials; where it points is checked at delivery (the SSRF guard). */
+export function checkCallbackUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = raw.trim();
+  let u: URL | undefined;
+  try { u = new URL(v); } catch { /* refused below */ }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || v.length > 2048) {
+    throw new FaxError('invalid-request', 'callbackUrl: an absolute http:// or https:// URL without credentials', { errors: [{ field: 'callbackUrl', message: 'an absolute http(s) URL without credentials' }] });
+  }
+  return v;
+}

@@ -50,6 +50,7 @@ const ENUMS: Record<string, readonly string[]> = {
   'outgoing.feedbackWhen': ['always', 'never', 'success', 'failure'],
   'outgoing.feedbackMethod': ['http-post', 'xml'],
   'outgoing.unsupportedFiles': ['ignore', 'reject'],
+  'outgoing.feedbackEvents': ['final', 'all'],
   'email.receipts': ['always', 'never', 'success', 'failure'],
   'email.receiptAttachment': ['none', 'first-page', 'pdf'],
 };
@@ -90,7 +91,10 @@ const TEXT_CHECKS: Record<string, (v: string) => string | null> = {
   'sender.csid': checkCsid,
   'cover.notice': (v) => (v.length > 2000 ? 'is longer than 2000 characters' : /[\x00-\x09\x0b-\x1f\x7f]/.test(v) ? 'must not contain control characters' : null),
 };
-export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS, 'email.faxToEmail'];
+export const SETTING_KEYS = [...Object.keys(ENUMS), ...BOOLEANS, ...STRINGS, 'email.faxToEmail', 'outgoing.retries'];
+
+/** The most retries an account or a submission may ask for (issue 18): six calls to a busy number at most. */
+export const MAX_RETRIES = 5;
 const FAX_TO_EMAIL_FORMATS = ['pdf', 'link', 'notice'] as const;
 
 /** What a change may be checked against besides the settings: the account's senders and inbound numbers. */
@@ -202,6 +206,14 @@ export function applySettingsChange(
         const problem = checkUrl(raw.trim());
         if (problem) errors.push(fieldError(key, problem));
         else next[key] = raw.trim();
+      }
+    } else if (key === 'outgoing.retries') {
+      // Empty (or null) clears it: FAXGATE_RETRY_ATTEMPTS decides again.
+      if (raw === '' || raw === null) delete next[key];
+      else {
+        const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_RETRIES) errors.push(fieldError(key, `must be a whole number from 0 to ${MAX_RETRIES}, or empty`));
+        else next[key] = n;
       }
     } else if (key === 'email.faxToEmail') {
       const r = parseFaxToEmail(raw, ctx);

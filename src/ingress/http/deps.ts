@@ -30,6 +30,11 @@ export interface ApiSubmission {
   /** its [cover]-style modifiers are applied by intake, as for an email's subject */
   subject?: string;
   options?: { resolution?: Resolution; paper?: Paper };
+  receiptTo?: string;
+  clientReference?: string;
+  callbackUrl?: string;
+  retries?: number;
+  sendAt?: string;
 }
 
 export interface ApiIntakeResult {

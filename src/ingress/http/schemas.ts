@@ -62,6 +62,8 @@ export const settingsSchema = {
         feedbackWhen: { type: 'string', enum: ['always', 'never', 'success', 'failure'] },
         feedbackMethod: { type: 'string', enum: ['http-post', 'xml'] },
         unsupportedFiles: { type: 'string', enum: ['ignore', 'reject'] },
+        retries: { type: ['integer', 'null'], minimum: 0, maximum: 5, description: 'calls after the first for busy/no answer; absent or null: FAXGATE_RETRY_ATTEMPTS − 1' },
+        feedbackEvents: { type: 'string', enum: ['final', 'all'], description: 'final (default): feedback when the fax ends; all: also queued and sending' },
       },
     },
     designatedFaxNumber: { type: 'string', description: 'developer accounts only' },

@@ -17,6 +17,8 @@ export interface ParsedMessage {
   subject: string;
   date: string;
   messageId?: string;
+  /** the X-Fax-Send-At header as written (docs/smtp.md): intake decides what it means */
+  sendAt?: string;
   /** the top-level Content-Type (e.g. multipart/report for delivery reports) */
   contentType: string;
   /** body text (plain part, or HTML converted), forwarded messages' text appended; may be blank */
@@ -65,7 +67,7 @@ function addressText(v: AddressObject | AddressObject[] | undefined): string {
 interface Counter { n: number; dir: string; limits: ParseLimits }
 
 interface OnePart {
-  headers: { fromText: string; toText: string; subject: string; date: string; messageId?: string; contentType: string };
+  headers: { fromText: string; toText: string; subject: string; date: string; messageId?: string; sendAt?: string; contentType: string };
   text: string;
   files: (SubmissionFile & { contentType: string; cid?: string })[];
   /** the body's HTML when it has no plain text */
@@ -85,7 +87,9 @@ async function parseOne(file: string, depth: number, c: Counter, signal: AbortSi
   parser.on('headers', (h) => {
     const ct = h.get('content-type') as { value?: string } | string | undefined;
     const contentType = (typeof ct === 'string' ? ct : ct?.value ?? 'text/plain').toLowerCase();
+    const sendAt = h.get('x-fax-send-at');
     out.headers = {
+      ...(typeof sendAt === 'string' && sendAt.trim() ? { sendAt: sendAt.trim().slice(0, 100) } : {}),
       fromText: addressText(parser.from), toText: addressText(parser.to), subject: parser.subject ?? '',
       date: parser.date && !Number.isNaN(parser.date.getTime()) ? parser.date.toUTCString() : '',
       ...(parser.messageId ? { messageId: parser.messageId } : {}),

@@ -336,6 +336,8 @@ export function createSmtpIngress(deps: SmtpIngressDeps) {
           files: parsed.files,
           ...(parsed.html ? { bodyHtml: parsed.html } : {}),
           subject: parsed.subject,
+          // X-Fax-Send-At is passed on as written; intake checks it (invalid-send-at) as it does the API's sendAt.
+          ...(parsed.sendAt ? { sendAt: parsed.sendAt } : {}),
           ...(text.trim() ? { body: { from: parsed.fromText, to: parsed.toText, subject: parsed.subject, date: parsed.date, text } } : {}),
           // intake's email rules: a report is nothing to fax, the dedup key is sender and Message-ID
           email: { contentType: parsed.contentType, ...(parsed.messageId ? { messageId: parsed.messageId } : {}) },

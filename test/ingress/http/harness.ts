@@ -108,7 +108,8 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
   const db = openDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
-  const { deps, registry, jobs, intake, detector, feedback, line } = httpDeps({ config, db, accounts }, extra);
+  // A test's own clock (extra.clock) reaches the job store and intake too, not only the routes.
+  const { deps, registry, jobs, intake, detector, feedback, line } = httpDeps({ config, db, accounts, ...(extra.clock ? { clock: extra.clock } : {}) }, extra);
   const app = createWebService(deps);
   let n = 0;
   const account = (opts: { kind?: 'standard' | 'developer'; designated?: string } = {}) => {

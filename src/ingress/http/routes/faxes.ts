@@ -39,6 +39,10 @@ const optionProperties = {
   cover: coverSchema,
   subject: subjectSchema,
   receiptTo: receiptToSchema,
+  clientReference: { type: 'string', maxLength: 100, description: 'your own reference for this fax: echoed in its status, the list (filter clientReference) and every feedback' },
+  callbackUrl: { type: 'string', maxLength: 2048, description: "this fax's feedback goes here instead of the account's feedbackUrl (same SSRF guard, signing and outgoing.feedbackWhen)" },
+  retries: { type: 'integer', minimum: 0, maximum: 5, description: "calls after the first when the number is busy or does not answer; absent: the account's outgoing.retries" },
+  sendAt: { type: 'string', maxLength: 40, description: 'ISO 8601 with offset, at most 30 days ahead: rendered now (the screen\'s verdict at once), status scheduled, sent at that time' },
 } as const;
 
 const multipartBody = {
@@ -89,6 +93,10 @@ interface SubmitBody {
   cover?: boolean | 'on' | 'off';
   subject?: string;
   receiptTo?: string;
+  clientReference?: string;
+  callbackUrl?: string;
+  retries?: number | string;
+  sendAt?: string;
 }
 
 const idParams = {
@@ -170,6 +178,10 @@ export const faxesRoutes: RoutePlugin = async (app, { deps }) => {
     const cover = body.cover === undefined ? undefined : body.cover === true || body.cover === 'on';
     const pageChoices = {
       ...(cover !== undefined ? { cover } : {}), ...(body.subject ? { subject: body.subject } : {}), ...(body.receiptTo ? { receiptTo: body.receiptTo } : {}),
+      ...(body.clientReference !== undefined ? { clientReference: body.clientReference } : {}),
+      ...(body.callbackUrl !== undefined ? { callbackUrl: body.callbackUrl } : {}),
+      ...(body.retries !== undefined && body.retries !== '' ? { retries: Number(body.retries) } : {}),
+      ...(body.sendAt !== undefined ? { sendAt: body.sendAt } : {}),
     };
 
     const key = req.headers['idempotency-key'];

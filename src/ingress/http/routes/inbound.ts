@@ -6,6 +6,7 @@ import type { ImageFormat } from '../../../inbound/types.js';
 import type { RoutePlugin } from '../deps.js';
 import { accountOf, adminSecurity, bearerSecurity, requireAccount, requireAdmin } from '../auth.js';
 import { problemResponses } from '../problems.js';
+import { isoFilter } from '../../../jobs/service.js';
 import { receiveMultipart } from '../uploads.js';
 
 const nullableString = { type: ['string', 'null'] } as const;
@@ -37,11 +38,13 @@ const inboundFax = {
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
+interface InboundQuery { limit?: number; cursor?: string; status?: Array<'stored' | 'deleted'>; to?: string; from?: string; until?: string }
+
 export const inboundRoutes: RoutePlugin = async (app, { deps }) => {
   const auth = requireAccount(deps.accounts);
   const inbound = () => deps.inbound;
 
-  app.get<{ Querystring: { limit?: number; cursor?: string } }>('/v1/inbound', {
+  app.get<{ Querystring: InboundQuery }>('/v1/inbound', {
     onRequest: auth,
     schema: {
       summary: 'Received faxes of this account, newest first (tombstones included)',
@@ -53,6 +56,10 @@ export const inboundRoutes: RoutePlugin = async (app, { deps }) => {
         properties: {
           limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
           cursor: { type: 'string', maxLength: 64, description: 'nextCursor of the previous page' },
+          status: { type: 'array', items: { type: 'string', enum: ['stored', 'deleted'] }, maxItems: 2, description: 'repeat for both' },
+          to: { type: 'string', maxLength: 64, description: 'the called number, E.164' },
+          from: { type: 'string', maxLength: 40, description: 'received at or after (ISO 8601)' },
+          until: { type: 'string', maxLength: 40, description: 'received before (ISO 8601)' },
         },
       },
       response: {
@@ -65,7 +72,12 @@ export const inboundRoutes: RoutePlugin = async (app, { deps }) => {
       },
     },
   }, async (req) => {
-    return inbound().list(accountOf(req).id, { limit: req.query.limit, cursor: req.query.cursor });
+    const { limit, cursor, status, to, from, until } = req.query;
+    const filters = {
+      ...(status?.length ? { status } : {}), ...(to ? { to: to.replace(/[\s().-]/g, '') } : {}),
+      ...(isoFilter('from', from) ? { from: isoFilter('from', from) } : {}), ...(isoFilter('until', until) ? { until: isoFilter('until', until) } : {}),
+    };
+    return inbound().list(accountOf(req).id, { limit, cursor, filters });
   });
 
   app.get<{ Params: { id: string } }>('/v1/inbound/:id', {
