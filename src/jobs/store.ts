@@ -71,6 +71,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
   db: DB; clock: Clock; fairWindowMs?: number; unit?: UnitOfWork;
 }): JobStore {
   const hooks: TerminalHook[] = [];
+  const progressHooks: TerminalHook[] = [];
   const measureHooks: MeasureHook[] = [];
   // A metrics fault must never roll back or fail the job's own transaction.
   const measured = (m: Measure) => measureHooks.forEach((h) => { try { h(m); } catch { /* the job matters more */ } });
@@ -117,6 +118,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     }
     const snap = toSnapshot(getRow(id)!);
     if (terminal) for (const h of hooks) h(snap);
+    else if ((to === 'queued' || to === 'sending') && row.status !== to) for (const h of progressHooks) h(snap);
     return snap;
   }
 
@@ -129,6 +131,11 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     /** Register a hook told each render and call duration as it is recorded (src/metrics). */
     onMeasure(fn: MeasureHook): void {
       measureHooks.push(fn);
+    },
+
+    /** Register a hook called inside the transaction that moves a job to `queued` or `sending`. */
+    onProgress(fn: TerminalHook): void {
+      progressHooks.push(fn);
     },
 
     /**
@@ -443,7 +450,9 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
           );
           insertEvent.run(nid, at, null, 'queued', `${note} of ${id}`);
           insertEvent.run(id, at, r.status, r.status, `re-sent as ${nid} to ${to}`);
-          return toSnapshot(getRow(nid)!);
+          const snap = toSnapshot(getRow(nid)!);
+          for (const h of progressHooks) h(snap);
+          return snap;
         });
       });
     },
