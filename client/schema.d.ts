@@ -135,7 +135,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -252,7 +252,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -441,7 +441,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -500,7 +500,7 @@ export interface paths {
                         "application/pdf": string;
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -788,7 +788,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -963,7 +963,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1070,7 +1070,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1140,7 +1140,7 @@ export interface paths {
                         "application/json": components["schemas"]["IntegrationSettings"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1186,7 +1186,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1232,7 +1232,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1296,7 +1296,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1378,6 +1378,8 @@ export interface paths {
                                 to?: string | null;
                                 /** @description the sending machine's station id (TSI), when the line reports one; null once deleted */
                                 remoteId?: string | null;
+                                /** @description true when the line reported the call ended before the whole document arrived (pages may be missing) */
+                                partial?: boolean;
                                 pages: number;
                                 /** @description TIFF size in bytes; null once deleted */
                                 size?: number | null;
@@ -1410,7 +1412,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1464,6 +1466,8 @@ export interface paths {
                             to?: string | null;
                             /** @description the sending machine's station id (TSI), when the line reports one; null once deleted */
                             remoteId?: string | null;
+                            /** @description true when the line reported the call ended before the whole document arrived (pages may be missing) */
+                            partial?: boolean;
                             pages: number;
                             /** @description TIFF size in bytes; null once deleted */
                             size?: number | null;
@@ -1485,7 +1489,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1535,6 +1539,8 @@ export interface paths {
                             to?: string | null;
                             /** @description the sending machine's station id (TSI), when the line reports one; null once deleted */
                             remoteId?: string | null;
+                            /** @description true when the line reported the call ended before the whole document arrived (pages may be missing) */
+                            partial?: boolean;
                             pages: number;
                             /** @description TIFF size in bytes; null once deleted */
                             size?: number | null;
@@ -1556,7 +1562,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1632,7 +1638,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1707,6 +1713,8 @@ export interface paths {
                             to?: string | null;
                             /** @description the sending machine's station id (TSI), when the line reports one; null once deleted */
                             remoteId?: string | null;
+                            /** @description true when the line reported the call ended before the whole document arrived (pages may be missing) */
+                            partial?: boolean;
                             pages: number;
                             /** @description TIFF size in bytes; null once deleted */
                             size?: number | null;
@@ -1750,7 +1758,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1860,7 +1868,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -1933,7 +1941,7 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description Problem (unauthorized) */
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -2067,6 +2075,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/carrier/{line}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A carrier line's signed webhook (Telnyx fax events)
+         * @description Telnyx posts fax.queued … fax.delivered/failed and fax.received here. Each delivery must carry a valid Ed25519 signature (telnyx-signature-ed25519 over `telnyx-timestamp|body`, the line's publicKey) at most 300 s from the server clock; an event id already seen is answered 200 and not acted on again. Refusals (401) are counted per client address like failed sign-ins (429 with Retry-After when in backoff); a correctly signed delivery is taken even then.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    line: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            duplicate?: boolean;
+                        };
+                    };
+                };
+                /** @description Problem (invalid-number, from-header-invalid, too-many-recipients, bare-line-ending, no-recipients, invalid-request, invalid-settings, invalid-cursor, malformed-message) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (unauthorized, webhook-unsigned, webhook-signature-invalid, webhook-stale) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (not-found) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem (too-many-connections, too-many-commands, too-many-uploads, auth-throttled) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carrier/{line}/media/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An outgoing fax's pages for its carrier (signed, short-lived link)
+         * @description The link faxgate gave Telnyx as media_url: valid for 30 minutes and only while the fax is on its way. A wrong, expired or finished link is 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    line: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Problem (not-found) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -2117,7 +2247,7 @@ export interface components {
             status: number;
             detail?: string;
             /** @enum {string} */
-            code: "relay-denied" | "invalid-number" | "not-designated-number" | "sender-not-registered" | "from-header-invalid" | "sender-auth-failed" | "sender-auth-temperror" | "too-many-recipients" | "message-too-large" | "unsupported-attachment" | "nothing-to-fax" | "bare-line-ending" | "no-recipients" | "too-many-connections" | "session-too-long" | "too-many-commands" | "tls-not-available" | "too-many-uploads" | "server-busy" | "internal" | "unauthorized" | "auth-throttled" | "forbidden" | "not-found" | "gone" | "invalid-request" | "receipt-not-sender" | "unsupported-media-type" | "invalid-settings" | "type-unavailable" | "idempotency-conflict" | "not-ready" | "invalid-state" | "fax-finished" | "nothing-to-resend" | "invalid-send-at" | "invalid-cursor" | "malformed-message" | "port-in-use" | "port-unavailable" | "data-folder-in-use";
+            code: "relay-denied" | "invalid-number" | "not-designated-number" | "sender-not-registered" | "from-header-invalid" | "sender-auth-failed" | "sender-auth-temperror" | "too-many-recipients" | "message-too-large" | "unsupported-attachment" | "nothing-to-fax" | "bare-line-ending" | "no-recipients" | "too-many-connections" | "session-too-long" | "too-many-commands" | "tls-not-available" | "too-many-uploads" | "server-busy" | "internal" | "unauthorized" | "auth-throttled" | "forbidden" | "not-found" | "gone" | "invalid-request" | "receipt-not-sender" | "unsupported-media-type" | "invalid-settings" | "type-unavailable" | "idempotency-conflict" | "not-ready" | "invalid-state" | "fax-finished" | "nothing-to-resend" | "invalid-send-at" | "invalid-cursor" | "malformed-message" | "port-in-use" | "port-unavailable" | "data-folder-in-use" | "webhook-unsigned" | "webhook-signature-invalid" | "webhook-stale";
             instance?: string;
             files?: components["schemas"]["FileReport"][];
             errors?: {
@@ -2137,8 +2267,10 @@ export interface components {
             detected?: string | null;
             mime?: string;
             /** @enum {string} */
-            verdict: "accepted" | "inline" | "unsupported-type" | "unknown-type" | "empty" | "too-large" | "encrypted" | "damaged" | "too-many-pages" | "too-many-pixels" | "too-complex";
+            verdict: "accepted" | "inline" | "unsupported-type" | "unknown-type" | "empty" | "too-large" | "encrypted" | "damaged" | "too-many-pages" | "too-many-pixels" | "too-complex" | "nothing-inside";
             reason?: string;
+            /** @description what was left out of an accepted file (an HTML page's remote images) */
+            note?: string;
             pages?: number;
         } & {
             [key: string]: unknown;
