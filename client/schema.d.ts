@@ -2178,6 +2178,15 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description the fax pages (TIFF) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/tiff": string;
+                    };
+                };
                 /** @description Problem (not-found) */
                 404: {
                     headers: {
