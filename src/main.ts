@@ -211,6 +211,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   const { createFeedback, createSqliteFeedbackOutbox } = await import('./feedback/index.js');
   const feedback = createFeedback({ outbox: createSqliteFeedbackOutbox(db), accounts, jobs, clock, config, logger, unit });
   jobs.onTerminal(feedback.onJobTerminal);
+  jobs.onProgress(feedback.onJobProgress);
   // Mail: the receipt row is written in the transaction that ends a submission's last job.
   const mail = await openMail(core, renderer, jobs);
   jobs.onTerminal(mail.onJobTerminal);

@@ -140,6 +140,26 @@ export function createFeedback(deps: FeedbackDeps) {
     logger.info({ jobId: job.id, webhookId, status: job.status }, 'feedback queued');
   }
 
+  /**
+   * A job moved to `queued` or `sending` (the job store's onProgress, inside its transaction): with
+   * outgoing.feedbackEvents `all` the account hears of it too, so an integration can show progress. `feedbackWhen`
+   * governs only the final report.
+   */
+  function onJobProgress(job: JobSnapshot): void {
+    inUnit(`job ${job.id}`);
+    const account = accounts.get(job.accountId);
+    if (!account || account.settings.outgoing.feedbackEvents !== 'all') return;
+    const url = deps.jobs.submission?.(job.submissionId)?.options.callbackUrl ?? account.settings.feedbackUrl;
+    if (!url) return;
+    // CompletedAt is the event's time here (the field is required in every format); Status says the fax goes on.
+    const fields = outboundFields(job, clock.now().toISOString());
+    // Each progress event is its own outbox subject (job:status:attempt), so the job's one final event stays the
+    // one the outbox's unique index allows, and redeliver still means the final report.
+    const subjectId = `${job.id}:${job.status}:${job.attempts}`;
+    const { webhookId } = enqueue({ accountId: job.accountId, subjectId, direction: 'outbound', origin: 'event', method: account.settings.outgoing.feedbackMethod, url, fields });
+    logger.info({ jobId: job.id, webhookId, status: job.status }, 'progress feedback queued');
+  }
+
   function onInboundReceived(fax: InboundFaxInfo): void {
     inUnit(`received fax ${fax.id}`);
     const account = accounts.get(fax.accountId);
@@ -291,6 +311,7 @@ export function createFeedback(deps: FeedbackDeps) {
       attemptHooks.push(fn);
     },
     onJobTerminal,
+    onJobProgress,
     onInboundReceived,
     forgetInbound,
     deliveriesFor,

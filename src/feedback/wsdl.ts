@@ -35,7 +35,7 @@ function response(name: string): string {
 }
 
 const SCHEMA = `    <xs:schema targetNamespace="${NS}" xmlns:tns="${NS}" xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
-${enumType('Direction', ['outbound', 'inbound'])}${enumType('Status', ['sent', 'failed', 'rejected', 'cancelled', 'received'])}${enumType('Source', ['email', 'api'])}${enumType('Resolution', ['standard', 'fine', 'superfine'])}      <xs:complexType name="File">
+${enumType('Direction', ['outbound', 'inbound'])}${enumType('Status', ['queued', 'sending', 'sent', 'failed', 'rejected', 'cancelled', 'received'])}${enumType('Source', ['email', 'api'])}${enumType('Resolution', ['standard', 'fine', 'superfine'])}      <xs:complexType name="File">
         <xs:sequence>
           <xs:element name="Name" type="xs:string"/>
           <xs:element name="DeclaredType" type="xs:string" minOccurs="0"/>

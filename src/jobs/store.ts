@@ -2,8 +2,8 @@
 // recorded transitions, leases for crash recovery and the onTerminal hooks fired inside the state-change transaction.
 import type { DB } from '../store/db.js';
 import { sqliteUnitOfWork, type UnitOfWork } from '../store/unit-of-work.js';
-import type { Clock, FileReport, Paper, Resolution, StoredFile, SubmissionBody, UnsupportedFilesPolicy } from '../domain/types.js';
-import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobSource, type JobStatus } from '../domain/jobs.js';
+import type { Clock } from '../domain/types.js';
+import { canTransition, STATUS_CODES, TERMINAL, type JobSnapshot, type JobStatus } from '../domain/jobs.js';
 import { FaxError } from '../domain/errors.js';
 import { createAttempts, type AttemptRecord, type OpenLineJob } from './attempts.js';
 import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
@@ -16,52 +16,12 @@ export type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSu
 /** Said to the customer when a call was cut off by a crash (the job is not sent again on its own). */
 export const MAYBE_SENT_REASON = 'maybe-sent: the server stopped during the call; the fax may have been delivered — not re-sent';
 
-interface JobRow {
-  id: string; account_id: string; submission_id: string; source: JobSource; to_number: string; sender: string;
-  status: JobStatus; resolution: Resolution; paper: Paper; pages: number; pages_sent: number; attempts: number;
-  status_code: number; reason: string; files: string; next_attempt_at: string | null; lease_owner: string | null;
-  lease_until: string | null; created_at: string; updated_at: string; completed_at: string | null;
-  line: string | null; remote_id: string | null; duration_s: number | null; line_code: string | null; line_text: string | null;
-  cancel_requested_at: string | null; resent_from: string | null; client_reference: string | null; send_at: string | null;
-}
-
-interface SubRow {
-  id: string; account_id: string; source: JobSource; sender: string; dir: string; dedup_key: string | null; files: string;
-  body: string | null; options: string; unsupported_files: UnsupportedFilesPolicy; render_status: string; pages: number; tiff_path: string | null; created_at: string;
-}
-
+import { CANCELLED_REASON, toSnapshot, toSubmission, type JobRow, type SubRow } from './rows.js';
+import { createJobRequests } from './requests.js';
 import { newId } from './types.js';
 
 export { newId } from './types.js';
-
-function toSnapshot(r: JobRow): JobSnapshot {
-  return {
-    id: r.id, accountId: r.account_id, submissionId: r.submission_id, source: r.source, to: r.to_number, sender: r.sender,
-    status: r.status, resolution: r.resolution, paper: r.paper, pages: r.pages, pagesSent: r.pages_sent, attempts: r.attempts,
-    statusCode: r.status_code, reason: r.reason, files: JSON.parse(r.files) as FileReport[], submittedAt: r.created_at,
-    ...(r.completed_at ? { completedAt: r.completed_at } : {}),
-    ...(r.line ? { line: r.line } : {}),
-    ...(r.remote_id ? { remoteId: r.remote_id } : {}),
-    ...(r.duration_s !== null && r.duration_s !== undefined ? { durationSeconds: r.duration_s } : {}),
-    ...(r.line_code || r.line_text ? { lineStatus: { code: r.line_code ?? '', text: r.line_text ?? '' } } : {}),
-    ...(r.client_reference ? { clientReference: r.client_reference } : {}),
-    ...(r.resent_from ? { resentFrom: r.resent_from } : {}),
-    ...(r.cancel_requested_at && !TERMINAL.has(r.status) ? { cancelRequested: true } : {}),
-    ...(r.send_at ? { sendAt: r.send_at } : {}),
-  };
-}
-
-/** Said to the customer when a fax is cancelled on request. */
-export const CANCELLED_REASON = 'cancelled: cancelled on request';
-
-function toSubmission(r: SubRow): SubmissionRow {
-  return {
-    id: r.id, accountId: r.account_id, source: r.source, sender: r.sender, dir: r.dir, dedupKey: r.dedup_key,
-    files: JSON.parse(r.files) as StoredFile[], body: r.body ? JSON.parse(r.body) as SubmissionBody : undefined,
-    options: JSON.parse(r.options) as SubmissionRow['options'], policy: r.unsupported_files, renderStatus: r.render_status, pages: r.pages,
-    tiffPath: r.tiff_path, createdAt: r.created_at,
-  };
-}
+export { CANCELLED_REASON } from './rows.js';
 
 /**
  * `unit`: the unit of work the store's transactions run in, shared with the stores whose writes must commit with a
@@ -71,6 +31,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
   db: DB; clock: Clock; fairWindowMs?: number; unit?: UnitOfWork;
 }): JobStore {
   const hooks: TerminalHook[] = [];
+  const progressHooks: TerminalHook[] = [];
   const measureHooks: MeasureHook[] = [];
   // A metrics fault must never roll back or fail the job's own transaction.
   const measured = (m: Measure) => measureHooks.forEach((h) => { try { h(m); } catch { /* the job matters more */ } });
@@ -117,8 +78,12 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     }
     const snap = toSnapshot(getRow(id)!);
     if (terminal) for (const h of hooks) h(snap);
+    else if ((to === 'queued' || to === 'sending') && row.status !== to) for (const h of progressHooks) h(snap);
     return snap;
   }
+
+  // Cancel and resend (issue 18): their own file, over this store's move() and statements.
+  const requests = createJobRequests({ db, unit, now, getRow, insertEvent, move, attemptsOf: (id) => attempts.list(id), progressHooks });
 
   const store = {
     /** Register a hook called synchronously inside the transaction that moves a job to sent/failed/rejected. */
@@ -129,6 +94,11 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     /** Register a hook told each render and call duration as it is recorded (src/metrics). */
     onMeasure(fn: MeasureHook): void {
       measureHooks.push(fn);
+    },
+
+    /** Register a hook called inside the transaction that moves a job to `queued` or `sending`. */
+    onProgress(fn: TerminalHook): void {
+      progressHooks.push(fn);
     },
 
     /**
@@ -389,69 +359,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return r.tiff ? 'image' : 'unneeded';
     },
 
-    /**
-     * Cancel on request (POST /v1/faxes/{id}/cancel): a job not yet on the line ends `cancelled` at once (its one
-     * feedback fires in this transaction); a job in `sending` is marked, so the hand-over is refused if it has not
-     * happened yet, and the line's reference is returned when it has, for the caller to hang up or kill it there.
-     */
-    requestCancel(id: string, note: string): { job: JobSnapshot; onLine?: { line: string; lineRef: string } } {
-      return unit.run(() => {
-        const r = getRow(id);
-        if (!r) throw new FaxError('not-found', `no fax ${id}`);
-        if (TERMINAL.has(r.status)) throw new FaxError('fax-finished', `fax ${id} has already ended (${r.status}); nothing to cancel`);
-        if (r.status !== 'sending') {
-          return { job: move(id, 'cancelled', { reason: CANCELLED_REASON, statusCode: STATUS_CODES.cancelled, note }) };
-        }
-        if (!r.cancel_requested_at) {
-          db.prepare('UPDATE jobs SET cancel_requested_at = ? WHERE id = ?').run(now(), id);
-          insertEvent.run(id, now(), r.status, r.status, `${note}: hanging up on the line`);
-        }
-        const open = attempts.list(id).at(-1);
-        const onLine = open && !open.finishedAt && open.dialledAt && open.lineRef ? { line: open.line, lineRef: open.lineRef } : undefined;
-        return { job: toSnapshot(getRow(id)!), ...(onLine ? { onLine } : {}) };
-      });
-    },
-
-    /** A claimed job whose hand-over was refused because of a cancel: it ends `cancelled`, its attempt never dialled. */
-    cancelUnsent(id: string): JobSnapshot | undefined {
-      return unit.run(() => {
-        const r = getRow(id);
-        if (!r || r.status !== 'sending' || !r.cancel_requested_at) return undefined;
-        return move(id, 'cancelled', { reason: CANCELLED_REASON, statusCode: STATUS_CODES.cancelled, call: 'cancelled', note: 'cancelled before dialling' }, 'sending');
-      });
-    },
-
-    /**
-     * New jobs from a job's rendering (POST /v1/faxes/{id}/resend): one per number, in the same submission (so the
-     * rendered fax is kept while they are open), `queued` at once, each linked to the job it re-sends.
-     */
-    resend(id: string, recipients: string[], note: string): JobSnapshot[] {
-      return unit.run(() => {
-        const r = getRow(id);
-        if (!r) throw new FaxError('not-found', `no fax ${id}`);
-        const sub = db.prepare('SELECT render_status, tiff_path, pages FROM submissions WHERE id = ?').get(r.submission_id) as
-          { render_status: string; tiff_path: string | null; pages: number } | undefined;
-        if (!sub || sub.render_status !== 'done' || !sub.tiff_path) {
-          throw new FaxError('nothing-to-resend', `fax ${id} was ${r.status} before it was rendered; there is nothing to resend`);
-        }
-        const at = now();
-        return recipients.map((to) => {
-          const nid = newId('job');
-          db.prepare(`INSERT INTO jobs (id, account_id, submission_id, source, to_number, sender, status, resolution, paper, pages, files, created_at, updated_at, client_reference, resent_from)
-            VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-            nid, r.account_id, r.submission_id, r.source, to, r.sender, r.resolution, r.paper, sub.pages, r.files, at, at, r.client_reference, id,
-          );
-          insertEvent.run(nid, at, null, 'queued', `${note} of ${id}`);
-          insertEvent.run(id, at, r.status, r.status, `re-sent as ${nid} to ${to}`);
-          return toSnapshot(getRow(nid)!);
-        });
-      });
-    },
-
-    /** The jobs that re-send this one, oldest first. */
-    resendsOf(id: string): string[] {
-      return (db.prepare('SELECT id FROM jobs WHERE resent_from = ? ORDER BY created_at, rowid').all(id) as { id: string }[]).map((x) => x.id);
-    },
+    ...requests,
 
     /** One page of an account's jobs, newest first (src/jobs/list.ts: filters and the keyset cursor). */
     page(accountId: string, filters: JobFilters, opts: { limit: number; after?: Keyset }): JobSnapshot[] {
@@ -473,10 +381,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
 
-    failedSince(since: Date): number {
-      const r = db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND completed_at >= ?").get(since.toISOString()) as { n: number };
-      return r.n;
-    },
+    failedSince: (since) => (db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND completed_at >= ?").get(since.toISOString()) as { n: number }).n,
 
     /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
     oldestOpenSince(): Date | undefined {

@@ -97,6 +97,11 @@ export interface JobStore {
   /** Register a hook told each render and call duration as it is recorded (src/metrics). */
   onMeasure(fn: MeasureHook): void;
   /**
+   * Register a hook called inside the transaction that moves a job to `queued` or `sending` (feedback's
+   * outgoing.feedbackEvents `all`), so a progress event commits with the move like a final one.
+   */
+  onProgress(fn: TerminalHook): void;
+  /**
   * Record a submission and one job per recipient in one transaction (refused ones end `rejected`).
   * With a dedup key, a recipient that already has a job under that key within the window (a retried SMTP
   * transaction, or the same message whose recipients came in several transactions) gets no new job: its earlier

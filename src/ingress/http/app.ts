@@ -55,6 +55,7 @@ export function createHttpApp(deps: HttpDeps, routes: readonly RouteEntry[], opt
         title: 'faxgate web service',
         version: '1',
         description: 'Submit faxes, follow them, screen files and manage integration settings. Errors are application/problem+json with a stable `code`.',
+        license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
       },
       servers: [{ url: deps.config.publicUrl }],
       components: {
@@ -81,6 +82,7 @@ export function createHttpApp(deps: HttpDeps, routes: readonly RouteEntry[], opt
     schema: {
       summary: 'This OpenAPI 3 document',
       tags: ['meta'],
+      security: [],
       response: { 200: { type: 'object', additionalProperties: true } },
     },
     }, async (_req, reply) => reply.type('application/json').send(app.swagger()));

@@ -1,4 +1,5 @@
-// Cancel and resend at the real HTTP edge: real SQLite, the real render worker and the sandbox line, feedback's outbox.
+// Cancel and resend at the real HTTP edge through the generated client (client/): real SQLite, the real render worker
+// and the sandbox line, feedback's outbox.
 import path from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +9,23 @@ import { createSandboxLine } from '../../../src/lines/sandbox.js';
 import { createLineSet } from '../../../src/lines/registry.js';
 import { createFaxService } from '../../../src/jobs/service.js';
 import type { JobSnapshot } from '../../../src/domain/jobs.js';
-import { auth, corpusBytes, makeHarness, type Harness } from './harness.js';
+import { createFaxgateClient } from '../../../client/index.js';
+import { corpusBytes, makeHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let renderer: Renderer;
 let workers: Workers | undefined;
+let base: string;
+const api = (key: string) => createFaxgateClient(base, key);
+const cancel = (key: string, id: string) => api(key).POST('/v1/faxes/{id}/cancel', { params: { path: { id } } });
+const resend = (key: string, id: string, to?: string | string[]) =>
+  api(key).POST('/v1/faxes/{id}/resend', { params: { path: { id } }, body: to === undefined ? {} : { to } });
+/** The answer as the assertions read it: status and body (the data, or the problem). */
+const answer = async (p: Promise<{ data?: unknown; error?: unknown; response: Response }>) => {
+  const r = await p;
+  return { statusCode: r.response.status, headers: { location: r.response.headers.get('location') }, body: JSON.stringify(r.data ?? r.error), json: () => (r.data ?? r.error) as never };
+};
+const view = async (key: string, id: string) => (await api(key).GET('/v1/faxes/{id}', { params: { path: { id } } })).data!;
 
 /** Polls the job until `ok` (a bounded wait on the job's own state, not on time). */
 async function until(id: string, ok: (j: JobSnapshot) => boolean, what: string): Promise<JobSnapshot> {
@@ -24,13 +37,12 @@ async function until(id: string, ok: (j: JobSnapshot) => boolean, what: string):
   throw new Error(`job ${id} never became ${what}: ${h.jobs.getById(id)?.status}`);
 }
 
-async function submit(key: string, to = '+15551234567', extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await h.app.inject({
-    method: 'POST', url: '/v1/faxes', headers: auth(key),
-    payload: { to, files: [{ name: 'a.pdf', data: corpusBytes('pdf/pdf_three_pages.pdf').toString('base64') }], ...extra },
+async function submit(key: string, to = '+15551234567'): Promise<string> {
+  const { data, response } = await api(key).POST('/v1/faxes', {
+    body: { to, files: [{ name: 'a.pdf', data: corpusBytes('pdf/pdf_three_pages.pdf').toString('base64') }] },
   });
-  expect(r.statusCode, r.body).toBe(202);
-  return (r.json() as { jobs: { id: string }[] }).jobs[0].id;
+  expect(response.status).toBe(202);
+  return data!.jobs[0].id;
 }
 
 function startWorkers(secondsPerPage: number) {
@@ -41,8 +53,9 @@ function startWorkers(secondsPerPage: number) {
   workers.start();
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   h = makeHarness({ sandboxSecondsPerPage: 0 });
+  base = await h.app.listen({ port: 0, host: '127.0.0.1' });
   const tmpDir = path.join(h.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
   renderer = createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger, tmpDir });
@@ -61,7 +74,7 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     const a = h.account();
     h.accounts.updateSettings(a.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'failure' }, 'test');
     const id = await submit(a.apiKey);
-    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    const r = await answer(cancel(a.apiKey, id));
     expect(r.statusCode, r.body).toBe(200);
     const view = r.json() as { status: string; statusCode: number; reason: string; events: { from: string | null; to: string; note: string }[] };
     expect(view).toMatchObject({ status: 'cancelled', statusCode: 8, reason: 'cancelled: cancelled on request' });
@@ -72,7 +85,7 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     expect(JSON.parse(row.fields)).toMatchObject({ Status: 'cancelled', StatusCode: 8 });
 
     // Again: the fax has ended, so 409 with a stable code, and still one feedback.
-    const again = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    const again = await answer(cancel(a.apiKey, id));
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'fax-finished' });
     expect(h.feedback.outboxFor(id)).toHaveLength(1);
@@ -83,14 +96,14 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     const b = h.account();
     const id = await submit(a.apiKey);
     for (const [key, jid] of [[b.apiKey, id], [a.apiKey, 'job_nope']] as const) {
-      const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${jid}/cancel`, headers: auth(key) });
+      const r = await answer(cancel(key, jid));
       expect(r.statusCode).toBe(404);
       expect(r.json()).toMatchObject({ code: 'not-found' });
     }
     expect(h.jobs.getById(id)!.status).toBe('received');
     startWorkers(0);
     await until(id, (j) => j.status === 'sent', 'sent');
-    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    const r = await answer(cancel(a.apiKey, id));
     expect(r.statusCode).toBe(409);
     expect(r.json()).toMatchObject({ code: 'fax-finished' });
   });
@@ -100,14 +113,14 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     const a = h.account();
     const id = await submit(a.apiKey);
     await until(id, (j) => j.status === 'sending' && Boolean(h.jobs.attempts(id)[0]?.dialledAt), 'on the line');
-    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
+    const r = await answer(cancel(a.apiKey, id));
     expect([200, 202]).toContain(r.statusCode);
     const done = await until(id, (j) => j.status === 'cancelled', 'cancelled');
     expect(done).toMatchObject({ statusCode: 8, pagesSent: 0 });
     expect(h.jobs.attempts(id)).toMatchObject([{ attempt: 1, outcome: 'cancelled' }]);
-    const view = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${id}`, headers: auth(a.apiKey) })).json() as { events: { to: string; note: string }[] };
-    expect(view.events.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sending', 'cancelled']);
-    expect(view.events[4].note).toMatch(/cancel requested/);
+    const shown = await view(a.apiKey, id);
+    expect(shown.events!.map((e) => e.to)).toEqual(['received', 'rendering', 'queued', 'sending', 'sending', 'cancelled']);
+    expect(shown.events![4].note).toMatch(/cancel requested/);
     expect(existsSync(path.join(h.dataDir, 'outbox', `${id}.tif`))).toBe(false);
   });
 });
@@ -118,7 +131,7 @@ describe('POST /v1/faxes/{id}/resend', () => {
     const a = h.account();
     const id = await submit(a.apiKey);
     const first = await until(id, (j) => j.status === 'sent', 'sent');
-    const r = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey), payload: { to: ['+15557654321', '+1 555 765 4322'] } });
+    const r = await answer(resend(a.apiKey, id, ['+15557654321', '+1 555 765 4322']));
     expect(r.statusCode, r.body).toBe(202);
     const out = r.json() as { resentFrom: string; jobs: { id: string; to: string; status: string; resentFrom: string; submissionId: string }[] };
     expect(out.resentFrom).toBe(id);
@@ -128,17 +141,19 @@ describe('POST /v1/faxes/{id}/resend', () => {
     for (const j of out.jobs) {
       const sent = await until(j.id, (x) => x.status === 'sent', 'sent');
       expect(sent.pages).toBe(3);
-      const v = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${j.id}`, headers: auth(a.apiKey) })).json() as { resentFrom: string; events: { to: string }[] };
+      const v = await view(a.apiKey, j.id);
       expect(v.resentFrom).toBe(id);
-      expect(v.events.map((e) => e.to)).toEqual(['queued', 'sending', 'sent']);
+      expect(v.events!.map((e) => e.to)).toEqual(['queued', 'sending', 'sent']);
     }
-    const back = (await h.app.inject({ method: 'GET', url: `/v1/faxes/${id}`, headers: auth(a.apiKey) })).json() as { resends: string[] };
+    const back = await view(a.apiKey, id);
     expect(back.resends).toEqual(out.jobs.map((j) => j.id));
 
-    // No body: the fax's own number.
-    const same = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey) });
+    // No number: the fax's own. (With no body at all too, as a plain request.)
+    const same = await answer(resend(a.apiKey, id));
     expect(same.statusCode, same.body).toBe(202);
     expect((same.json() as { jobs: { to: string }[] }).jobs.map((j) => j.to)).toEqual(['+15551234567']);
+    const bare = await fetch(`${base}/v1/faxes/${id}/resend`, { method: 'POST', headers: { authorization: `Bearer ${a.apiKey}` } });
+    expect(bare.status).toBe(202);
   });
 
   it('refuses a fax never rendered (409 nothing-to-resend), a bad number (400), another account (404)', async () => {
@@ -146,12 +161,12 @@ describe('POST /v1/faxes/{id}/resend', () => {
     const b = h.account();
     const id = await submit(a.apiKey);
     h.jobs.requestCancel(id, 'test');
-    const never = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey) });
+    const never = await answer(resend(a.apiKey, id));
     expect(never.statusCode).toBe(409);
     expect(never.json()).toMatchObject({ code: 'nothing-to-resend' });
-    const other = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(b.apiKey) });
+    const other = await answer(resend(b.apiKey, id));
     expect(other.statusCode).toBe(404);
-    const bad = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/resend`, headers: auth(a.apiKey), payload: { to: 'not a number' } });
+    const bad = await answer(resend(a.apiKey, id, 'not a number'));
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'invalid-number' });
   });

@@ -40,7 +40,8 @@ function startWorkers() {
   workers.start();
 }
 
-const outboxRows = (id: string) => (h.db.prepare('SELECT url, fields FROM feedback_outbox WHERE subject_id = ?').all(id) as { url: string; fields: string }[])
+// A job's final report has the job as subject; its progress events (feedbackEvents all) job:status:attempt.
+const outboxRows = (id: string) => (h.db.prepare("SELECT url, fields FROM feedback_outbox WHERE subject_id = ? OR subject_id LIKE ? || ':%' ORDER BY created_at, rowid").all(id, id) as { url: string; fields: string }[])
   .map((r) => ({ url: r.url, fields: JSON.parse(r.fields) as Record<string, unknown> }));
 
 beforeAll(() => {
@@ -140,5 +141,23 @@ describe('sendAt', () => {
       expect(r.statusCode, sendAt).toBe(422);
       expect(r.json()).toMatchObject({ code: 'invalid-send-at' });
     }
+  });
+});
+
+describe('outgoing.feedbackEvents', () => {
+  it('all: queued and sending are reported as they happen, then the final outcome; final (unset): only the outcome', async () => {
+    startWorkers();
+    const a = h.account();
+    h.accounts.updateSettings(a.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'always', 'outgoing.feedbackEvents': 'all' }, 'test');
+    const id = await submit(a.apiKey, { clientReference: 'progress' });
+    await until(id, (j) => j.status === 'sent', 'sent');
+    expect(outboxRows(id).map((r) => r.fields.Status)).toEqual(['queued', 'sending', 'sent']);
+    expect(outboxRows(id).every((r) => r.fields.ClientReference === 'progress')).toBe(true);
+
+    const b = h.account();
+    h.accounts.updateSettings(b.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'always' }, 'test');
+    const only = await submit(b.apiKey);
+    await until(only, (j) => j.status === 'sent', 'sent');
+    expect(outboxRows(only).map((r) => r.fields.Status)).toEqual(['sent']);
   });
 });

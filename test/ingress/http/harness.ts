@@ -78,6 +78,7 @@ export function httpDeps(base: DepsBase, extra: Partial<HttpDeps> = {}) {
   const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger });
   const feedback = base.feedback ?? createFeedback({ ...feedbackParts(db), accounts, jobs, clock, config, logger, pollMs: 20 });
   jobs.onTerminal(feedback.onJobTerminal);
+  if ('onJobProgress' in feedback) jobs.onProgress(feedback.onJobProgress);
   const tmpDir = path.join(config.dataDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
   const renderer = createRenderer({ limits: { ...limits, timeoutMs: config.renderTimeoutMs, memoryMb: config.renderMemoryMb }, logger, tmpDir });

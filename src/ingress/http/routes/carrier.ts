@@ -30,6 +30,8 @@ export const carrierRoutes: RoutePlugin = async (app, { deps }) => {
         + 'counted per client address like failed sign-ins (429 with Retry-After when in backoff); a correctly signed '
         + 'delivery is taken even then.',
       tags: ['lines'],
+      // No bearer token: the carrier's signature (webhook) or the signed link (media) is the credential.
+      security: [],
       params: lineParams,
       response: {
         200: { type: 'object', properties: { ok: { type: 'boolean' }, duplicate: { type: 'boolean' } }, required: ['ok'] },
@@ -62,8 +64,13 @@ export const carrierRoutes: RoutePlugin = async (app, { deps }) => {
       description: 'The link faxgate gave Telnyx as media_url: valid for 30 minutes and only while the fax is on its way. '
         + 'A wrong, expired or finished link is 404.',
       tags: ['lines'],
+      // No bearer token: the carrier's signature (webhook) or the signed link (media) is the credential.
+      security: [],
       params: { ...lineParams, required: ['line', 'token'], properties: { ...lineParams.properties, token: { type: 'string', maxLength: 1024 } } },
-      response: { ...problemResponses(404) },
+      response: {
+        200: { description: 'the fax pages (TIFF)', content: { 'image/tiff': { schema: { type: 'string', format: 'binary' } } } },
+        ...problemResponses(404),
+      },
     },
   }, async (req, reply) => {
     const { line, token } = req.params as { line: string; token: string };

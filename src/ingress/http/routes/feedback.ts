@@ -16,6 +16,7 @@ export const feedbackRoutes: RoutePlugin = async (app, { deps }) => {
       description: 'Operations FaxFeedback (outgoing faxes) and InboundFax (received faxes), SOAP 1.1 document/literal, '
         + 'namespace urn:faxgate:feedback:1. No authentication.',
       tags: ['feedback'],
+      security: [],
       produces: ['text/xml'],
     },
   }, async (_req, reply) => reply.type('text/xml; charset=utf-8').header('cache-control', 'public, max-age=3600').send(wsdl));

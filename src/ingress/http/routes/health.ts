@@ -22,6 +22,8 @@ export const healthRoutes: RoutePlugin = async (app, { deps }) => {
       summary: 'Liveness: the process answers',
       description: 'No dependency is checked: restart the process only when this fails. No authentication.',
       tags: ['meta'],
+      // Public on purpose: an explicit empty requirement says so in the document (redocly security-defined).
+      security: [],
       response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } },
     },
   }, async (_req, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
@@ -32,6 +34,8 @@ export const healthRoutes: RoutePlugin = async (app, { deps }) => {
       description: '200 when every check passes, 503 otherwise; each check with ok and detail. The Ghostscript answer is '
         + 'reused for 30 s and a check still running is joined, so frequent probes cost little. No authentication.',
       tags: ['meta'],
+      // Public on purpose: an explicit empty requirement says so in the document (redocly security-defined).
+      security: [],
       response: { 200: readySchema, 503: readySchema },
     },
   }, async (_req, reply) => {
