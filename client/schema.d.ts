@@ -174,10 +174,10 @@ export interface paths {
                          */
                         resolution?: "standard" | "fine" | "superfine";
                         /**
-                         * @description default letter
+                         * @description default letter; legal is 8.5 × 14 in
                          * @enum {string}
                          */
-                        paper?: "letter" | "a4";
+                        paper?: "letter" | "a4" | "legal";
                         /** @description text laid out as the first page(s); on the cover page when there is one */
                         coverText?: string;
                         /** @description a cover page (on) or none (off); absent: the account's cover.enabled (docs/pages.md §3) */
@@ -210,10 +210,10 @@ export interface paths {
                          */
                         resolution?: "standard" | "fine" | "superfine";
                         /**
-                         * @description default letter
+                         * @description default letter; legal is 8.5 × 14 in
                          * @enum {string}
                          */
-                        paper?: "letter" | "a4";
+                        paper?: "letter" | "a4" | "legal";
                         /** @description text laid out as the first page(s); on the cover page when there is one */
                         coverText?: string;
                         /** @description a cover page (on) or none (off); absent: the account's cover.enabled (docs/pages.md §3) */
@@ -261,7 +261,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -972,7 +972,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1241,7 +1241,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1305,7 +1305,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1767,7 +1767,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1950,7 +1950,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, forbidden) */
+                /** @description Problem (relay-denied, not-designated-number, sender-not-registered, sender-auth-failed, account-disabled, forbidden) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2256,7 +2256,7 @@ export interface components {
             status: number;
             detail?: string;
             /** @enum {string} */
-            code: "relay-denied" | "invalid-number" | "not-designated-number" | "sender-not-registered" | "from-header-invalid" | "sender-auth-failed" | "sender-auth-temperror" | "too-many-recipients" | "message-too-large" | "unsupported-attachment" | "nothing-to-fax" | "bare-line-ending" | "no-recipients" | "too-many-connections" | "session-too-long" | "too-many-commands" | "tls-not-available" | "too-many-uploads" | "server-busy" | "internal" | "unauthorized" | "auth-throttled" | "forbidden" | "not-found" | "gone" | "invalid-request" | "receipt-not-sender" | "unsupported-media-type" | "invalid-settings" | "type-unavailable" | "idempotency-conflict" | "not-ready" | "invalid-state" | "fax-finished" | "nothing-to-resend" | "invalid-send-at" | "invalid-cursor" | "malformed-message" | "port-in-use" | "port-unavailable" | "data-folder-in-use" | "webhook-unsigned" | "webhook-signature-invalid" | "webhook-stale";
+            code: "relay-denied" | "invalid-number" | "not-designated-number" | "sender-not-registered" | "from-header-invalid" | "sender-auth-failed" | "sender-auth-temperror" | "too-many-recipients" | "message-too-large" | "unsupported-attachment" | "nothing-to-fax" | "bare-line-ending" | "no-recipients" | "too-many-connections" | "session-too-long" | "too-many-commands" | "tls-not-available" | "too-many-uploads" | "server-busy" | "internal" | "unauthorized" | "auth-throttled" | "account-disabled" | "forbidden" | "not-found" | "gone" | "invalid-request" | "receipt-not-sender" | "unsupported-media-type" | "invalid-settings" | "type-unavailable" | "idempotency-conflict" | "not-ready" | "invalid-state" | "fax-finished" | "nothing-to-resend" | "invalid-send-at" | "invalid-cursor" | "malformed-message" | "port-in-use" | "port-unavailable" | "data-folder-in-use" | "webhook-unsigned" | "webhook-signature-invalid" | "webhook-stale";
             instance?: string;
             files?: components["schemas"]["FileReport"][];
             errors?: {

@@ -381,7 +381,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
 
-    failedSince: (since) => (db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND completed_at >= ?").get(since.toISOString()) as { n: number }).n,
+    failedSince: (since: Date): number => (db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed' AND completed_at >= ?").get(since.toISOString()) as { n: number }).n,
 
     /** When the oldest job that is not final was submitted (for /metrics), or undefined when none waits. */
     oldestOpenSince(): Date | undefined {

@@ -132,18 +132,19 @@ export function createOfficePool(opts: OfficePoolOptions): OfficePool {
     child.on('error', () => onEnd(-1, null));
     child.on('close', onEnd);
     const ready = await nextReply(inst, Date.now() + (opts.startTimeoutMs ?? 120_000));
+    if (closed) {
+      // the pool closed while this one started (it may be what ended it): it must not outlive the pool, and a
+      // deliberate close is not a failure to report
+      killGroup(child);
+      await inst.exited;
+      throw new RenderFailure('damaged', 'the office converter is shutting down');
+    }
     if ('ended' in ready || !ready.ready) {
       killGroup(child);
       await inst.exited;
       const why = 'ended' in ready ? (ready.timedOut ? 'it did not start in time' : `it ended (${ready.ended.signal ?? ready.ended.code})`) : ready.error;
       opts.logger.warn({ why, stderr: inst.stderr.slice(-500) }, 'office converter instance failed to start');
       throw new RenderFailure('unsupported-type', `the office converter (LibreOffice) could not be started on this server: ${why}`);
-    }
-    if (closed) {
-      // the pool closed while this one started: it must not outlive the pool
-      killGroup(child);
-      await inst.exited;
-      throw new RenderFailure('damaged', 'the office converter is shutting down');
     }
     return inst;
   }

@@ -200,6 +200,15 @@ export function webPages(deps: WebDeps) {
         }),
       }));
 
+    /** An area's main page: its sign-in when signed out, else the page with the flash message of the last change. */
+    const signedInPage = (area: Area, signIn: (req: FastifyRequest, reply: FastifyReply, status: number) => unknown,
+      render: (reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: { status?: string }) => unknown) =>
+      async (req: FastifyRequest, reply: FastifyReply) => {
+        const cur = current(area, req);
+        if (!cur) return signIn(req, reply, 200);
+        return render(reply, 200, cur, { status: sessions.takeFlash(cur.id) });
+      };
+
     function renderSettings(reply: FastifyReply, status: number, cur: { id: string; session: WebSession }, extra: {
       values?: Record<string, unknown>; errors?: SettingsError[]; status?: string; secret?: { value: string; rotated: boolean; previousUntil?: string };
     } = {}) {
@@ -212,11 +221,7 @@ export function webPages(deps: WebDeps) {
       }));
     }
 
-    app.get('/settings', async (req, reply) => {
-      const cur = current(SETTINGS, req);
-      if (!cur) return settingsSignIn(req, reply, 200);
-      return renderSettings(reply, 200, cur, { status: sessions.takeFlash(cur.id) });
-    });
+    app.get('/settings', signedInPage(SETTINGS, settingsSignIn, renderSettings));
 
     app.post('/settings/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       checkOrigin(req);
@@ -322,11 +327,7 @@ export function webPages(deps: WebDeps) {
       }));
     }
 
-    app.get('/admin', async (req, reply) => {
-      const cur = current(ADMIN, req);
-      if (!cur) return adminSignIn(req, reply, 200);
-      return renderAdmin(reply, 200, cur, { status: sessions.takeFlash(cur.id) });
-    });
+    app.get('/admin', signedInPage(ADMIN, adminSignIn, renderAdmin));
 
     app.post('/admin/sign-in', { bodyLimit: FORM_LIMIT }, async (req, reply) => {
       checkOrigin(req);
