@@ -63,8 +63,6 @@ function browserPid(profile: string): number | undefined {
 
 /** Chromium switches that hold whatever the page asks: no scripts, no proxy bypass, nothing in the background. */
 export const CHROMIUM_ARGS = [
-  // root in a container has no user namespace for the sandbox; scripts are off and nothing is fetched instead
-  '--no-sandbox',
   '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
   '--disable-extensions', '--disable-background-networking', '--disable-sync', '--disable-component-update',
   '--disable-domain-reliability', '--dns-prefetch-disable', '--no-pings', '--mute-audio',
@@ -72,6 +70,13 @@ export const CHROMIUM_ARGS = [
   // a second wall: should any request get past the route, it goes to a proxy that is not there (loopback too)
   '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
 ];
+
+/**
+ * Chromium's own sandbox is kept whenever it can run: it cannot for root (Chromium refuses it there), so a server run
+ * as root (a container) leans on the two walls above alone, scripts off and nothing fetched; run faxgate as an
+ * ordinary user to have the sandbox as well.
+ */
+const asRoot = (): boolean => process.getuid?.() === 0;
 
 /**
  * Lay out `input` (HTML bytes, charset per its <meta> or UTF-8) and print it to `<workDir>/page.pdf`. Throws
@@ -90,7 +95,7 @@ export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Bud
   let ctx: Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
   try {
     ctx = await chromium.launchPersistentContext(profile, {
-      executablePath, headless: true, args: CHROMIUM_ARGS, timeout: remaining(), chromiumSandbox: false,
+      executablePath, headless: true, args: [...CHROMIUM_ARGS, ...(asRoot() ? ['--no-sandbox'] : [])], timeout: remaining(), chromiumSandbox: !asRoot(),
       javaScriptEnabled: false, offline: true, serviceWorkers: 'block', acceptDownloads: false,
       env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: workDir, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: home, LANG: 'C.UTF-8' },
     });
