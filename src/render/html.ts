@@ -48,6 +48,39 @@ export function withFaxStyle(raw: Buffer): Buffer {
   return Buffer.concat([html, FAX_STYLE]);
 }
 
+/** Every process whose command line names this render's profile folder (the browser and all its helpers). */
+function profileProcesses(profile: string): number[] {
+  const out: number[] = [];
+  for (const p of listProcesses()) {
+    try {
+      if (readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').includes(profile)) out.push(p.pid);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * After close or a kill: no process of this render may outlive it, or it goes on writing into the profile while the
+ * work folder is removed (a helper that left the browser's process group survives the group kill). Each one left is
+ * killed, and we wait (bounded) until they are gone.
+ */
+async function reapProfile(profile: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const left = profileProcesses(profile);
+    if (left.length === 0) return;
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The browser process this render started: our child whose command line names our own profile folder. */
 function browserPid(profile: string): number | undefined {
   for (const p of listProcesses()) {
@@ -148,6 +181,7 @@ export async function renderHtmlToPdf(input: string, geom: Geometry, budget: Bud
     clearTimeout(timer);
     watch?.stop();
     await ctx.close().catch(() => kill('time'));
+    await reapProfile(profile);
   }
   if (killed === 'memory') throw new RenderFailure('damaged', `the HTML renderer ran out of its ${budget.limits.memoryMb} MB memory budget on this file`);
   return { pdf: out, blocked, peakMb: Math.ceil((watch?.peakKb ?? 0) / 1024) };
