@@ -141,11 +141,12 @@ export function createFeedback(deps: FeedbackDeps) {
   }
 
   /**
-   * A job moved to `queued` or `sending` (the job store's onProgress, inside its transaction): with
+   * A job moved to `queued` or `sending`, or a page went through during its call (`page`, PagesSent says how many;
+   * the job store's onProgress, inside its transaction): with
    * outgoing.feedbackEvents `all` the account hears of it too, so an integration can show progress. `feedbackWhen`
    * governs only the final report.
    */
-  function onJobProgress(job: JobSnapshot): void {
+  function onJobProgress(job: JobSnapshot, page?: number): void {
     inUnit(`job ${job.id}`);
     const account = accounts.get(job.accountId);
     if (!account || account.settings.outgoing.feedbackEvents !== 'all') return;
@@ -155,7 +156,7 @@ export function createFeedback(deps: FeedbackDeps) {
     const fields = outboundFields(job, clock.now().toISOString());
     // Each progress event is its own outbox subject (job:status:attempt), so the job's one final event stays the
     // one the outbox's unique index allows, and redeliver still means the final report.
-    const subjectId = `${job.id}:${job.status}:${job.attempts}`;
+    const subjectId = `${job.id}:${job.status}:${job.attempts}${page ? `:page${page}` : ''}`;
     const { webhookId } = enqueue({ accountId: job.accountId, subjectId, direction: 'outbound', origin: 'event', method: account.settings.outgoing.feedbackMethod, url, fields });
     logger.info({ jobId: job.id, webhookId, status: job.status }, 'progress feedback queued');
   }

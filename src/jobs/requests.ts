@@ -1,5 +1,6 @@
-// Cancel on request and resend from the same rendering (issue 18): the job store's writes for them, in its unit of
-// work and through its move(), so the transition table, the events and the terminal hooks apply as to any move.
+// Cancel on request, resend from the same rendering and pages reported during a call (issue 18): the job store's
+// writes for them, in its unit of work and through its move(), so the transition table, the events and the hooks
+// apply as to any move.
 import type { DB } from '../store/db.js';
 import type { UnitOfWork } from '../store/unit-of-work.js';
 import { STATUS_CODES, TERMINAL, type JobSnapshot, type JobStatus } from '../domain/jobs.js';
@@ -17,7 +18,7 @@ export interface RequestsContext {
   move(id: string, to: JobStatus, patch?: TransitionPatch, expectFrom?: JobStatus | JobStatus[]): JobSnapshot;
   attemptsOf(jobId: string): AttemptRecord[];
   /** the hooks told of a job newly `queued` (feedbackEvents all) */
-  progressHooks: ((job: JobSnapshot) => void)[];
+  progressHooks: ((job: JobSnapshot, page?: number) => void)[];
 }
 
 export function createJobRequests(ctx: RequestsContext) {
@@ -81,6 +82,22 @@ export function createJobRequests(ctx: RequestsContext) {
           for (const h of ctx.progressHooks) h(snap);
           return snap;
         });
+      });
+    },
+
+    /**
+     * A page went through during the call (the line's onPage): the job's pagesSent grows and the progress hooks hear
+     * of it in the same transaction (feedbackEvents all). A count that does not grow, or a
+     * job no longer sending, changes nothing.
+     */
+    pageSent(id: string, pagesSent: number): JobSnapshot | undefined {
+      return unit.run(() => {
+        const n = db.prepare("UPDATE jobs SET pages_sent = ?, updated_at = ? WHERE id = ? AND status = 'sending' AND pages_sent < ?").run(pagesSent, now(), id, pagesSent).changes;
+        if (!n) return undefined;
+        // No job event: the history keeps moves between states; the page count is on the job and in the feedback.
+        const snap = toSnapshot(getRow(id)!);
+        for (const h of ctx.progressHooks) h(snap, pagesSent);
+        return snap;
       });
     },
 

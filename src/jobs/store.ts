@@ -9,7 +9,7 @@ import { createAttempts, type AttemptRecord, type OpenLineJob } from './attempts
 import { createFairPicker, DEFAULT_FAIR_WINDOW_MS, type RenderCharge } from './fair.js';
 import { listJobs, type JobFilters, type Keyset } from './list.js';
 
-import type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
+import type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, ProgressHook, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
 
 export type { CreatedSubmission, JobEvent, JobStore, Measure, MeasureHook, NewSubmission, SubmissionRow, TerminalHook, TransitionPatch } from './types.js';
 
@@ -31,7 +31,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
   db: DB; clock: Clock; fairWindowMs?: number; unit?: UnitOfWork;
 }): JobStore {
   const hooks: TerminalHook[] = [];
-  const progressHooks: TerminalHook[] = [];
+  const progressHooks: ProgressHook[] = [];
   const measureHooks: MeasureHook[] = [];
   // A metrics fault must never roll back or fail the job's own transaction.
   const measured = (m: Measure) => measureHooks.forEach((h) => { try { h(m); } catch { /* the job matters more */ } });
@@ -97,7 +97,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     },
 
     /** Register a hook called inside the transaction that moves a job to `queued` or `sending`. */
-    onProgress(fn: TerminalHook): void {
+    onProgress(fn: ProgressHook): void {
       progressHooks.push(fn);
     },
 

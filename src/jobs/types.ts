@@ -83,6 +83,8 @@ export interface CreatedSubmission {
 }
 
 export type TerminalHook = (job: JobSnapshot) => void;
+/** Told of a job's progress: a move to queued or sending, or (with `page`) a page through during its call. */
+export type ProgressHook = (job: JobSnapshot, page?: number) => void;
 
 /**
  * A duration the store learns as work is recorded (for /metrics): a submission's render time as the workers charge
@@ -97,10 +99,10 @@ export interface JobStore {
   /** Register a hook told each render and call duration as it is recorded (src/metrics). */
   onMeasure(fn: MeasureHook): void;
   /**
-   * Register a hook called inside the transaction that moves a job to `queued` or `sending` (feedback's
-   * outgoing.feedbackEvents `all`), so a progress event commits with the move like a final one.
+   * Register a hook called inside the transaction that moves a job to `queued` or `sending`, or records a page sent
+   * during its call (feedback's outgoing.feedbackEvents `all`), so a progress event commits with it like a final one.
    */
-  onProgress(fn: TerminalHook): void;
+  onProgress(fn: ProgressHook): void;
   /**
   * Record a submission and one job per recipient in one transaction (refused ones end `rejected`).
   * With a dedup key, a recipient that already has a job under that key within the window (a retried SMTP
@@ -172,6 +174,8 @@ export interface JobStore {
   leaveOnLine(jobId: string, owner: string): void;
   /** A shutdown hung up the call before the fax was complete: nothing was delivered, so the job goes back in line. */
   releaseCall(jobId: string): JobSnapshot;
+  /** A page went through during the call: pagesSent grows and the progress hooks are told (undefined: nothing changed). */
+  pageSent(jobId: string, pagesSent: number): JobSnapshot | undefined;
   /** The job's transmission attempts, oldest first. */
   attempts(jobId: string): AttemptRecord[];
   /** Charge measured render time to a submission's account (fair queueing). */

@@ -212,7 +212,14 @@ export function createWorkers(deps: WorkerDeps) {
     const log = { jobId: job.id, line: line.name };
     let outcome: LineOutcome;
     try {
-      outcome = await line.track(ref, fax, abort.signal);
+      outcome = await line.track(ref, fax, abort.signal, (n) => {
+        // progress only: a failure to record it never disturbs the call
+        try {
+          jobs.pageSent(job.id, n);
+        } catch (e) {
+          logger.warn({ ...log, err: (e as Error).message }, 'could not record a page sent');
+        }
+      });
     } catch (e) {
       if (abort.signal.aborted && (e as { name?: string } | undefined)?.name === 'AbortError') {
         if (line.durable) {

@@ -1,5 +1,5 @@
 // A line whose call runs inside this process (the sandbox, test lines): adapts one `call()` to the FaxLine boundary.
-import { LineJobUnknownError, type FaxLine, type LineHealth, type LineJobRef, type LineOutcome, type OutgoingFax } from './types.js';
+import { LineJobUnknownError, type FaxLine, type LineHealth, type LineJobRef, type LineOutcome, type OutgoingFax, type PageHook } from './types.js';
 
 export interface InProcessCall {
   name: string;
@@ -8,7 +8,7 @@ export interface InProcessCall {
    * Make the whole call; resolves with the outcome, never throws for a call-level failure. When `signal` aborts it
    * either hangs up before the fax is complete and rejects with an AbortError (nothing delivered) or finishes.
    */
-  call(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome>;
+  call(fax: OutgoingFax, signal?: AbortSignal, onPage?: PageHook): Promise<LineOutcome>;
   check?(): Promise<LineHealth>;
 }
 
@@ -32,7 +32,7 @@ export function inProcessLine(impl: InProcessCall): FaxLine {
       handed.set(ref, { fax });
       return ref;
     },
-    async track(ref, _fax, signal) {
+    async track(ref, _fax, signal, onPage) {
       const h = handed.get(ref);
       if (!h) throw new LineJobUnknownError(`no call ${ref} in this process`);
       try {
@@ -40,7 +40,7 @@ export function inProcessLine(impl: InProcessCall): FaxLine {
         h.hangUp = new AbortController();
         const both = signal ? AbortSignal.any([signal, h.hangUp.signal]) : h.hangUp.signal;
         try {
-          return await impl.call(h.fax, both);
+          return await impl.call(h.fax, both, onPage);
         } catch (e) {
           // Hung up because of a cancel (not a shutdown): nothing was delivered, and that is the outcome.
           if (h.cancelled && !signal?.aborted && (e as { name?: string }).name === 'AbortError') {

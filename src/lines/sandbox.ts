@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { publishCopy } from '../store/files.js';
 import { inProcessLine } from './in-process.js';
-import type { FaxLine, LineOutcome, LineResult, OutgoingFax } from './types.js';
+import type { FaxLine, LineOutcome, LineResult, OutgoingFax, PageHook } from './types.js';
 
 export interface SandboxLineDeps {
   /** defaults to "sandbox" */
@@ -62,14 +62,18 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
   return inProcessLine({
     name: deps.name ?? 'sandbox',
     kind: 'sandbox',
-    async call(fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome> {
+    async call(fax: OutgoingFax, signal?: AbortSignal, onPage?: PageHook): Promise<LineOutcome> {
       signal?.throwIfAborted();
       const pages = Math.max(0, Math.floor(fax.pages));
       const result = sandboxOutcomeFor(fax.to);
       switch (result) {
         case 'sent':
           // Abortable only while "on the line": once the pages are through, the fax is kept and reported sent.
-          await sleep(pages * msPerPage, signal);
+          // Page by page, so progress feedback sees each page go.
+          for (let i = 1; i <= pages; i++) {
+            await sleep(msPerPage, signal);
+            onPage?.(i);
+          }
           await keep(fax);
           return { result, pagesSent: pages, pagesTotal: pages, durationSeconds: (pages * msPerPage) / 1000, remoteId: SANDBOX_CSID,
             ...(fax.localId ? { localId: fax.localId } : {}), lineCode: '0', lineText: 'sent', message: `${MESSAGES.sent} ${pages} page${pages === 1 ? '' : 's'}` };
@@ -77,6 +81,7 @@ export function createSandboxLine(deps: SandboxLineDeps): FaxLine {
           // The first page goes through before the call drops.
           const pagesSent = Math.min(1, pages);
           await sleep(pagesSent * msPerPage, signal);
+          if (pagesSent) onPage?.(pagesSent);
           return { result, pagesSent, pagesTotal: pages, durationSeconds: (pagesSent * msPerPage) / 1000, remoteId: SANDBOX_CSID,
             lineCode: result, lineText: MESSAGES[result], message: MESSAGES[result] };
         }

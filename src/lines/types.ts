@@ -82,6 +82,9 @@ export class LineUnavailableError extends Error {
   override readonly name = 'LineUnavailableError';
 }
 
+/** Told the count of pages through so far during a call. */
+export type PageHook = (pagesSent: number) => void;
+
 export interface FaxLine {
   readonly name: string;
   /** sandbox, hylafax, … */
@@ -102,9 +105,10 @@ export interface FaxLine {
    * Follow a handed-over fax until its call is final. When `signal` aborts (a shutdown): a durable line stops
    * watching and rejects with an AbortError, leaving the fax to its line (the next start resumes); a line without
    * memory hangs up and rejects with an AbortError only if nothing was delivered. Rejects with LineJobUnknownError
-   * when the line has no such job.
+   * when the line has no such job. `onPage` is told the count of pages through so far, as the line learns it
+   * (progress feedback, outgoing.feedbackEvents `all`); a line that cannot see pages during the call never calls it.
    */
-  track(ref: LineJobRef, fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome>;
+  track(ref: LineJobRef, fax: OutgoingFax, signal?: AbortSignal, onPage?: PageHook): Promise<LineOutcome>;
   /** Stop a handed-over fax: `cancelled` when it will not be (further) sent, `finished` when it already ended. */
   cancel(ref: LineJobRef): Promise<'cancelled' | 'finished' | 'unknown'>;
   /** Whether the line can take faxes now. Never throws. */

@@ -6,7 +6,7 @@ import { readFaxPages } from '../../render/tiff.js';
 import type { HylafaxLineConfig } from '../config.js';
 import {
   LineJobUnknownError, LineUnavailableError,
-  type FaxLine, type LineHealth, type LineJobRef, type LineOutcome, type OutgoingFax, type SubmitHooks,
+  type FaxLine, type LineHealth, type LineJobRef, type LineOutcome, type OutgoingFax, type PageHook, type SubmitHooks,
 } from '../types.js';
 import {
   HylafaxConnectionError, HylafaxLoginError, HylafaxNoSuchJobError, HylafaxProtocolError, HylafaxReplyError, HylafaxSession,
@@ -225,12 +225,14 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
     }
   }
 
-  interface Poll { state: string; final?: { code: string; text: string; npages: number; totpages: number; csi?: string } }
+  interface Poll { state: string; npages?: number; final?: { code: string; text: string; npages: number; totpages: number; csi?: string } }
 
   async function poll(ref: LineJobRef): Promise<Poll> {
     return withSession(async (s) => {
       const job = await selectOwn(s, ref);
       const state = await s.getParam('STATE');
+      // During the call the job's page count is how far the fax got (progress feedback).
+      if (state === 'ACTIVE') return { state, npages: Number.parseInt(await s.getParam('NPAGES'), 10) || 0 };
       if (!FINAL_STATES.has(state)) return { state };
       const code = await s.getParam('STATUSCODE');
       const text = await s.getParam('STATUS');
@@ -242,9 +244,10 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
     });
   }
 
-  async function track(ref: LineJobRef, fax: OutgoingFax, signal?: AbortSignal): Promise<LineOutcome> {
+  async function track(ref: LineJobRef, fax: OutgoingFax, signal?: AbortSignal, onPage?: PageHook): Promise<LineOutcome> {
     if (!parseHylafaxRef(ref)) throw new LineJobUnknownError(`not a HylaFAX reference: ${ref}`);
     let activeAt: number | undefined;
+    let pagesSeen = 0;
     let failures = 0;
     for (;;) {
       signal?.throwIfAborted();
@@ -262,6 +265,10 @@ export function createHylafaxLine(cfg: HylafaxLineConfig, deps: HylafaxLineDeps)
       }
       if (signal?.aborted) throw abortError();
       if (p?.state === 'ACTIVE' && activeAt === undefined) activeAt = deps.clock.now().getTime();
+      if (p?.npages && p.npages > pagesSeen) {
+        pagesSeen = p.npages;
+        onPage?.(pagesSeen);
+      }
       if (p?.final) {
         const f = p.final;
         const result = hylafaxResult({ state: p.state, code: f.code, text: f.text, pagesSent: f.npages });

@@ -145,13 +145,19 @@ describe('sendAt', () => {
 });
 
 describe('outgoing.feedbackEvents', () => {
-  it('all: queued and sending are reported as they happen, then the final outcome; final (unset): only the outcome', async () => {
+  it('all: queued, sending and each page sent are reported as they happen, then the final outcome; final (unset): only the outcome', async () => {
     startWorkers();
     const a = h.account();
     h.accounts.updateSettings(a.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'always', 'outgoing.feedbackEvents': 'all' }, 'test');
     const id = await submit(a.apiKey, { clientReference: 'progress' });
     await until(id, (j) => j.status === 'sent', 'sent');
-    expect(outboxRows(id).map((r) => r.fields.Status)).toEqual(['queued', 'sending', 'sent']);
+    // each page through during the call is its own event (Status sending, PagesSent growing) before the outcome
+    const pages = h.jobs.getById(id)!.pages;
+    expect(pages).toBeGreaterThan(0);
+    expect(outboxRows(id).map((r) => [r.fields.Status, r.fields.PagesSent])).toEqual([
+      ['queued', 0], ['sending', 0], ...Array.from({ length: pages }, (_, i) => ['sending', i + 1]), ['sent', pages],
+    ]);
+    expect(h.jobs.getById(id)!.pagesSent).toBe(pages);
     expect(outboxRows(id).every((r) => r.fields.ClientReference === 'progress')).toBe(true);
 
     const b = h.account();
