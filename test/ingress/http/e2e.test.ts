@@ -1,14 +1,14 @@
 // End to end as a user does it: submit a PDF over a real connection, the real workers render and send it on the
 // sandbox line, the status shows it, and the TIFF Class F and the PDF come back.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderer, type Renderer } from '../../../src/render/index.js';
+import type { Renderer } from '../../../src/render/index.js';
 import { createWorkers, type Workers } from '../../../src/jobs/workers.js';
 import { createSandboxLine } from '../../../src/lines/sandbox.js';
 import { jobImages } from '../../../src/ingress/http/deps.js';
-import { auth, corpusBytes, makeHarness, type Harness } from './harness.js';
+import { auth, corpusBytes, makeHarness, type Harness, harnessRenderer } from './harness.js';
 
 let h: Harness;
 let renderer: Renderer;
@@ -17,9 +17,7 @@ let base: string;
 
 beforeAll(async () => {
   h = makeHarness({ sandboxSecondsPerPage: 0 });
-  const tmpDir = path.join(h.dataDir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true });
-  renderer = createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger!, tmpDir });
+  renderer = harnessRenderer(h);
   // The production wiring: images from the job store and the renderer's CCITT-passthrough PDF.
   h.deps.images = jobImages(h.jobs, renderer.toPdf);
   const line = createSandboxLine({ outboxDir: path.join(h.dataDir, 'outbox'), secondsPerPage: 0 });

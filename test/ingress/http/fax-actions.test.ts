@@ -1,16 +1,15 @@
 // Cancel and resend at the real HTTP edge through the generated client (client/): real SQLite, the real render worker
 // and the sandbox line, feedback's outbox.
 import path from 'node:path';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderer, type Renderer } from '../../../src/render/index.js';
+import type { Renderer } from '../../../src/render/index.js';
 import { createWorkers, type Workers } from '../../../src/jobs/workers.js';
 import { createSandboxLine } from '../../../src/lines/sandbox.js';
 import { createLineSet } from '../../../src/lines/registry.js';
 import { createFaxService } from '../../../src/jobs/service.js';
-import type { JobSnapshot } from '../../../src/domain/jobs.js';
 import { createFaxgateClient } from '../../../client/index.js';
-import { corpusBytes, makeHarness, type Harness } from './harness.js';
+import { corpusBytes, makeHarness, type Harness, harnessRenderer, untilJob } from './harness.js';
 
 let h: Harness;
 let renderer: Renderer;
@@ -26,16 +25,6 @@ const answer = async (p: Promise<{ data?: unknown; error?: unknown; response: Re
   return { statusCode: r.response.status, headers: { location: r.response.headers.get('location') }, body: JSON.stringify(r.data ?? r.error), json: () => (r.data ?? r.error) as never };
 };
 const view = async (key: string, id: string) => (await api(key).GET('/v1/faxes/{id}', { params: { path: { id } } })).data!;
-
-/** Polls the job until `ok` (a bounded wait on the job's own state, not on time). */
-async function until(id: string, ok: (j: JobSnapshot) => boolean, what: string): Promise<JobSnapshot> {
-  for (let i = 0; i < 2000; i++) {
-    const j = h.jobs.getById(id)!;
-    if (ok(j)) return j;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`job ${id} never became ${what}: ${h.jobs.getById(id)?.status}`);
-}
 
 async function submit(key: string, to = '+15551234567'): Promise<string> {
   const { data, response } = await api(key).POST('/v1/faxes', {
@@ -56,9 +45,7 @@ function startWorkers(secondsPerPage: number) {
 beforeAll(async () => {
   h = makeHarness({ sandboxSecondsPerPage: 0 });
   base = await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const tmpDir = path.join(h.dataDir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true });
-  renderer = createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger, tmpDir });
+  renderer = harnessRenderer(h);
 });
 afterEach(async () => {
   await workers?.stop();
@@ -102,7 +89,7 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     }
     expect(h.jobs.getById(id)!.status).toBe('received');
     startWorkers(0);
-    await until(id, (j) => j.status === 'sent', 'sent');
+    await untilJob(h, id, (j) => j.status === 'sent', 'sent');
     const r = await answer(cancel(a.apiKey, id));
     expect(r.statusCode).toBe(409);
     expect(r.json()).toMatchObject({ code: 'fax-finished' });
@@ -112,10 +99,10 @@ describe('POST /v1/faxes/{id}/cancel', () => {
     startWorkers(60); // 3 pages at 60 s each: the call is certainly still on when the cancel comes
     const a = h.account();
     const id = await submit(a.apiKey);
-    await until(id, (j) => j.status === 'sending' && Boolean(h.jobs.attempts(id)[0]?.dialledAt), 'on the line');
+    await untilJob(h, id, (j) => j.status === 'sending' && Boolean(h.jobs.attempts(id)[0]?.dialledAt), 'on the line');
     const r = await answer(cancel(a.apiKey, id));
     expect([200, 202]).toContain(r.statusCode);
-    const done = await until(id, (j) => j.status === 'cancelled', 'cancelled');
+    const done = await untilJob(h, id, (j) => j.status === 'cancelled', 'cancelled');
     expect(done).toMatchObject({ statusCode: 8, pagesSent: 0 });
     expect(h.jobs.attempts(id)).toMatchObject([{ attempt: 1, outcome: 'cancelled' }]);
     const shown = await view(a.apiKey, id);
@@ -130,7 +117,7 @@ describe('POST /v1/faxes/{id}/resend', () => {
     startWorkers(0);
     const a = h.account();
     const id = await submit(a.apiKey);
-    const first = await until(id, (j) => j.status === 'sent', 'sent');
+    const first = await untilJob(h, id, (j) => j.status === 'sent', 'sent');
     const r = await answer(resend(a.apiKey, id, ['+15557654321', '+1 555 765 4322']));
     expect(r.statusCode, r.body).toBe(202);
     const out = r.json() as { resentFrom: string; jobs: { id: string; to: string; status: string; resentFrom: string; submissionId: string }[] };
@@ -139,7 +126,7 @@ describe('POST /v1/faxes/{id}/resend', () => {
     expect(out.jobs.every((j) => j.resentFrom === id && j.submissionId === first.submissionId && j.status === 'queued')).toBe(true);
     expect(r.headers.location).toBe(`/v1/faxes/${out.jobs[0].id}`);
     for (const j of out.jobs) {
-      const sent = await until(j.id, (x) => x.status === 'sent', 'sent');
+      const sent = await untilJob(h, j.id, (x) => x.status === 'sent', 'sent');
       expect(sent.pages).toBe(3);
       const v = await view(a.apiKey, j.id);
       expect(v.resentFrom).toBe(id);

@@ -1,28 +1,16 @@
 // Per-fax options at the real HTTP edge (issue 18): clientReference, callbackUrl, retries and sendAt, with the real
 // job store, render worker and sandbox line; an injected clock decides when a scheduled fax is due.
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderer, type Renderer } from '../../../src/render/index.js';
+import type { Renderer } from '../../../src/render/index.js';
 import { createWorkers, type Workers } from '../../../src/jobs/workers.js';
 import type { Clock } from '../../../src/domain/types.js';
-import type { JobSnapshot } from '../../../src/domain/jobs.js';
-import { auth, makeHarness, type Harness } from './harness.js';
+import { auth, makeHarness, type Harness, harnessRenderer, untilJob } from './harness.js';
 
 let h: Harness;
 let renderer: Renderer;
 let workers: Workers | undefined;
 let now = Date.parse('2026-12-04T12:00:00.000Z');
 const clock: Clock = { now: () => new Date(now) };
-
-async function until(id: string, ok: (j: JobSnapshot) => boolean, what: string): Promise<JobSnapshot> {
-  for (let i = 0; i < 2000; i++) {
-    const j = h.jobs.getById(id)!;
-    if (ok(j)) return j;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`job ${id} never became ${what}: ${h.jobs.getById(id)?.status}`);
-}
 
 const send = (key: string, body: Record<string, unknown>) => h.app.inject({
   method: 'POST', url: '/v1/faxes', headers: auth(key),
@@ -46,9 +34,7 @@ const outboxRows = (id: string) => (h.db.prepare("SELECT url, fields FROM feedba
 
 beforeAll(() => {
   h = makeHarness({ sandboxSecondsPerPage: 0, retryScale: 0 }, { clock });
-  const tmpDir = path.join(h.dataDir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true });
-  renderer = createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger, tmpDir });
+  renderer = harnessRenderer(h);
 });
 afterEach(async () => {
   await workers?.stop();
@@ -95,15 +81,15 @@ describe('retries', () => {
     const a = h.account();
     const busy = '+9999999001';
     const once = await submit(a.apiKey, { to: busy, retries: 0 });
-    expect(await until(once, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 1, statusCode: 1 });
+    expect(await untilJob(h, once, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 1, statusCode: 1 });
     h.accounts.updateSettings(a.id, { 'outgoing.retries': 1 }, 'test');
     const twice = await submit(a.apiKey, { to: busy });
-    expect(await until(twice, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 2 });
+    expect(await untilJob(h, twice, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 2 });
     const three = await submit(a.apiKey, { to: busy, retries: 2 });
-    expect(await until(three, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 3 });
+    expect(await untilJob(h, three, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: 3 });
     h.accounts.updateSettings(a.id, { 'outgoing.retries': '' }, 'test');
     const env = await submit(a.apiKey, { to: busy });
-    expect(await until(env, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: h.config.retryAttempts });
+    expect(await untilJob(h, env, (j) => j.status === 'failed', 'failed')).toMatchObject({ attempts: h.config.retryAttempts });
   });
 });
 
@@ -114,7 +100,7 @@ describe('sendAt', () => {
     const at = new Date(now + 3_600_000);
     const local = `${at.toISOString().slice(0, 19).replace(/T(\d\d)/, (_m, hh: string) => `T${String((Number(hh) + 1) % 24).padStart(2, '0')}`)}+01:00`;
     const id = await submit(a.apiKey, { sendAt: local, clientReference: 'later' });
-    const held = await until(id, (j) => j.status === 'scheduled', 'scheduled');
+    const held = await untilJob(h, id, (j) => j.status === 'scheduled', 'scheduled');
     expect(held.sendAt).toBe(at.toISOString());
     expect(held.pages).toBeGreaterThan(0);
     expect(held.files[0]).toMatchObject({ verdict: 'accepted' });
@@ -124,7 +110,7 @@ describe('sendAt', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(h.jobs.getById(id)!.status).toBe('scheduled');
     now = at.getTime() + 1;
-    const sent = await until(id, (j) => j.status === 'sent', 'sent');
+    const sent = await untilJob(h, id, (j) => j.status === 'sent', 'sent');
     expect(h.jobs.events(id).map((e) => e.to)).toEqual(['received', 'rendering', 'scheduled', 'sending', 'sent']);
     expect(sent.attempts).toBe(1);
   });
@@ -133,7 +119,7 @@ describe('sendAt', () => {
     startWorkers();
     const a = h.account();
     const id = await submit(a.apiKey, { sendAt: new Date(now + 86_400_000).toISOString() });
-    await until(id, (j) => j.status === 'scheduled', 'scheduled');
+    await untilJob(h, id, (j) => j.status === 'scheduled', 'scheduled');
     const c = await h.app.inject({ method: 'POST', url: `/v1/faxes/${id}/cancel`, headers: auth(a.apiKey) });
     expect(c.json()).toMatchObject({ status: 'cancelled' });
     for (const sendAt of ['2026-12-05T09:00:00', new Date(now + 31 * 86_400_000).toISOString(), 'tomorrow']) {
@@ -150,7 +136,7 @@ describe('outgoing.feedbackEvents', () => {
     const a = h.account();
     h.accounts.updateSettings(a.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'always', 'outgoing.feedbackEvents': 'all' }, 'test');
     const id = await submit(a.apiKey, { clientReference: 'progress' });
-    await until(id, (j) => j.status === 'sent', 'sent');
+    await untilJob(h, id, (j) => j.status === 'sent', 'sent');
     // each page through during the call is its own event (Status sending, PagesSent growing) before the outcome
     const pages = h.jobs.getById(id)!.pages;
     expect(pages).toBeGreaterThan(0);
@@ -163,7 +149,7 @@ describe('outgoing.feedbackEvents', () => {
     const b = h.account();
     h.accounts.updateSettings(b.id, { feedbackUrl: 'http://127.0.0.1:9/hook', 'outgoing.feedbackWhen': 'always' }, 'test');
     const only = await submit(b.apiKey);
-    await until(only, (j) => j.status === 'sent', 'sent');
+    await untilJob(h, only, (j) => j.status === 'sent', 'sent');
     expect(outboxRows(only).map((r) => r.fields.Status)).toEqual(['sent']);
   });
 });

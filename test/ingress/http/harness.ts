@@ -27,6 +27,7 @@ import { createSandboxLine } from '../../../src/lines/sandbox.js';
 import { createLineSet } from '../../../src/lines/registry.js';
 import { CORPUS, tempDir } from '../../helpers/tmp.js';
 import { feedbackParts } from '../../helpers/outboxes.js';
+import type { JobSnapshot } from '../../../src/domain/jobs.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -138,4 +139,21 @@ export function multipart(fields: [string, string][], files: { field?: string; n
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** The real renderer over the harness's data folder, with the limits the end-to-end tests send under. */
+export function harnessRenderer(h: Pick<Harness, 'dataDir' | 'deps'>) {
+  const tmpDir = path.join(h.dataDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  return createRenderer({ limits: { maxPages: 200, maxMegapixels: 40, timeoutMs: 60_000, memoryMb: 512 }, logger: h.deps.logger, tmpDir });
+}
+
+/** Polls a job until `ok` (a bounded wait on the job's own state, not on time). */
+export async function untilJob(h: Pick<Harness, 'jobs'>, id: string, ok: (j: JobSnapshot) => boolean, what: string): Promise<JobSnapshot> {
+  for (let i = 0; i < 2000; i++) {
+    const j = h.jobs.getById(id)!;
+    if (ok(j)) return j;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`job ${id} never became ${what}: ${h.jobs.getById(id)?.status}`);
 }
