@@ -124,12 +124,16 @@ export function createFaxService(deps: FaxServiceDeps): FaxService {
 
     listFaxes(accountId, filters, page = {}) {
       const limit = parseLimit(page.limit);
+      // Each filter is checked once; an absent or empty one is left out.
+      const status = statusFilter(filters.status);
+      const from = isoFilter('from', filters.from);
+      const until = isoFilter('until', filters.until);
       const f: JobFilters = {
-        ...(statusFilter(filters.status) ? { status: statusFilter(filters.status) } : {}),
+        ...(status ? { status } : {}),
         ...(filters.to ? { to: filters.to } : {}),
         ...(filters.source ? { source: sourceFilter(filters.source) } : {}),
-        ...(isoFilter('from', filters.from) ? { from: isoFilter('from', filters.from) } : {}),
-        ...(isoFilter('until', filters.until) ? { until: isoFilter('until', filters.until) } : {}),
+        ...(from ? { from } : {}),
+        ...(until ? { until } : {}),
         ...(filters.clientReference !== undefined && filters.clientReference !== '' ? { clientReference: filters.clientReference } : {}),
       };
       const after = page.cursor ? decodeCursor(page.cursor) : undefined;

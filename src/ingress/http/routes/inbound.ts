@@ -73,9 +73,11 @@ export const inboundRoutes: RoutePlugin = async (app, { deps }) => {
     },
   }, async (req) => {
     const { limit, cursor, status, to, from, until } = req.query;
+    const since = isoFilter('from', from);
+    const before = isoFilter('until', until);
     const filters = {
       ...(status?.length ? { status } : {}), ...(to ? { to: to.replace(/[\s().-]/g, '') } : {}),
-      ...(isoFilter('from', from) ? { from: isoFilter('from', from) } : {}), ...(isoFilter('until', until) ? { until: isoFilter('until', until) } : {}),
+      ...(since ? { from: since } : {}), ...(before ? { until: before } : {}),
     };
     return inbound().list(accountOf(req).id, { limit, cursor, filters });
   });
