@@ -10,6 +10,7 @@ import { rendererOf } from '../attachments/registry.js';
 import { isE164 } from '../domain/numbers.js';
 import { classFPages, readTiffTags, receivedPaper } from './classf.js';
 import { fsyncDir, publishCopy } from '../store/files.js';
+import { isUniqueViolation } from '../store/sql.js';
 import { shredDir, shredFile } from './files.js';
 import { createSqliteInboundStore } from './store.js';
 import { sqliteUnitOfWork } from '../store/unit-of-work.js';
@@ -140,7 +141,7 @@ export function createInbound(deps: InboundDeps) {
     } catch (e) {
       await shredDir(dir).catch(() => undefined);
       // the same reception committed meanwhile by another hand-over: that one is the fax
-      const first = input.lineKey && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? store.byLineKey(input.lineKey) : null;
+      const first = input.lineKey && isUniqueViolation(e) ? store.byLineKey(input.lineKey) : null;
       if (first) return first;
       throw e;
     }
@@ -187,7 +188,7 @@ export function createInbound(deps: InboundDeps) {
       store.markPurged(id, clock.now().toISOString());
       feedback?.forgetInbound?.(id);
       // Old page images of the row (with its numbers) can sit in the -wal file until a checkpoint; TRUNCATE empties it.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.checkpoint();
       logger.info({ event: 'inbound.purged', faxId: id, files: removed.length }, 'fax content removed');
     } catch (e) {
       logger.error({ event: 'inbound.purge-failed', faxId: id, err: (e as Error).message }, 'could not remove fax content; retried at next start');

@@ -62,7 +62,7 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
      */
     restartFromImage() {
       const dir = tempDir('faxgate-restart-');
-      writeFileSync(path.join(dir, 'faxgate.sqlite'), db.serialize());
+      writeFileSync(path.join(dir, 'faxgate.sqlite'), db.raw.serialize());
       const db2 = openDatabase(dir);
       const accounts2 = createSqliteAccountStore({ db: db2, clock });
       const jobs2 = createSqliteJobStore({ db: db2, clock });

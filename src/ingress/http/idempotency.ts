@@ -53,7 +53,7 @@ export function createIdempotencyStore({ db, clock, instanceId }: { db: DB; cloc
         }
         insert.run(accountId, key, hash, 'null', IN_FLIGHT, now.toISOString(), instanceId);
         return undefined;
-      }).immediate();
+      }, { immediate: true })();
     },
     /** Record the final response of a claimed key. */
     complete(accountId: string, key: string, response: StoredResponse): void {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase } from '../../../src/store/db.js';
+import { migrate, openDatabase, sqliteDB } from '../../../src/store/db.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { auth, corpusBytes, makeHarness, multipart, type Harness } from './harness.js';
@@ -62,7 +62,7 @@ describe('migration of records written before key ids', () => {
     const dir = tempDir('faxgate-keyid-');
     // A database as the previous release left it: every migration before the key-id one.
     const before = MIGRATIONS.filter((m) => m.name !== 'api-key-ids');
-    const db = new Database(path.join(dir, 'faxgate.sqlite'));
+    const db = sqliteDB(new Database(path.join(dir, 'faxgate.sqlite')));
     migrate(db, before);
     const key = 'fgk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd';
     const prefix = key.slice(0, 10);
