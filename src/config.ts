@@ -6,6 +6,8 @@ import { parseLines, type LineConfig } from './lines/config.js';
 
 export interface Config {
   dataDir: string;
+  /** postgres://… : all state in PostgreSQL, shared by several instances (docs/scale.md); unset: SQLite in dataDir */
+  databaseUrl?: string;
   bindHost: string;
   smtpPort: number;
   httpPort: number;
@@ -75,6 +77,7 @@ interface Field { key: keyof Config; env: string; kind: Kind; def?: unknown; min
 
 const FIELDS: Field[] = [
   { key: 'dataDir', env: 'FAXGATE_DATA_DIR', kind: 'string', def: './var' },
+  { key: 'databaseUrl', env: 'FAXGATE_DATABASE_URL', kind: 'string' },
   { key: 'bindHost', env: 'FAXGATE_BIND', kind: 'string', def: '0.0.0.0' },
   { key: 'smtpPort', env: 'FAXGATE_SMTP_PORT', kind: 'int', def: 2525, min: 0, max: 65535 },
   { key: 'httpPort', env: 'FAXGATE_HTTP_PORT', kind: 'int', def: 8080, min: 0, max: 65535 },
@@ -225,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!cfg.publicUrl) cfg.publicUrl = `http://localhost:${cfg.httpPort}`;
   if (!/^https?:\/\/[^/]+/.test(cfg.publicUrl)) problems.push(`FAXGATE_PUBLIC_URL: must be an http(s) URL, got "${cfg.publicUrl}"`);
   if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) problems.push('FAXGATE_TLS_CERT and FAXGATE_TLS_KEY must be set together');
+  if (cfg.databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^/]/.test(cfg.databaseUrl)) problems.push('FAXGATE_DATABASE_URL: must be a postgres:// URL');
   if (cfg.faxDomains.length === 0) problems.push('FAXGATE_FAX_DOMAINS: at least one fax domain is needed');
   if (!/^[1-9]\d{0,2}$/.test(cfg.defaultCountry)) problems.push(`FAXGATE_DEFAULT_COUNTRY: a country calling code such as 1 or 44, got "${cfg.defaultCountry}"`);
   // One address must not be able to take every slot: what it may hold leaves room for other clients.

@@ -1,10 +1,14 @@
 // Composition root: the only place that wires real implementations together (database, stores, services).
 import { loadConfig, type Config } from './config.js';
-import { openDatabase, type DB } from './store/db.js';
+import { openStateDatabase, type DB, type PgDB } from './store/db.js';
+import { databaseClock } from './store/db-clock.js';
 import { createSqliteAccountStore } from './settings/accounts.js';
 import type { AccountStore } from './settings/types.js';
 import { systemClock, type Clock } from './domain/types.js';
 import { createLogger, type Logger } from './logger.js';
+
+/** The PostgreSQL channel on which an instance says it queued work for any instance's workers. */
+const WORK_CHANNEL = 'faxgate_work';
 
 export interface Core {
   config: Config;
@@ -17,8 +21,9 @@ export interface Core {
 /** Open the data folder and the stores every command needs. */
 export function openCore(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Core {
   const config = loadConfig(env, overrides);
-  const db = openDatabase(config.dataDir);
-  const clock = systemClock;
+  const db = openStateDatabase(config, { applicationName: `faxgate ${process.pid}` });
+  // Several instances share one PostgreSQL: their leases and due times must be read on one clock, the server's.
+  const clock = db.dialect === 'pg' ? databaseClock(db) : systemClock;
   const logger = createLogger(config.logLevel);
   const accounts = createSqliteAccountStore({ db, clock, secretGraceMs: config.feedbackSecretGraceHours * 3_600_000 });
   return { config, db, clock, logger, accounts };
@@ -217,7 +222,8 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   jobs.onTerminal(mail.onJobTerminal);
   if (mail.enabled) logger.info({ relay: mail.describe() }, 'outgoing mail relay');
   else logger.info({ relay: null }, 'no outgoing mail relay (FAXGATE_SMTP_RELAY): email receipts and fax-to-email are off');
-  const recovered = jobs.recoverLeases({ all: true });
+  // Alone on its data folder, every lease is a dead worker's; beside other instances (PostgreSQL) only expired ones are.
+  const recovered = jobs.recoverLeases({ all: db.dialect !== 'pg' });
   if (recovered) logger.info({ recovered }, 'picked up jobs whose worker died');
   // Crash leftovers (issue #12.5): everything under DATA/tmp and every submission folder nothing needs goes now, before
   // any ingress or worker runs; then a sweep every FAXGATE_CLEANUP_INTERVAL_MS. Both are counted in /metrics.
@@ -245,9 +251,14 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   });
   const line = lines.defaultLine;
   logger.info({ lines: lines.lines.map((l) => `${l.name} (${l.kind})`), defaultLine: line.name }, 'fax lines');
-  const workers = createWorkers({ jobs, renderer, lines, config, clock, logger });
+  const shared = db.dialect === 'pg' ? (db as PgDB) : undefined;
+  const workers = createWorkers({ jobs, renderer, lines, config, clock, logger, recoverExpired: Boolean(shared) });
+  // Beside other instances, new work wakes every instance's workers (LISTEN/NOTIFY), not only this one's; the poll is
+  // the fallback when a notification is lost.
+  shared?.listen(WORK_CHANNEL, () => workers.kick());
+  const onQueued = shared ? () => { workers.kick(); shared.notify(WORK_CHANNEL); } : workers.kick;
   // Intake after the workers it wakes (built, not started: nothing reaches intake before the ingress below).
-  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued: workers.kick });
+  const intake = createIntake({ db, accounts, registry, detector, jobs, clock, config, logger, onQueued });
 
   // ---- other parts (HTTP app, feedback dispatcher, inbound) are built here from the parts above ----
 
@@ -304,7 +315,7 @@ async function buildGateway(core: Core, opts: GatewayOptions, closers: (() => Pr
   // Cancel, resend and the list (issue 18): a cancel during a call reaches the fax's own line; a resend wakes the sender.
   const { createFaxService } = await import('./jobs/service.js');
   const faxes = createFaxService({
-    jobs, lines, accounts, logger, onQueued: workers.kick, checkRecipient: (account, raw) => intake.checkRecipient(account, raw),
+    jobs, lines, accounts, logger, onQueued, checkRecipient: (account, raw) => intake.checkRecipient(account, raw),
   });
   const http = await startWebService(
     { config, db, accounts, clock, logger, registry, intake, jobs, feedback, faxes, inbound, instanceId, throttle, jsonBodies, images: jobImages(jobs, renderer.toPdf), metrics, health, carriers: carrierEndpoints(lines) },

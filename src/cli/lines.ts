@@ -2,7 +2,7 @@
 import { parse, printJson, printTable, UsageError } from './args.js';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.js';
-import { openDatabase, type DB } from '../store/db.js';
+import { openStateDatabase, type DB } from '../store/db.js';
 import { systemClock } from '../domain/types.js';
 import { silentLogger } from '../logger.js';
 import { allLineConfigs, buildLines, closeCarrierLines, defaultLineName, lineFactories } from '../lines/index.js';
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('give at most one LINE');
   const config = loadConfig();
   // A Telnyx line keeps its tables in the database; its check only asks Telnyx, but the line is built whole.
-  const db = config.lines.some((l) => l.kind === 'telnyx') ? openDatabase(config.dataDir) : undefined;
+  const db = config.lines.some((l) => l.kind === 'telnyx') ? openStateDatabase(config) : undefined;
   try {
     return await report(sub, config, values.json === true, positionals[0], db);
   } finally {

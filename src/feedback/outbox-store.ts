@@ -1,6 +1,6 @@
 // The SQLite feedback outbox: feedback_outbox and feedback_attempts, owned here (docs/ARCHITECTURE.md "Tables").
 import type { DB } from '../store/db.js';
-import { sqliteOutboxClaims } from '../store/outbox.js';
+import { outboxClaims } from '../store/outbox.js';
 import type { AttemptOutcome } from './deliver.js';
 import type { FeedbackMethod } from './format.js';
 import type { FeedbackOutboxStore, OutboxRow } from './types.js';
@@ -19,7 +19,7 @@ export function createSqliteFeedbackOutbox(db: DB): FeedbackOutboxStore {
   });
 
   return {
-    ...sqliteOutboxClaims(db, 'feedback_outbox'),
+    ...outboxClaims(db, 'feedback_outbox'),
     insert: (r) => insert.run(r).changes > 0,
     get: (id) => get.get(id) as OutboxRow | undefined,
     forSubject: (subjectId) => db.prepare('SELECT * FROM feedback_outbox WHERE subject_id = ? ORDER BY created_at, rowid').all(subjectId) as OutboxRow[],

@@ -40,11 +40,14 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
   const windowStart = () => new Date(clock.now().getTime() - fairWindowMs).toISOString();
   const now = () => clock.now().toISOString();
   const getRow = (id: string) => db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  // PostgreSQL: a move reads the row under its lock, so two instances cannot both move one job from the same state.
+  const lockRow = (id: string) => db.prepare(`SELECT * FROM jobs WHERE id = ?${db.forUpdate}`).get(id) as JobRow | undefined;
+  const lockSubmission = db.prepare(`SELECT id FROM submissions WHERE id = ?${db.dialect === 'pg' ? ' FOR UPDATE SKIP LOCKED' : ''}`);
   const insertEvent = db.prepare('INSERT INTO job_events (job_id, at, from_status, to_status, note) VALUES (?, ?, ?, ?, ?)');
 
   /** Move one job; must run inside a transaction. Fires the terminal hooks in that same transaction. */
   function move(id: string, to: JobStatus, patch: TransitionPatch = {}, expectFrom?: JobStatus | JobStatus[]): JobSnapshot {
-    const row = getRow(id);
+    const row = lockRow(id);
     if (!row) throw new FaxError('not-found', `no job ${id}`);
     const allowedFrom = expectFrom === undefined ? undefined : ([] as JobStatus[]).concat(expectFrom);
     if ((allowedFrom && !allowedFrom.includes(row.status)) || !canTransition(row.status, to)) {
@@ -217,10 +220,20 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
      */
     claimRender(owner: string, leaseMs: number): { submission: SubmissionRow; jobs: JobSnapshot[] } | undefined {
       return unit.run(() => {
-        const submissionId = fair.nextRender(windowStart());
-        if (!submissionId) return undefined;
+        // One instance renders a submission: it holds the submission's row lock (PostgreSQL) while it claims the jobs;
+        // a submission another instance holds is passed over for the next one (a few tries, then the next poll).
+        const passed: string[] = [];
+        let submissionId: string | undefined;
+        let ids: string[] = [];
+        for (let tries = 0; tries < 5 && !ids.length; tries++) {
+          submissionId = fair.nextRender(windowStart(), passed);
+          if (!submissionId) return undefined;
+          passed.push(submissionId);
+          if (!lockSubmission.get(submissionId)) continue;
+          ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(submissionId) as { id: string }[]).map((x) => x.id);
+        }
+        if (!submissionId || !ids.length) return undefined;
         const until = new Date(clock.now().getTime() + leaseMs).toISOString();
-        const ids = (db.prepare("SELECT id FROM jobs WHERE submission_id = ? AND status = 'received' ORDER BY rowid").all(submissionId) as { id: string }[]).map((x) => x.id);
         const jobs = ids.map((id) => {
           move(id, 'rendering', { keepLease: true });
           db.prepare('UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?').run(owner, until, id);
@@ -269,7 +282,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
      */
     claimResume(owner: string, leaseMs: number): { job: JobSnapshot; lineJob: OpenLineJob } | undefined {
       return unit.run(() => {
-        const rows = db.prepare(`SELECT id FROM jobs WHERE status = 'sending' AND (lease_owner IS NULL OR lease_until < ?) ORDER BY updated_at LIMIT 50`)
+        const rows = db.prepare(`SELECT id FROM jobs WHERE status = 'sending' AND (lease_owner IS NULL OR lease_until < ?) ORDER BY updated_at LIMIT 50${db.dialect === 'pg' ? ' FOR UPDATE SKIP LOCKED' : ''}`)
           .all(now()) as { id: string }[];
         for (const { id } of rows) {
           const lineJob = attempts.openLineJob(id);
@@ -327,7 +340,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
       return unit.run(() => {
         const at = now();
         const rows = db.prepare(`SELECT * FROM jobs WHERE status IN ('rendering','sending')
-            AND (? OR lease_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_owner = ?)`)
+            AND (? OR lease_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_owner = ?)${db.dialect === 'pg' ? ' FOR UPDATE SKIP LOCKED' : ''}`)
           .all(opts.all ? 1 : 0, at, opts.owner ?? null) as JobRow[];
         for (const r of rows) {
           if (r.status === 'rendering') move(r.id, 'received', { note: 'lease recovered' });

@@ -35,6 +35,11 @@ export interface WorkerDeps {
   sendConcurrency?: number;
   leaseMs?: number;
   pollMs?: number;
+  /**
+   * Beside other instances on one database: each lease renewal also puts back work whose lease expired (an instance
+   * that died), so any instance recovers it. Alone, the start-up recovery covers it (every lease is then dead).
+   */
+  recoverExpired?: boolean;
 }
 
 const asReason = (r: string): ReasonCode => ((REASON_CODES as readonly string[]).includes(r) ? (r as ReasonCode) : 'damaged');
@@ -353,6 +358,7 @@ export function createWorkers(deps: WorkerDeps) {
       renewTimer = setInterval(() => {
         try {
           jobs.renewLeases(owner, leaseMs);
+          if (deps.recoverExpired && jobs.recoverLeases({}) > 0) kick();
         } catch (e) {
           logger.warn({ err: (e as Error).message }, 'lease renewal failed');
         }

@@ -1,6 +1,6 @@
 // The SQLite mail outbox: mail_outbox, owned here (docs/ARCHITECTURE.md "Tables").
 import type { DB } from '../store/db.js';
-import { sqliteOutboxClaims } from '../store/outbox.js';
+import { outboxClaims } from '../store/outbox.js';
 import type { MailOutboxStore, MailRow } from './types.js';
 
 export function createSqliteMailOutbox(db: DB): MailOutboxStore {
@@ -8,7 +8,7 @@ export function createSqliteMailOutbox(db: DB): MailOutboxStore {
     VALUES (@id, @accountId, @kind, @subjectId, @recipients, @message, @attachment, 'pending', 0, @now, @now)`);
   const finish = db.prepare('UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, relay_response = COALESCE(?, relay_response), completed_at = ? WHERE id = ?');
   return {
-    ...sqliteOutboxClaims(db, 'mail_outbox'),
+    ...outboxClaims(db, 'mail_outbox'),
     insert: (r) => insert.run(r).changes > 0,
     get: (id) => db.prepare('SELECT * FROM mail_outbox WHERE id = ?').get(id) as MailRow | undefined,
     forSubject: (subjectId) => db.prepare('SELECT * FROM mail_outbox WHERE subject_id = ? ORDER BY created_at, rowid').all(subjectId) as MailRow[],

@@ -11,11 +11,13 @@ export interface OutboxClaims {
 }
 
 /**
- * The SQLite claim for an outbox table that has `id`, `status` ('pending' = due when next_attempt_at <= now) and
+ * The claim for an outbox table that has `id`, `status` ('pending' = due when next_attempt_at <= now) and
  * `next_attempt_at`. Called by the table's owning store with its own table name.
  */
-export function sqliteOutboxClaims(db: DB, table: string): OutboxClaims {
-  const due = db.prepare(`SELECT id, next_attempt_at FROM ${table} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`);
+export function outboxClaims(db: DB, table: string): OutboxClaims {
+  // PostgreSQL: rows another instance is claiming right now are passed over, not waited for.
+  const locking = db.dialect === 'pg' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const due = db.prepare(`SELECT id, next_attempt_at FROM ${table} WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?${locking}`);
   // Compare-and-set claim: a second dispatcher on the same database cannot take the same row.
   const take = db.prepare(`UPDATE ${table} SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`);
   // One transaction (one fsync) claims the whole batch.
