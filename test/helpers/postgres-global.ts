@@ -1,4 +1,4 @@
-// vitest globalSetup: one PostgreSQL server for the whole run; test files find it through FAXGATE_TEST_PG_ADMIN_URL
+// vitest globalSetup: one PostgreSQL server for the whole run; test files find it through TEST_PG_ADMIN_URL
 // (forked workers inherit the environment) and make their own databases with postgresForTests().createDatabase().
 import { PG_URL_ENV, startPostgres } from './postgres.js';
 

@@ -141,10 +141,10 @@ export async function createDatabase(adminUrl: string, name: string): Promise<st
 }
 
 /** The env variable the vitest globalSetup (test/helpers/postgres-global.ts) passes the server's admin URL in. */
-export const PG_URL_ENV = 'FAXGATE_TEST_PG_ADMIN_URL';
+export const PG_URL_ENV = 'TEST_PG_ADMIN_URL';
 
 /**
- * For a test file: the run's shared server when the globalSetup started one (or FAXGATE_TEST_PG_ADMIN_URL names
+ * For a test file: the run's shared server when the globalSetup started one (or TEST_PG_ADMIN_URL names
  * one), else a server of its own. Call stop() in afterAll either way (it only stops a server it started).
  */
 export async function postgresForTests(): Promise<Pick<PostgresServer, 'adminUrl' | 'createDatabase' | 'stop'>> {
