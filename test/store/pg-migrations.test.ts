@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/db.js';
+import { migrate, openPostgres, sqliteDB } from '../../src/store/db.js';
 import { MIGRATIONS, type Migration } from '../../src/store/migrations/index.js';
 import { postgresForTests } from '../helpers/postgres.js';
 
@@ -105,7 +105,7 @@ describe('PostgreSQL migrations', () => {
     server = await postgresForTests();
     client = new pg.Client({ connectionString: await server.createDatabase() });
     await client.connect();
-    migrate(sqlite);
+    migrate(sqliteDB(sqlite));
   });
   afterAll(async () => {
     await client?.end();
@@ -176,6 +176,26 @@ describe('PostgreSQL migrations', () => {
       expect(f[0].body).toBe('Sender=api%3Akey_k-1');
       expect(f[1]).toEqual({ fields: 'not json', body: 'b' });
       expect((await c.query('SELECT prefix FROM api_keys')).rows).toEqual([{ prefix: '' }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it("db.ts migrate() on the PostgreSQL engine applies the same pg forms (twice: the second run applies nothing)", async () => {
+    const url = await server.createDatabase();
+    const db = openPostgres(url);
+    try {
+      migrate(db);
+      migrate(db);
+      const versions = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+      expect(versions).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+    } finally {
+      db.close();
+    }
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      expect(await pgSchema(c)).toEqual(await pgSchema(client));
     } finally {
       await c.end();
     }
