@@ -20,6 +20,7 @@ APT_PACKAGES=(
   python3-uno          # drives the warm LibreOffice instances (src/render/office-pool.ts; without it: cold per document)
   libheif-examples     # heif-convert: HEIC/HEIF photos (the iPhone default), decoded in a limited process
   libspandsp-dev libtiff-dev pkg-config gcc   # native/t30check: the fax compliance check (`faxgate render --check`)
+  postgresql-15        # the PostgreSQL state engine's tests start a private server (test/helpers/postgres.ts); never run as a service
 )
 
 missing=()

@@ -102,7 +102,7 @@ export function createTypeRegistry(deps: { db: DB; clock: Clock; availability: A
   const audit = createAuditLog(db);
 
   // Rows added by a newer version appear with their defaults; existing admin choices are untouched.
-  const seed = db.prepare('INSERT OR IGNORE INTO file_types (id, enabled, max_bytes, updated_at, updated_by) VALUES (?, NULL, NULL, ?, ?)');
+  const seed = db.prepare('INSERT INTO file_types (id, enabled, max_bytes, updated_at, updated_by) VALUES (?, NULL, NULL, ?, ?) ON CONFLICT DO NOTHING');
   db.transaction(() => { for (const t of DEFAULT_TYPES) seed.run(t.id, clock.now().toISOString(), 'default'); })();
 
   function isAvailable(t: TypeDefault): { available: boolean; why?: string } {

@@ -6,9 +6,9 @@ import type { FeedbackMethod } from './format.js';
 import type { FeedbackOutboxStore, OutboxRow } from './types.js';
 
 export function createSqliteFeedbackOutbox(db: DB): FeedbackOutboxStore {
-  const insert = db.prepare(`INSERT OR IGNORE INTO feedback_outbox
+  const insert = db.prepare(`INSERT INTO feedback_outbox
     (id, webhook_id, account_id, subject_id, direction, origin, method, url, fields, body, content_type, soap_action, status, attempts, next_attempt_at, created_at)
-    VALUES (@id, @webhookId, @accountId, @subjectId, @direction, @origin, @method, @url, @fields, @body, @contentType, @soapAction, 'pending', 0, @now, @now)`);
+    VALUES (@id, @webhookId, @accountId, @subjectId, @direction, @origin, @method, @url, @fields, @body, @contentType, @soapAction, 'pending', 0, @now, @now) ON CONFLICT DO NOTHING`);
   const get = db.prepare('SELECT * FROM feedback_outbox WHERE id = ?');
   const addAttempt = db.prepare(`INSERT INTO feedback_attempts (outbox_id, subject_id, webhook_id, at, url, method, outcome, status_code, error, duration_ms)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);

@@ -22,7 +22,7 @@ export function createFairPicker(db: DB) {
       const acct = db.prepare(`
         WITH waiting AS (SELECT account_id, MIN(created_at) AS oldest FROM jobs WHERE status = 'received'${skip} GROUP BY account_id),
         busy AS (SELECT account_id, COUNT(DISTINCT submission_id) AS n FROM jobs WHERE status = 'rendering' GROUP BY account_id),
-        charged AS (SELECT account_id, SUM(render_ms) AS ms FROM submissions WHERE rendered_at >= ? GROUP BY account_id)
+        charged AS (SELECT account_id, CAST(SUM(render_ms) AS BIGINT) AS ms FROM submissions WHERE rendered_at >= ? GROUP BY account_id)
         SELECT w.account_id AS id FROM waiting w
           LEFT JOIN busy b ON b.account_id = w.account_id LEFT JOIN charged c ON c.account_id = w.account_id
         ORDER BY COALESCE(b.n, 0), COALESCE(c.ms, 0), w.oldest, w.account_id LIMIT 1`).get(...excluding, since) as { id: string } | undefined;
@@ -51,7 +51,7 @@ export function createFairPicker(db: DB) {
 
     /** Render time charged per account since `since` (accounts with no render in the window are left out). */
     charges(since: string): RenderCharge[] {
-      return (db.prepare(`SELECT account_id, SUM(render_ms) AS ms, COUNT(*) AS n FROM submissions WHERE rendered_at >= ?
+      return (db.prepare(`SELECT account_id, CAST(SUM(render_ms) AS BIGINT) AS ms, COUNT(*) AS n FROM submissions WHERE rendered_at >= ?
           GROUP BY account_id ORDER BY account_id`).all(since) as { account_id: string; ms: number; n: number }[])
         .map((r) => ({ accountId: r.account_id, renderMs: r.ms, renders: r.n }));
     },

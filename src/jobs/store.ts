@@ -406,7 +406,7 @@ export function createSqliteJobStore({ db, clock, fairWindowMs = DEFAULT_FAIR_WI
     /** The earliest time a retrying or scheduled job becomes due, for the sender's timer. */
     nextDue(): string | undefined {
       const r = db.prepare(`SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM jobs WHERE status = 'retrying'
-          UNION ALL SELECT MIN(send_at) FROM jobs WHERE status = 'scheduled')`).get() as { t: string | null };
+          UNION ALL SELECT MIN(send_at) FROM jobs WHERE status = 'scheduled') due`).get() as { t: string | null };
       return r.t ?? undefined;
     },
   };

@@ -4,8 +4,8 @@ import { outboxClaims } from '../store/outbox.js';
 import type { MailOutboxStore, MailRow } from './types.js';
 
 export function createSqliteMailOutbox(db: DB): MailOutboxStore {
-  const insert = db.prepare(`INSERT OR IGNORE INTO mail_outbox (id, account_id, kind, subject_id, recipients, message, attachment, status, attempts, next_attempt_at, created_at)
-    VALUES (@id, @accountId, @kind, @subjectId, @recipients, @message, @attachment, 'pending', 0, @now, @now)`);
+  const insert = db.prepare(`INSERT INTO mail_outbox (id, account_id, kind, subject_id, recipients, message, attachment, status, attempts, next_attempt_at, created_at)
+    VALUES (@id, @accountId, @kind, @subjectId, @recipients, @message, @attachment, 'pending', 0, @now, @now) ON CONFLICT DO NOTHING`);
   const finish = db.prepare('UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, relay_response = COALESCE(?, relay_response), completed_at = ? WHERE id = ?');
   return {
     ...outboxClaims(db, 'mail_outbox'),

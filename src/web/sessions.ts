@@ -42,7 +42,7 @@ export function createWebSessions({ db, clock, idleMs = 60 * 60_000, maxMs = 12 
       const found = db.prepare("SELECT value FROM web_secrets WHERE name = 'cookie'").get() as { value: string } | undefined;
       if (found) return found.value;
       const value = randomBytes(32).toString('base64url');
-      db.prepare("INSERT OR IGNORE INTO web_secrets (name, value, created_at) VALUES ('cookie', ?, ?)").run(value, iso(now()));
+      db.prepare("INSERT INTO web_secrets (name, value, created_at) VALUES ('cookie', ?, ?) ON CONFLICT DO NOTHING").run(value, iso(now()));
       return (db.prepare("SELECT value FROM web_secrets WHERE name = 'cookie'").get() as { value: string }).value;
     },
 

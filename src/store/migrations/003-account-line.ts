@@ -3,4 +3,5 @@ export const m003AccountLine = {
   version: 3,
   name: 'account-line',
   sql: `ALTER TABLE accounts ADD COLUMN line TEXT;`,
+  pg: `ALTER TABLE accounts ADD COLUMN line TEXT COLLATE "C";`,
 };

@@ -5,4 +5,7 @@ export const m004AccountDisabled = {
   sql: `
 ALTER TABLE accounts ADD COLUMN disabled_at TEXT;
 `,
+  pg: `
+ALTER TABLE accounts ADD COLUMN disabled_at TEXT COLLATE "C";
+`,
 };

@@ -11,4 +11,13 @@ CREATE TABLE file_types (
   updated_by TEXT NOT NULL
 );
 `,
+  pg: `
+CREATE TABLE file_types (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  enabled INTEGER CHECK (enabled IS NULL OR enabled IN (0, 1)),
+  max_bytes BIGINT CHECK (max_bytes IS NULL OR max_bytes > 0),
+  updated_at TEXT COLLATE "C" NOT NULL,
+  updated_by TEXT COLLATE "C" NOT NULL
+);
+`,
 };

@@ -5,4 +5,7 @@ export const m020JobsBySubmission = {
   sql: `
 CREATE INDEX IF NOT EXISTS jobs_submission ON jobs(submission_id);
 `,
+  pg: `
+CREATE INDEX IF NOT EXISTS jobs_submission ON jobs(submission_id);
+`,
 };

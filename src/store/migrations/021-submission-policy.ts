@@ -9,4 +9,10 @@ UPDATE submissions SET unsupported_files = CASE
   WHEN (SELECT json_extract(a.settings, '$.outgoing.unsupportedFiles') FROM accounts a WHERE a.id = submissions.account_id) = 'reject'
   THEN 'reject' ELSE 'ignore' END;
 `,
+  pg: `
+ALTER TABLE submissions ADD COLUMN unsupported_files TEXT COLLATE "C" NOT NULL DEFAULT 'ignore' CHECK (unsupported_files IN ('ignore','reject'));
+UPDATE submissions SET unsupported_files = CASE
+  WHEN (SELECT a.settings::jsonb #>> '{outgoing,unsupportedFiles}' FROM accounts a WHERE a.id = submissions.account_id) = 'reject'
+  THEN 'reject' ELSE 'ignore' END;
+`,
 };

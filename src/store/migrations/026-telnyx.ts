@@ -34,4 +34,34 @@ CREATE TABLE telnyx_events (
 );
 CREATE INDEX telnyx_events_pending ON telnyx_events(line) WHERE pending IS NOT NULL;
 `,
+  pg: `
+CREATE TABLE telnyx_faxes (
+  key TEXT COLLATE "C" PRIMARY KEY,
+  line TEXT COLLATE "C" NOT NULL,
+  job_id TEXT COLLATE "C" NOT NULL,
+  fax_id TEXT COLLATE "C" UNIQUE,
+  tiff_path TEXT COLLATE "C" NOT NULL,
+  pages INTEGER NOT NULL,
+  state TEXT COLLATE "C" NOT NULL,
+  rank INTEGER NOT NULL DEFAULT 0,
+  page_count INTEGER,
+  duration_secs INTEGER,
+  failure_reason TEXT COLLATE "C",
+  submit_error TEXT COLLATE "C",
+  created_at TEXT COLLATE "C" NOT NULL,
+  updated_at TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE telnyx_events (
+  event_id TEXT COLLATE "C" PRIMARY KEY,
+  line TEXT COLLATE "C" NOT NULL,
+  event_type TEXT COLLATE "C" NOT NULL,
+  fax_id TEXT COLLATE "C",
+  occurred_at TEXT COLLATE "C",
+  received_at TEXT COLLATE "C" NOT NULL,
+  pending TEXT COLLATE "C",
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT COLLATE "C"
+);
+CREATE INDEX telnyx_events_pending ON telnyx_events(line) WHERE pending IS NOT NULL;
+`,
 };

@@ -4,4 +4,5 @@ export const m031IdempotencyOwner = {
   name: 'idempotency-owner',
   // NULL for rows written before this migration: no running instance owns them, so an in-flight one is dead.
   sql: `ALTER TABLE idempotency_keys ADD COLUMN owner TEXT;`,
+  pg: `ALTER TABLE idempotency_keys ADD COLUMN owner TEXT COLLATE "C";`,
 };

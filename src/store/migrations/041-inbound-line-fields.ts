@@ -8,4 +8,9 @@ ALTER TABLE inbound_faxes ADD COLUMN remote_id TEXT;
 ALTER TABLE inbound_faxes ADD COLUMN line_key TEXT;
 CREATE UNIQUE INDEX inbound_faxes_line_key ON inbound_faxes(line_key) WHERE line_key IS NOT NULL;
 `,
+  pg: `
+ALTER TABLE inbound_faxes ADD COLUMN remote_id TEXT COLLATE "C";
+ALTER TABLE inbound_faxes ADD COLUMN line_key TEXT COLLATE "C";
+CREATE UNIQUE INDEX inbound_faxes_line_key ON inbound_faxes(line_key) WHERE line_key IS NOT NULL;
+`,
 };

@@ -6,4 +6,7 @@ export const m042InboundPartial = {
   sql: `
 ALTER TABLE inbound_faxes ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
 `,
+  pg: `
+ALTER TABLE inbound_faxes ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+`,
 };

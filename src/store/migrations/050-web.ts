@@ -21,4 +21,22 @@ CREATE TABLE web_secrets (
   created_at TEXT NOT NULL
 );
 `,
+  pg: `
+CREATE TABLE web_sessions (
+  id_hash TEXT COLLATE "C" PRIMARY KEY,
+  kind TEXT COLLATE "C" NOT NULL CHECK (kind IN ('account','admin')),
+  account_id TEXT COLLATE "C" REFERENCES accounts(id) ON DELETE CASCADE,
+  credential TEXT COLLATE "C" NOT NULL,
+  csrf TEXT COLLATE "C" NOT NULL,
+  flash TEXT COLLATE "C",
+  created_at TEXT COLLATE "C" NOT NULL,
+  expires_at TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX web_sessions_expiry ON web_sessions(expires_at);
+CREATE TABLE web_secrets (
+  name TEXT COLLATE "C" PRIMARY KEY,
+  value TEXT COLLATE "C" NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL
+);
+`,
 };

@@ -6,4 +6,8 @@ export const m055FeedbackSecretGrace = {
 ALTER TABLE accounts ADD COLUMN feedback_secret_previous TEXT;
 ALTER TABLE accounts ADD COLUMN feedback_secret_previous_until TEXT;
 `,
+  pg: `
+ALTER TABLE accounts ADD COLUMN feedback_secret_previous TEXT COLLATE "C";
+ALTER TABLE accounts ADD COLUMN feedback_secret_previous_until TEXT COLLATE "C";
+`,
 };

@@ -30,6 +30,10 @@ import { m056ApiKeyIds } from './056-api-key-ids.js';
 // Issue 15: the mail outbox (receipts, fax-to-email); 60-69 mail.
 import { m060Mail } from './060-mail.js';
 
-export interface Migration { version: number; name: string; sql: string; pg?: string }
+/**
+ * `sql` is the SQLite form, `pg` the PostgreSQL 15 form of the same tables, columns, indexes and data changes
+ * (docs/postgres.md: text columns COLLATE "C", 0/1 flags INTEGER, ids/sizes/ms BIGINT, timestamps ISO-8601 TEXT).
+ */
+export interface Migration { version: number; name: string; sql: string; pg: string }
 
 export const MIGRATIONS: Migration[] = [m001Accounts, m002Jobs, m003AccountLine, m004AccountDisabled, m010Types, m020JobsBySubmission, m021SubmissionPolicy, m022JobAttempts, m023RenderCharge, m024LineJobs, m025FaxApi, m026Telnyx, m030Feedback, m031IdempotencyOwner, m040Inbound, m041InboundLineFields, m042InboundPartial, m050Web, m055FeedbackSecretGrace, m056ApiKeyIds, m060Mail];
