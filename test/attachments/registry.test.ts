@@ -1,6 +1,6 @@
 // The type registry on a real SQLite file: defaults, availability, all-or-nothing updates and the audit trail.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createTypeRegistry, DEFAULT_TYPES, type Availability } from '../../src/attachments/registry.js';
 import { isFaxError } from '../../src/domain/errors.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -14,7 +14,7 @@ const NO_OFFICE: Availability = {
 const WITH_OFFICE: Availability = { ...NO_OFFICE, office: { available: true } };
 
 function fresh(availability = NO_OFFICE) {
-  const db = openDatabase(tempDir());
+  const db = openTestDatabase(tempDir());
   return { db, reg: createTypeRegistry({ db, clock, availability }) };
 }
 

@@ -2,7 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase, type DB } from '../../src/store/db.js';
+import { type DB } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createSqliteAccountStore, type AccountStore } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
@@ -22,7 +23,7 @@ export interface Env {
 
 export function makeEnv(overrides: Partial<Config> = {}, dir = tempDir('faxgate-fb-')): Env {
   const config = loadConfig({}, { dataDir: dir, feedbackAllowPrivate: true, retryScale: 0.0001, ...overrides });
-  const db = openDatabase(dir);
+  const db = openTestDatabase(dir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const made: ReturnType<typeof createFeedback>[] = [];
   return {

@@ -13,7 +13,7 @@ import type { InboundFeedback } from '../../src/inbound/types.js';
 import { createLogger } from '../../src/logger.js';
 import { openInbound } from '../../src/main.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { CORPUS } from '../helpers/tmp.js';
 import { run } from '../render/helpers.js';
 import { FAX_TIFF, NON_FAX_TIFF, listFiles, makeMarkedPdf, removeScratch, scratchDir as tempDir } from './parts.js';
@@ -28,7 +28,7 @@ afterAll(async () => {
 async function setup(feedback?: InboundFeedback) {
   const dataDir = tempDir('faxgate-inbound-');
   const config = loadConfig({}, { dataDir, publicUrl: 'https://fax.example.test' });
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const lines: string[] = [];
   const logger = createLogger('debug', new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }));
@@ -173,7 +173,7 @@ describe('listing', () => {
 describe('notification', () => {
   it('is recorded inside the transaction that records the fax', async () => {
     const seen: { inTx: boolean; id: string; imageUrl: string; pages: number }[] = [];
-    const ref: { db?: ReturnType<typeof openDatabase> } = {};
+    const ref: { db?: ReturnType<typeof openTestDatabase> } = {};
     const t = await setup({ onInboundReceived: (n) => seen.push({ inTx: ref.db!.inTransaction, id: n.id, imageUrl: n.imageUrl, pages: n.pages }) });
     ref.db = t.db;
     const fax = (await t.inbound.receive({ to: '+15550001111', from: '+14155550123', path: FAX_TIFF, name: 'fax.tif' }))!;

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteAccountStore, type Account } from '../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../src/attachments/registry.js';
 import { createDetector } from '../../src/attachments/detect.js';
@@ -28,7 +28,7 @@ let n = 0;
 beforeAll(async () => {
   const dataDir = tempDir();
   const config = loadConfig({}, { dataDir });
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   std = accounts.create({ name: 'Std', senders: ['a@a.example'] });
   strict = accounts.create({ name: 'Strict', senders: ['b@b.example'] });
@@ -151,7 +151,7 @@ describe('several files', () => {
   it('are detected a few at a time, reported and stored in their own order, with the raw message kept', async () => {
     const dataDir = tempDir();
     const config = loadConfig({}, { dataDir });
-    const db = openDatabase(dataDir);
+    const db = openTestDatabase(dataDir);
     const accounts = createSqliteAccountStore({ db, clock: systemClock });
     const acct = accounts.create({ name: 'Many', senders: ['m@m.example'] });
     const registry = createTypeRegistry({ db, clock: systemClock, availability: await checkAvailability() });

@@ -1,7 +1,8 @@
 // Intake and workers on a real data folder (SQLite, detector, registry, renderer, sandbox line) with a settable clock.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
+import { openDatabase, type SqliteDB } from '../../src/store/db.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../src/attachments/registry.js';
 import { createDetector } from '../../src/attachments/detect.js';
@@ -25,7 +26,7 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
   const config = loadConfig({}, { dataDir, sandboxSecondsPerPage: 0, logLevel: 'silent', ...overrides });
   let now = new Date('2026-03-02T09:00:00Z');
   const clock: Clock = { now: () => now };
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock });
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });
   const detector = createDetector({ limits: { maxPages: config.maxPages, maxMegapixels: config.maxMegapixels } });
@@ -61,8 +62,10 @@ export async function startJobsHarness(overrides: Partial<Config> = {}) {
      * workers of this harness may go on running against the old folder; the restarted one never sees them.
      */
     restartFromImage() {
+      // A copy of the committed state is a SQLite file; the PostgreSQL run covers restarts in its two-instance test.
+      if (db.dialect !== 'sqlite') throw new Error('restartFromImage copies a SQLite file');
       const dir = tempDir('faxgate-restart-');
-      writeFileSync(path.join(dir, 'faxgate.sqlite'), db.raw.serialize());
+      writeFileSync(path.join(dir, 'faxgate.sqlite'), (db as SqliteDB).raw.serialize());
       const db2 = openDatabase(dir);
       const accounts2 = createSqliteAccountStore({ db: db2, clock });
       const jobs2 = createSqliteJobStore({ db: db2, clock });

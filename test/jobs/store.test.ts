@@ -1,6 +1,6 @@
 // Job store on a real SQLite file: transition table, recorded history, account scoping, leases and terminal hooks.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { createSqliteJobStore, newId, type NewSubmission } from '../../src/jobs/store.js';
 import type { Clock } from '../../src/domain/types.js';
@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/tmp.js';
 function setup() {
   let now = new Date('2026-01-01T00:00:00Z');
   const clock: Clock = { now: () => now };
-  const db = openDatabase(tempDir());
+  const db = openTestDatabase(tempDir());
   const accounts = createSqliteAccountStore({ db, clock });
   const a = accounts.create({ name: 'A', senders: ['a@a.example'] });
   const b = accounts.create({ name: 'B', senders: ['b@b.example'] });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { systemClock, type FileReport } from '../../src/domain/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -44,7 +44,7 @@ const REPORT: FileReport[] = [
 async function setup(opts: { relay?: 'none'; script?: ('ok' | 451 | 550)[]; settings?: Record<string, unknown>; retryScale?: number } = {}) {
   const dir = tempDir('faxgate-mail-');
   const config = loadConfig({}, { dataDir: dir, publicUrl: 'https://fax.example.test', retryScale: opts.retryScale ?? 0.0002, retrySpacingSeconds: 0.01, sandboxSecondsPerPage: 0 });
-  const db = openDatabase(dir);
+  const db = openTestDatabase(dir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const jobs = createSqliteJobStore({ db, clock: systemClock });
   const smtp = opts.relay === 'none' ? undefined : await startRelay({ script: opts.script });

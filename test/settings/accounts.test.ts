@@ -1,13 +1,13 @@
 // Accounts and integration settings: creation, hashed keys, validation naming the field, audit trail.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteAccountStore, hashApiKey } from '../../src/settings/accounts.js';
 import { systemClock } from '../../src/domain/types.js';
 import { FaxError } from '../../src/domain/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function store() {
-  const db = openDatabase(tempDir());
+  const db = openTestDatabase(tempDir());
   return { db, accounts: createSqliteAccountStore({ db, clock: systemClock }) };
 }
 

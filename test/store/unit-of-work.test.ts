@@ -1,7 +1,7 @@
 // The unit of work: writes of two stores commit together or not at all, and feedback refuses to write outside one.
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { sqliteUnitOfWork } from '../../src/store/unit-of-work.js';
 import { createSqliteJobStore } from '../../src/jobs/store.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { feedbackParts } from '../helpers/outboxes.js';
 
 const dir = tempDir('faxgate-unit-');
-const db = openDatabase(dir);
+const db = openTestDatabase(dir);
 const unit = sqliteUnitOfWork(db);
 const accounts = createSqliteAccountStore({ db, clock: systemClock });
 const jobs = createSqliteJobStore({ db, clock: systemClock, unit });

@@ -1,6 +1,6 @@
 // Test harness for the web pages: a real SQLite data folder, the real account store, type registry, jobs and intake, two accounts.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createSqliteAccountStore } from '../../src/settings/accounts.js';
 import { createTypeRegistry, type Availability } from '../../src/attachments/registry.js';
 import { systemClock } from '../../src/domain/types.js';
@@ -25,7 +25,7 @@ export const AVAILABILITY: Availability = {
 
 export function world(opts: { adminToken?: string | null } = {}) {
   const dir = tempDir('faxgate-web-');
-  const db = openDatabase(dir);
+  const db = openTestDatabase(dir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   const registry = createTypeRegistry({ db, clock: systemClock, availability: AVAILABILITY });
   const standard = accounts.create({ name: 'Clinic <North> & "Co"', senders: ['front@clinic.example'] });

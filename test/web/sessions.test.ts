@@ -1,6 +1,6 @@
 // Web sessions: only the id's hash is stored, idle and absolute expiry, flash messages, one persistent cookie secret.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.js';
+import { openTestDatabase } from '../helpers/test-db.js';
 import { createWebSessions } from '../../src/web/sessions.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -14,7 +14,7 @@ const MIN = 60_000;
 describe('web sessions', () => {
   it('end after the idle time, and a busy session still ends at the absolute limit', () => {
     const clock = manualClock();
-    const s = createWebSessions({ db: openDatabase(tempDir()), clock, idleMs: 30 * MIN, maxMs: 120 * MIN });
+    const s = createWebSessions({ db: openTestDatabase(tempDir()), clock, idleMs: 30 * MIN, maxMs: 120 * MIN });
     const idle = s.create('admin', null, 'c');
     clock.advance(29 * MIN);
     expect(s.get(idle.id, 'admin')).toBeDefined();
@@ -33,7 +33,7 @@ describe('web sessions', () => {
   });
 
   it('keeps only a hash of the id, keeps kinds apart, and forgets a destroyed session', () => {
-    const db = openDatabase(tempDir());
+    const db = openTestDatabase(tempDir());
     const s = createWebSessions({ db, clock: manualClock() });
     const { id, csrf } = s.create('admin', null, 'c');
     expect(JSON.stringify(db.prepare('SELECT * FROM web_sessions').all())).not.toContain(id);
@@ -44,7 +44,7 @@ describe('web sessions', () => {
   });
 
   it('shows a flash message once', () => {
-    const s = createWebSessions({ db: openDatabase(tempDir()), clock: manualClock() });
+    const s = createWebSessions({ db: openTestDatabase(tempDir()), clock: manualClock() });
     const { id } = s.create('admin', null, 'c');
     s.setFlash(id, 'Saved');
     expect(s.takeFlash(id)).toBe('Saved');
@@ -53,10 +53,10 @@ describe('web sessions', () => {
 
   it('generates the cookie secret once per data folder and keeps it across restarts', () => {
     const dir = tempDir();
-    const first = createWebSessions({ db: openDatabase(dir), clock: manualClock() }).cookieSecret();
+    const first = createWebSessions({ db: openTestDatabase(dir), clock: manualClock() }).cookieSecret();
     expect(first.length).toBeGreaterThanOrEqual(40);
-    const again = createWebSessions({ db: openDatabase(dir), clock: manualClock() }).cookieSecret();
+    const again = createWebSessions({ db: openTestDatabase(dir), clock: manualClock() }).cookieSecret();
     expect(again).toBe(first);
-    expect(createWebSessions({ db: openDatabase(tempDir()), clock: manualClock() }).cookieSecret()).not.toBe(first);
+    expect(createWebSessions({ db: openTestDatabase(tempDir()), clock: manualClock() }).cookieSecret()).not.toBe(first);
   });
 });

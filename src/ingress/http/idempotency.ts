@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { FaxError } from '../../domain/errors.js';
 import type { Clock } from '../../domain/types.js';
-import type { DB } from '../../store/db.js';
+import { isUniqueViolation, type DB } from '../../store/db.js';
 
 /** Keys are remembered this long (a day, like the SMTP Message-ID window). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -18,9 +18,16 @@ export function requestHash(parts: unknown): string {
 }
 
 /**
+ * Beside other instances (one PostgreSQL), another instance's claim in flight is a live request until it is this old;
+ * past it, that instance died before it answered (a request never takes this long: bodies and rendering are bounded).
+ */
+export const SHARED_IN_FLIGHT_MS = 5 * 60_000;
+
+/**
  * `instanceId` names this server process (random, made at start). A claim in flight belongs to the instance that
- * took it: only one server runs per data folder (serve.lock), so a claim of any other instance is one whose process
- * died before it answered, and is taken over at once (issue #12.4) instead of answering 409 until it ages out.
+ * took it. On SQLite only one server runs per data folder (serve.lock), so a claim of any other instance is one whose
+ * process died before it answered, and is taken over at once (issue #12.4) instead of answering 409 until it ages
+ * out. On PostgreSQL the other instance may be alive: its claim is taken over only after SHARED_IN_FLIGHT_MS.
  */
 export function createIdempotencyStore({ db, clock, instanceId }: { db: DB; clock: Clock; instanceId: string }) {
   interface Row { request_hash: string; response: string; status: number; created_at: string; owner: string | null }
@@ -39,7 +46,8 @@ export function createIdempotencyStore({ db, clock, instanceId }: { db: DB; cloc
         const row = select.get(accountId, key) as Row | undefined;
         if (row) {
           const expired = now.getTime() - Date.parse(row.created_at) > IDEMPOTENCY_TTL_MS;
-          const orphaned = row.status === IN_FLIGHT && row.owner !== instanceId;
+          const orphaned = row.status === IN_FLIGHT && row.owner !== instanceId
+            && (db.dialect === 'sqlite' || now.getTime() - Date.parse(row.created_at) > SHARED_IN_FLIGHT_MS);
           if (!expired && !orphaned) {
             if (row.request_hash !== hash) {
               throw new FaxError('idempotency-conflict', 'this Idempotency-Key was already used with a different request');
@@ -51,7 +59,13 @@ export function createIdempotencyStore({ db, clock, instanceId }: { db: DB; cloc
           }
           remove.run(accountId, key);
         }
-        insert.run(accountId, key, hash, 'null', IN_FLIGHT, now.toISOString(), instanceId);
+        try {
+          insert.run(accountId, key, hash, 'null', IN_FLIGHT, now.toISOString(), instanceId);
+        } catch (e) {
+          // Another instance claimed the same key a moment ago (PostgreSQL): that request is the first.
+          if (isUniqueViolation(e)) throw new FaxError('idempotency-conflict', 'a request with this Idempotency-Key is still being processed; retry shortly');
+          throw e;
+        }
         return undefined;
       }, { immediate: true })();
     },

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../../src/config.js';
-import { openDatabase, type DB } from '../../../src/store/db.js';
+import { type DB } from '../../../src/store/db.js';
+import { openTestDatabase } from '../../helpers/test-db.js';
 import { createSqliteAccountStore, type AccountStore } from '../../../src/settings/accounts.js';
 import { systemClock, type Clock } from '../../../src/domain/types.js';
 import { silentLogger, type Logger } from '../../../src/logger.js';
@@ -108,7 +109,7 @@ export function makeHarness(overrides: Partial<Config> = {}, extra: Partial<Http
   const dataDir = overrides.dataDir ?? tempDir('faxgate-http-');
   // Feedback goes to loopback receivers in tests, so private destinations are allowed here.
   const config = loadConfig({}, { dataDir, adminToken: ADMIN_TOKEN, feedbackAllowPrivate: true, ...overrides });
-  const db = openDatabase(dataDir);
+  const db = openTestDatabase(dataDir);
   const accounts = createSqliteAccountStore({ db, clock: systemClock });
   // A test's own clock (extra.clock) reaches the job store and intake too, not only the routes.
   const { deps, registry, jobs, intake, detector, feedback, line } = httpDeps({ config, db, accounts, ...(extra.clock ? { clock: extra.clock } : {}) }, extra);

@@ -1,14 +1,14 @@
 // The idempotency store on real SQLite: claim, replay, conflict, in-flight claims, release, expiry and dead owners.
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/store/db.js';
-import { createIdempotencyStore, IDEMPOTENCY_TTL_MS, requestHash } from '../../../src/ingress/http/idempotency.js';
+import { onPostgres, openTestDatabase } from '../../helpers/test-db.js';
+import { createIdempotencyStore, IDEMPOTENCY_TTL_MS, requestHash, SHARED_IN_FLIGHT_MS } from '../../../src/ingress/http/idempotency.js';
 import { FaxError } from '../../../src/domain/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 function store(dir = tempDir(), instanceId = 'instance-a') {
   let now = Date.parse('2026-01-01T00:00:00Z');
   const clock = { now: () => new Date(now) };
-  const s = createIdempotencyStore({ db: openDatabase(dir), clock, instanceId });
+  const s = createIdempotencyStore({ db: openTestDatabase(dir), clock, instanceId });
   return { s, dir, advance: (ms: number) => { now += ms; } };
 }
 
@@ -60,7 +60,7 @@ describe('idempotency store', () => {
     expect(s.claim('acc_1', 'done', h2)).toBeUndefined();
   });
 
-  it('a claim of another instance (a process that died) is taken over at once on the same SQLite file (issue #12.4)', () => {
+  it.skipIf(onPostgres())('a claim of another instance (a process that died) is taken over at once on the same SQLite file (issue #12.4)', () => {
     const a = store(tempDir(), 'instance-a');
     expect(a.s.claim('acc_1', 'cut-off', h1)).toBeUndefined();
     a.s.claim('acc_1', 'finished', h1);
@@ -79,9 +79,18 @@ describe('idempotency store', () => {
     expect(b.s.claim('acc_1', 'cut-off', h1)).toEqual({ status: 202, body: { jobs: [{ id: 'job_2' }] } });
   });
 
-  it('claims written before the owner column existed count as dead when in flight', () => {
+  it.runIf(onPostgres())('on a shared PostgreSQL, another instance\'s claim in flight is its live request until it is old', () => {
+    const a = store(tempDir(), 'instance-a');
+    expect(a.s.claim('acc_1', 'busy', h1)).toBeUndefined();
+    const b = store(a.dir, 'instance-b');
+    expect(codeOf(() => b.s.claim('acc_1', 'busy', h1))).toBe('idempotency-conflict');
+    b.advance(SHARED_IN_FLIGHT_MS + 1);
+    expect(b.s.claim('acc_1', 'busy', h1)).toBeUndefined(); // A died: B takes it over
+  });
+
+  it.skipIf(onPostgres())('claims written before the owner column existed count as dead when in flight', () => {
     const { s, dir } = store();
-    const db = openDatabase(dir);
+    const db = openTestDatabase(dir);
     db.prepare("INSERT INTO idempotency_keys (account_id, key, request_hash, response, status, created_at) VALUES ('acc_1', 'old', ?, 'null', 0, ?)")
       .run(h1, new Date('2026-01-01T00:00:00Z').toISOString());
     expect(s.claim('acc_1', 'old', h1)).toBeUndefined();

@@ -1,7 +1,7 @@
 // Test harness: a real SQLite data folder, the real detector, registry, job store, intake and SMTP server on loopback.
 import net from 'node:net';
 import path from 'node:path';
-import { openDatabase } from '../../../src/store/db.js';
+import { openTestDatabase } from '../../helpers/test-db.js';
 import { createSqliteAccountStore } from '../../../src/settings/accounts.js';
 import { createTypeRegistry } from '../../../src/attachments/registry.js';
 import { createDetector } from '../../../src/attachments/detect.js';
@@ -17,7 +17,7 @@ import { tempDir } from '../../helpers/tmp.js';
 export async function startSmtpHarness(overrides: Partial<Config> = {}, ingress: Pick<SmtpIngressDeps, 'dataTimeoutMs' | 'sessionTimer'> = {}) {
   const dataDir = tempDir('faxgate-smtp-');
   const config = loadConfig({}, { dataDir, bindHost: '127.0.0.1', smtpPort: 0, faxDomains: ['fax.localhost', 'fax.example.com'], ...overrides });
-  const db = openDatabase(config.dataDir);
+  const db = openTestDatabase(config.dataDir);
   const clock = systemClock;
   const accounts = createSqliteAccountStore({ db, clock });
   const registry = createTypeRegistry({ db, clock, availability: await checkAvailability() });

@@ -8,7 +8,8 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { createGuardedAgent } from '../../../src/feedback/index.js';
-import { migrate, openDatabase, type DB } from '../../../src/store/db.js';
+import { migrate, type DB } from '../../../src/store/db.js';
+import { openTestDatabase } from '../../helpers/test-db.js';
 import { createTelnyxLine, type TelnyxLine } from '../../../src/lines/telnyx/line.js';
 import { FAILURE_REASONS } from '../../../src/lines/telnyx/reasons.js';
 import type { ReceiveInput } from '../../../src/inbound/service.js';
@@ -31,7 +32,7 @@ const received: ReceiveInput[] = [];
 beforeAll(async () => {
   fake = await startFakeCarrier({ apiKey: 'KEY_test', connectionId: '1234567890', now: () => clock.t });
   dir = tempDir('faxgate-telnyx-');
-  db = openDatabase(dir);
+  db = openTestDatabase(dir);
   migrate(db);
   // The HTTP side of the line as faxgate's server routes it (the gateway test goes through the real route).
   server = http.createServer((req, res) => {
