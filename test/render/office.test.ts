@@ -110,7 +110,13 @@ describe('office documents that cannot be faxed are refused, not hung', () => {
     const dying = standIn('dying-soffice', [
       `ls /tmp > '${seen}.before'`,
       `soffice "$1" --headless --invisible --norestore --nolockcheck --nodefault --nologo &`,
-      `until sock=$(ls /tmp | grep '^OSL_PIPE_' | grep -vxF -f '${seen}.before'); do sleep 0.1; done`,
+      // other tests run LibreOffice at the same time: the socket to watch is the new one a process of ours holds open
+      'mine() { for s in $(ls /tmp | grep "^OSL_PIPE_" | grep -vxF -f "$1"); do',
+      '  ino=$(awk -v p="/tmp/$s" \'$8 == p { print $7; exit }\' /proc/net/unix)',
+      '  [ -n "$ino" ] || continue',
+      '  for p in $(pgrep -g $$); do ls -l /proc/$p/fd 2>/dev/null | grep -qF "socket:[$ino]" && { echo "$s"; return; }; done',
+      'done; }',
+      `until sock=$(mine '${seen}.before') && [ -n "$sock" ]; do sleep 0.1; done`,
       `printf '%s\\n%s\\n' "\${1#-env:UserInstallation=}" "/tmp/$sock" > '${seen}'`,
       'kill -KILL -$$',
     ].join('\n'));
